@@ -1,0 +1,60 @@
+/**
+ * createApp(deps): the middleware list, in order, is the architecture (koa, STYLE.md principle 9).
+ *   1. request context  — request id, locale, child logger
+ *   2. access log       — one line per request, token removed from the path
+ *   3. error boundary   — anything thrown becomes a safe page or JSON error
+ *   4. security headers — CSP, framing, referrer, HSTS
+ *   5. static assets
+ *   6. body parser      — JSON and forms, small, unreadable → VALIDATION
+ *   7. routes           — health, JSON API, pages, and demo-only routes
+ */
+import Koa from 'koa';
+import type { AppDeps } from './deps.js';
+import { publicDir } from './paths.js';
+import { createFlowSealer } from './recovery/flow-cookie.js';
+import { accessLog } from './web/access-log.js';
+import { apiRouter } from './web/api.js';
+import { serveAssets } from './web/assets.js';
+import { parseBody } from './web/body.js';
+import { createCookieJar } from './web/cookies.js';
+import { createCsrfGuard } from './web/csrf.js';
+import { errorBoundary } from './web/errors.js';
+import { healthRouter } from './web/health.js';
+import { pagesRouter } from './web/pages.js';
+import { createPresenter } from './web/present.js';
+import { requestContext } from './web/request-context.js';
+import { securityHeaders } from './web/security-headers.js';
+
+export function createApp(deps: AppDeps): Koa {
+  const { config } = deps;
+  const app = new Koa({ proxy: config.http.trustProxy });
+  // Koa's default error listener prints stacks to stderr; ours logs through pino instead.
+  app.silent = true;
+
+  const cookies = createCookieJar({ secure: config.secureCookies, sealer: createFlowSealer(config.cookieSecret, deps.clock) });
+  const csrf = createCsrfGuard(cookies);
+  const presenter = createPresenter({
+    renderer: deps.renderer,
+    catalogue: deps.catalogue,
+    brandName: config.brand.name,
+    supportContact: config.brand.supportContact,
+    csrfToken: (ctx) => csrf.tokenFor(ctx),
+  });
+  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger };
+
+  app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies }));
+  app.use(accessLog);
+  app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
+  app.use(securityHeaders({ hsts: config.secureCookies }));
+  app.use(serveAssets(publicDir, ['app.css', 'app.js']));
+  app.use(parseBody());
+
+  const routers = [
+    healthRouter(),
+    apiRouter({ ...stepDeps, cookies, presenter }),
+    pagesRouter({ ...stepDeps, cookies, csrf, presenter, catalogue: deps.catalogue }),
+    ...deps.extraRouters,
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

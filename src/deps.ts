@@ -1,0 +1,45 @@
+/**
+ * The composition root: builds every dependency once from the frozen Config. Tests build the
+ * same graph with their own clock and log destination; nothing here branches on "is this a test".
+ */
+import type Router from '@koa/router';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { loadCatalogue, type Catalogue } from './i18n/catalogue.js';
+import { createLogger } from './logger.js';
+import { createOktaClient, type OktaClient } from './okta/client.js';
+import { messagesDir, templatesDir } from './paths.js';
+import { createRenderer, type Renderer } from './web/render.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly okta: OktaClient;
+  readonly catalogue: Catalogue;
+  readonly renderer: Renderer;
+  /** Routes only demo mode mounts (the mailbox); empty in production. */
+  readonly extraRouters: readonly Router[];
+}
+
+export interface DepsOverrides {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly extraRouters?: readonly Router[];
+}
+
+export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDeps {
+  if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
+  const catalogue = loadCatalogue(messagesDir);
+  return {
+    config,
+    clock: overrides.clock ?? systemClock,
+    logger,
+    okta: createOktaClient({ orgUrl: config.okta.orgUrl, timeoutMs: config.okta.timeoutMs, apiToken: config.okta.apiToken }),
+    catalogue,
+    renderer: createRenderer(templatesDir, catalogue),
+    extraRouters: overrides.extraRouters ?? [],
+  };
+}

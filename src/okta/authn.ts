@@ -1,0 +1,78 @@
+/**
+ * One function per Okta Classic authn recovery endpoint (guardian/gateway okta/api/authentication.ts
+ * shape). Each documents the endpoint, parses the answer with a schema, and returns Okta's
+ * transaction, or throws an OktaError. Flow decisions live in recovery/, not here.
+ * Reference: https://developer.okta.com/docs/reference/api/authn/ and ../shared/okta-authn-contract.md.
+ */
+import type { OktaClient } from './client.js';
+import type { EndUserContext } from './context.js';
+import { OktaUnavailableError } from './errors.js';
+import { transactionSchema, type OktaTransaction } from './schemas.js';
+
+function parseTransaction(body: unknown): OktaTransaction {
+  const parsed = transactionSchema.safeParse(body);
+  // A 200 we cannot read is Okta misbehaving, not the user's fault.
+  if (!parsed.success) throw new OktaUnavailableError('unexpected transaction shape');
+  return parsed.data;
+}
+
+/**
+ * Forgot password, public variant (contract §1.2): Okta emails the recovery link and answers
+ * RECOVERY_CHALLENGE with no stateToken, the same for unknown users (§1.3).
+ */
+export async function forgotPasswordByEmail(
+  client: OktaClient,
+  input: { username: string; relayState?: string | undefined },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  const body: Record<string, unknown> = { username: input.username, factorType: 'EMAIL' };
+  if (input.relayState) body.relayState = input.relayState;
+  return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context }));
+}
+
+/**
+ * Forgot password, trusted-application variant (contract §1.5): with an admin API token and no
+ * factorType Okta sends nothing and returns RECOVERY with the recoveryToken for us to deliver.
+ * Unknown users get 403 E0000095, which callers must never pass on to the browser.
+ */
+export async function forgotPasswordForDelivery(
+  client: OktaClient,
+  input: { username: string; relayState?: string | undefined },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  const body: Record<string, unknown> = { username: input.username };
+  if (input.relayState) body.relayState = input.relayState;
+  return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context, useApiToken: true }));
+}
+
+/** Verify recovery token (contract §2): RECOVERY with the question, or PASSWORD_RESET when none is asked. */
+export async function verifyRecoveryToken(
+  client: OktaClient,
+  recoveryToken: string,
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  return parseTransaction(await client.post('api/v1/authn/recovery/token', { recoveryToken }, { context }));
+}
+
+/** Answer recovery question (contract §3): PASSWORD_RESET with the password policy. */
+export async function answerRecoveryQuestion(
+  client: OktaClient,
+  input: { stateToken: string; answer: string },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  return parseTransaction(await client.post('api/v1/authn/recovery/answer', input, { context }));
+}
+
+/** Reset password (contract §4). Any 200 means the password changed, whatever its status (§4.5). */
+export async function resetPassword(
+  client: OktaClient,
+  input: { stateToken: string; newPassword: string; revokeSessions: boolean },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  return parseTransaction(await client.post('api/v1/authn/credentials/reset_password', input, { context }));
+}
+
+/** Cancel transaction (contract §6): revokes the stateToken. The body is not needed. */
+export async function cancelTransaction(client: OktaClient, stateToken: string, context: EndUserContext): Promise<void> {
+  await client.post('api/v1/authn/cancel', { stateToken }, { context });
+}

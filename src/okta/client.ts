@@ -1,0 +1,142 @@
+/**
+ * One configured HTTP client for Okta (got's gh-got pattern, STYLE.md principle 3): keep-alive
+ * agents with bounded sockets, an explicit timeout, JSON in and out, and **no retries**: every
+ * recovery call is a POST that may have spent a token or sent an email (contract §2.3: links are
+ * single-use), so a retry could turn one click into "link already used".
+ */
+import http from 'node:http';
+import https from 'node:https';
+import got, { RequestError, type Got } from 'got';
+import { endUserHeaders, type EndUserContext } from './context.js';
+import { OktaApiError, OktaUnavailableError } from './errors.js';
+import { errorBodySchema } from './schemas.js';
+
+export interface OktaCallObservation {
+  readonly endpoint: string;
+  readonly status: number | 'network-error';
+  readonly durationMs: number;
+  readonly oktaRequestId: string | undefined;
+  readonly rateLimitRemaining: number | undefined;
+}
+
+export interface OktaClientOptions {
+  readonly orgUrl: string;
+  readonly timeoutMs: number;
+  /** Admin API token, sent only on calls that ask for it (the trusted-application variants). */
+  readonly apiToken?: string | undefined;
+  /** Upper bound on concurrent sockets to Okta; keep-alive reuses them. */
+  readonly maxSockets?: number;
+  /** Called once per Okta call, after it ends: the hook for logs, metrics and budget tracking. */
+  readonly observe?: (observation: OktaCallObservation) => void;
+}
+
+export interface OktaPostOptions {
+  readonly context: EndUserContext;
+  readonly useApiToken?: boolean;
+}
+
+export interface OktaClient {
+  /** POSTs JSON to an authn path; resolves with the parsed body of a 2xx, throws OktaError otherwise. */
+  post(path: string, body: Record<string, unknown>, options: OktaPostOptions): Promise<unknown>;
+  readonly hasApiToken: boolean;
+  /** Closes idle keep-alive sockets (graceful shutdown). */
+  close(): void;
+}
+
+const SERVICE_USER_AGENT = 'okta-custom-domain-recovery/0.1 (+https://github.com/)';
+
+function numberHeader(value: string | string[] | undefined): number | undefined {
+  const parsed = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+function stringHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Contract §8: X-Rate-Limit-Reset is the window's reset in epoch seconds. */
+function secondsUntilReset(resetEpochSeconds: number | undefined, nowMs: number): number {
+  if (resetEpochSeconds === undefined) return 60;
+  return Math.min(3600, Math.max(1, Math.ceil(resetEpochSeconds - nowMs / 1000)));
+}
+
+export function createOktaClient(options: OktaClientOptions): OktaClient {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16, timeout: 60_000 };
+  const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const instance: Got = got.extend({
+    prefixUrl: options.orgUrl,
+    agent,
+    timeout: { request: options.timeoutMs },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    headers: { accept: 'application/json' },
+  });
+
+  async function post(path: string, body: Record<string, unknown>, postOptions: OktaPostOptions): Promise<unknown> {
+    const headers = endUserHeaders(postOptions.context, SERVICE_USER_AGENT);
+    if (postOptions.useApiToken && options.apiToken) headers.authorization = `SSWS ${options.apiToken}`;
+    const startedAt = performance.now();
+    const endpoint = path.replace(/^\/+/, '');
+    let response;
+    try {
+      response = await instance.post(endpoint, { json: body, headers, responseType: 'text' });
+    } catch (error) {
+      options.observe?.({
+        endpoint,
+        status: 'network-error',
+        durationMs: performance.now() - startedAt,
+        oktaRequestId: undefined,
+        rateLimitRemaining: undefined,
+      });
+      const reason = error instanceof RequestError ? error.code : 'request failed';
+      throw new OktaUnavailableError(reason);
+    }
+    const oktaRequestId = stringHeader(response.headers['x-okta-request-id']);
+    options.observe?.({
+      endpoint,
+      status: response.statusCode,
+      durationMs: performance.now() - startedAt,
+      oktaRequestId,
+      rateLimitRemaining: numberHeader(response.headers['x-rate-limit-remaining']),
+    });
+
+    let parsed: unknown;
+    try {
+      parsed = response.body === '' ? {} : JSON.parse(response.body);
+    } catch {
+      throw new OktaUnavailableError('unreadable response body', { status: response.statusCode, requestId: oktaRequestId });
+    }
+    if (response.statusCode >= 200 && response.statusCode < 300) return parsed;
+
+    const errorBody = errorBodySchema.safeParse(parsed);
+    // 5xx, and anything that is not Okta's error shape, means Okta cannot serve us right now.
+    if (response.statusCode >= 500 || !errorBody.success) {
+      throw new OktaUnavailableError(`HTTP ${response.statusCode}`, { status: response.statusCode, requestId: oktaRequestId });
+    }
+    const causes = (errorBody.data.errorCauses ?? errorBody.data.errorCause ?? [])
+      .map((cause) => cause.errorSummary)
+      .filter((summary): summary is string => typeof summary === 'string' && summary.length > 0);
+    throw new OktaApiError({
+      status: response.statusCode,
+      errorCode: errorBody.data.errorCode,
+      errorSummary: errorBody.data.errorSummary,
+      errorId: errorBody.data.errorId,
+      causes,
+      requestId: oktaRequestId,
+      retryAfterSeconds:
+        response.statusCode === 429
+          ? secondsUntilReset(numberHeader(response.headers['x-rate-limit-reset']), Date.now())
+          : undefined,
+    });
+  }
+
+  return {
+    post,
+    hasApiToken: Boolean(options.apiToken),
+    close() {
+      agent.http.destroy();
+      agent.https.destroy();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The end user's request context, forwarded on every Okta call so Okta's policies and System Log
+ * see the person, not our server (contract §7, COREAPI "Client request context"). Built in one
+ * place, as guardian/gateway's okta/api/headers.ts does.
+ */
+export interface EndUserContext {
+  readonly userAgent?: string | undefined;
+  readonly acceptLanguage?: string | undefined;
+  /** Only meaningful to Okta when our egress IP is on the org's trusted-proxy allowlist. */
+  readonly clientIp?: string | undefined;
+  /** Our request id, so Okta calls can be matched to our log lines. */
+  readonly requestId?: string | undefined;
+}
+
+/** Header values are bounded: a 64 KiB User-Agent should not travel on to Okta. */
+const MAX_HEADER_LENGTH = 512;
+
+function bounded(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  // Drop control characters so a hostile header can never split the outgoing request.
+  const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_HEADER_LENGTH);
+  return cleaned || undefined;
+}
+
+export function endUserHeaders(context: EndUserContext, serviceUserAgent: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'user-agent': bounded(context.userAgent) ?? serviceUserAgent,
+  };
+  const language = bounded(context.acceptLanguage);
+  if (language) headers['accept-language'] = language;
+  const ip = bounded(context.clientIp);
+  if (ip) headers['x-forwarded-for'] = ip;
+  return headers;
+}

@@ -1,0 +1,31 @@
+/**
+ * Shape checks on what users type, before anything reaches Okta. Lengths are counted in code
+ * points and bounded, never truncated: a silently shortened password is a password the user
+ * does not know (OWASP Authentication cheat sheet; ASVS 2.1.x).
+ */
+import { MAX_INPUT_LENGTH } from './password-policy.js';
+import type { InputField, InputProblem } from './outcomes.js';
+
+export interface InputCheck {
+  readonly field: InputField;
+  readonly problem: InputProblem;
+}
+
+export function checkText(field: InputField, value: unknown, maxLength = MAX_INPUT_LENGTH): InputCheck | null {
+  if (typeof value !== 'string' || value.length === 0) return { field, problem: 'required' };
+  if ([...value].length > maxLength) return { field, problem: 'too-long' };
+  return null;
+}
+
+/** Usernames: surrounding spaces are a typing slip, not part of the login. */
+export function normaliseUsername(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+/**
+ * Okta's recovery tokens are URL-safe strings (letters, digits, - and _). Anything else is not a
+ * token Okta issued, so it never needs a round trip to be called invalid.
+ */
+export function isPlausibleRecoveryToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{8,256}$/.test(value);
+}

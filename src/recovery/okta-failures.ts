@@ -1,0 +1,39 @@
+/**
+ * What each Okta failure means for the step that met it (contract §2.3, §3.3, §4.3, §4.4, §6, §8).
+ * Okta supports only errorCode for flow control (COREAPI "Errors"), so we key on the code and
+ * use the HTTP status only where codes are shared.
+ */
+import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
+import type { Outcome } from './outcomes.js';
+import type { StepName } from './states.js';
+
+export function outcomeOfOktaFailure(error: unknown, step: StepName): Outcome {
+  if (error instanceof OktaUnavailableError) return { kind: 'upstream-unavailable' };
+  if (!(error instanceof OktaApiError)) throw error;
+  if (error.isRateLimit) return { kind: 'rate-limited', retryAfterSeconds: error.retryAfterSeconds ?? 60 };
+
+  switch (step) {
+    case 'verify':
+      // Docs say 401 E0000011 for a bad recovery token; real orgs answer 403 E0000105 for expired
+      // or used links (contract §2.3, discrepancy 1). Either way the link is dead, as is anything
+      // else Okta refuses a recovery token for: the user's way forward is a new link.
+      return { kind: 'link-dead' };
+    case 'answer':
+      if (error.errorCode === 'E0000087') return { kind: 'wrong-answer' };
+      // Contract §3.3: repeated wrong answers lock the user (E0000069, modelled, not documented).
+      if (error.errorCode === 'E0000069') return { kind: 'attempts-exhausted' };
+      return { kind: 'flow-expired' };
+    case 'reset':
+      // E0000080 is what real orgs send; the current docs show E0000014 (contract §4.3). Okta's
+      // E0000001 "Api validation failed" on newPassword is the same thing from the user's side.
+      if (['E0000080', 'E0000014', 'E0000001'].includes(error.errorCode)) {
+        return { kind: 'password-rejected', unmet: [], causes: error.causes };
+      }
+      // E0000011 (expired stateToken), E0000079 (wrong state), E0000105 (contract §4.4): start over.
+      return { kind: 'flow-expired' };
+    case 'start':
+    case 'receive-link':
+      // Start folds every refusal into "email sent" before reaching here (enumeration, §1.3).
+      return { kind: 'email-sent' };
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Every result a recovery step can have, as values (STYLE.md principle 5). Steps return these
+ * instead of throwing for expected cases; web/outcome-table.ts maps each kind to an HTTP status,
+ * a JSON code, a page and a message key, once, for both presenters.
+ */
+import type { PasswordPolicy, PasswordRequirement } from './password-policy.js';
+
+export type Outcome =
+  | { readonly kind: 'email-sent' }
+  | { readonly kind: 'link-received' }
+  | { readonly kind: 'ask-question'; readonly question: string }
+  | { readonly kind: 'choose-password'; readonly policy: PasswordPolicy }
+  | { readonly kind: 'password-changed'; readonly redirectTo: string }
+  | { readonly kind: 'invalid-input'; readonly field: InputField; readonly problem: InputProblem }
+  | { readonly kind: 'link-dead' }
+  | { readonly kind: 'flow-expired' }
+  | { readonly kind: 'out-of-order' }
+  | { readonly kind: 'wrong-answer' }
+  | { readonly kind: 'attempts-exhausted' }
+  | {
+      readonly kind: 'password-rejected';
+      /** Rules we could check ourselves. */
+      readonly unmet: readonly PasswordRequirement[];
+      /** Okta's own words (errorCauses), shown as given: they may name rules we cannot check. */
+      readonly causes: readonly string[];
+    }
+  | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number }
+  | { readonly kind: 'upstream-unavailable' };
+
+export type OutcomeKind = Outcome['kind'];
+export type InputField = 'body' | 'username' | 'token' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';
+export type InputProblem = 'required' | 'too-long' | 'mismatch' | 'invalid';

@@ -1,0 +1,105 @@
+/**
+ * Okta's password policy, normalised from PASSWORD_RESET's `_embedded.policy` (contract §3.2), and
+ * checked locally so the user hears about an unmet rule before we spend an Okta call. Okta stays
+ * the judge: it also checks history, minimum age and common passwords, which we cannot see.
+ */
+import type { OktaPasswordPolicy } from '../okta/schemas.js';
+
+/** Our own ceiling on every secret a user types (username, answer, password): no truncation. */
+export const MAX_INPUT_LENGTH = 256;
+
+export interface PasswordPolicy {
+  readonly minLength: number;
+  readonly minLowerCase: number;
+  readonly minUpperCase: number;
+  readonly minNumber: number;
+  readonly minSymbol: number;
+  readonly excludeUsername: boolean;
+  readonly excludeFirstName: boolean;
+  readonly excludeLastName: boolean;
+  readonly historyCount: number;
+  readonly minAgeMinutes: number;
+  readonly maxLength: number;
+}
+
+export type PasswordRequirement =
+  | 'minLength'
+  | 'maxLength'
+  | 'minLowerCase'
+  | 'minUpperCase'
+  | 'minNumber'
+  | 'minSymbol'
+  | 'excludeUsername'
+  | 'excludeFirstName'
+  | 'excludeLastName';
+
+export interface PasswordOwner {
+  readonly login?: string | undefined;
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
+}
+
+/** Contract §3.2: a value ≤ 0 (0 or -1) means "no requirement". */
+function requirement(value: number | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+}
+
+/** Contract discrepancy 5: excludeUsername is a boolean in real data and the string "true" in the docs. */
+function flag(value: boolean | string | undefined): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+}
+
+export function normalisePolicy(policy: OktaPasswordPolicy | undefined): PasswordPolicy {
+  const complexity = policy?.complexity ?? {};
+  const attributes = complexity.excludeAttributes ?? [];
+  return {
+    minLength: requirement(complexity.minLength),
+    minLowerCase: requirement(complexity.minLowerCase),
+    minUpperCase: requirement(complexity.minUpperCase),
+    minNumber: requirement(complexity.minNumber),
+    minSymbol: requirement(complexity.minSymbol),
+    excludeUsername: flag(complexity.excludeUsername),
+    excludeFirstName: attributes.includes('firstName'),
+    excludeLastName: attributes.includes('lastName'),
+    historyCount: requirement(policy?.age?.historyCount),
+    minAgeMinutes: requirement(policy?.age?.minAgeMinutes),
+    maxLength: MAX_INPUT_LENGTH,
+  };
+}
+
+function count(password: string, pattern: RegExp): number {
+  return password.match(pattern)?.length ?? 0;
+}
+
+/**
+ * Parts of a login a password may not contain: Okta splits the username on its delimiters and
+ * rejects passwords containing any part of three characters or more ("no parts of your username").
+ */
+function usernameParts(login: string): string[] {
+  return login
+    .toLowerCase()
+    .split(/[@.,\-_#+\s]/)
+    .filter((part) => part.length >= 3);
+}
+
+function containsWord(password: string, word: string | undefined): boolean {
+  return Boolean(word && word.length >= 3 && password.toLowerCase().includes(word.toLowerCase()));
+}
+
+/** The requirements this password does not meet, in display order. Empty means "send it to Okta". */
+export function unmetRequirements(policy: PasswordPolicy, password: string, owner: PasswordOwner): PasswordRequirement[] {
+  const length = [...password].length;
+  const unmet: PasswordRequirement[] = [];
+  if (length < policy.minLength) unmet.push('minLength');
+  if (length > policy.maxLength) unmet.push('maxLength');
+  if (count(password, /\p{Ll}/gu) < policy.minLowerCase) unmet.push('minLowerCase');
+  if (count(password, /\p{Lu}/gu) < policy.minUpperCase) unmet.push('minUpperCase');
+  if (count(password, /\p{Nd}/gu) < policy.minNumber) unmet.push('minNumber');
+  if (count(password, /[^\p{L}\p{Nd}\s]/gu) < policy.minSymbol) unmet.push('minSymbol');
+  if (policy.excludeUsername && owner.login && usernameParts(owner.login).some((part) => containsWord(password, part))) {
+    unmet.push('excludeUsername');
+  }
+  if (policy.excludeFirstName && containsWord(password, owner.firstName)) unmet.push('excludeFirstName');
+  if (policy.excludeLastName && containsWord(password, owner.lastName)) unmet.push('excludeLastName');
+  return unmet;
+}

@@ -1,0 +1,242 @@
+/**
+ * The recovery use cases, one function per step of the state table (states.ts). Each takes the
+ * current flow and the user's input, talks to Okta through okta/, and returns an Outcome plus the
+ * next flow state. Pages and the JSON API both call these; neither knows Okta's wire format.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import * as authn from '../okta/authn.js';
+import type { OktaClient } from '../okta/client.js';
+import type { EndUserContext } from '../okta/context.js';
+import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
+import type { OktaTransaction } from '../okta/schemas.js';
+import { checkText, isPlausibleRecoveryToken, normaliseUsername } from './input.js';
+import { outcomeOfOktaFailure } from './okta-failures.js';
+import type { Outcome } from './outcomes.js';
+import { normalisePolicy, unmetRequirements } from './password-policy.js';
+import { safeRedirectTarget } from './return-to.js';
+import { stepAllowed, type FlowState, type FlowUser, type StepName } from './states.js';
+
+export interface RecoveryDeps {
+  readonly config: Config;
+  readonly okta: OktaClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** undefined: leave the flow cookie as it is; null: clear it; a state: seal and set it. */
+export interface StepResult {
+  readonly outcome: Outcome;
+  readonly flow?: FlowState | null;
+}
+
+/** How long an emailed link may wait in the cookie for the user's click: Okta's usual token lifetime. */
+const LINK_WAIT_MS = 60 * 60 * 1000;
+/** Okta's stateToken lives about 5 minutes, sliding (contract §9); used only if expiresAt is missing. */
+const STATE_TOKEN_FALLBACK_MS = 5 * 60 * 1000;
+const DONE_PAGE_MS = 10 * 60 * 1000;
+/** Contract §3.3 recommends our own limit per link, whatever Okta's lockout does. */
+export const MAX_WRONG_ANSWERS = 5;
+export const RELAY_STATE_MAX_LENGTH = 2048;
+
+function audit(deps: RecoveryDeps, step: StepName, outcome: Outcome, error?: unknown): void {
+  const facts: Record<string, unknown> = { event: `recovery.${step}`, outcome: outcome.kind };
+  if (error instanceof OktaApiError) Object.assign(facts, { oktaErrorCode: error.errorCode, oktaErrorId: error.errorId, oktaRequestId: error.requestId });
+  if (error instanceof OktaUnavailableError) Object.assign(facts, { oktaStatus: error.status, oktaRequestId: error.requestId });
+  deps.logger.info(facts, `recovery ${step}: ${outcome.kind}`);
+}
+
+function expiryOf(deps: RecoveryDeps, transaction: OktaTransaction): number {
+  const parsed = transaction.expiresAt ? Date.parse(transaction.expiresAt) : Number.NaN;
+  return Number.isFinite(parsed) ? parsed : deps.clock.now() + STATE_TOKEN_FALLBACK_MS;
+}
+
+function userOf(transaction: OktaTransaction): FlowUser {
+  const profile = transaction._embedded?.user?.profile;
+  return {
+    login: profile?.login ?? undefined,
+    firstName: profile?.firstName ?? undefined,
+    lastName: profile?.lastName ?? undefined,
+  };
+}
+
+/**
+ * Follow Okta's `status`, not an assumed order (contract §0): RECOVERY asks the question,
+ * PASSWORD_RESET asks for the password. A RECOVERY with no question (guardian's mocks, §2.4) can
+ * only go on to the password.
+ */
+function advance(deps: RecoveryDeps, step: StepName, transaction: OktaTransaction, relayState?: string): StepResult {
+  const stateToken = transaction.stateToken;
+  const question = transaction._embedded?.user?.recovery_question?.question;
+  const common = { stateToken: stateToken ?? '', user: userOf(transaction), relayState, expiresAt: expiryOf(deps, transaction) };
+  if (stateToken && transaction.status === 'RECOVERY' && question) {
+    const outcome: Outcome = { kind: 'ask-question', question };
+    audit(deps, step, outcome);
+    return { outcome, flow: { phase: 'awaiting-answer', question, wrongAnswers: 0, ...common } };
+  }
+  if (stateToken && (transaction.status === 'PASSWORD_RESET' || transaction.status === 'RECOVERY')) {
+    const policy = normalisePolicy(transaction._embedded?.policy);
+    const outcome: Outcome = { kind: 'choose-password', policy };
+    audit(deps, step, outcome);
+    return { outcome, flow: { phase: 'awaiting-password', policy, ...common } };
+  }
+  const outcome: Outcome = { kind: 'upstream-unavailable' };
+  deps.logger.warn({ event: `recovery.${step}`, oktaStatus: transaction.status }, 'Okta answered a state this flow cannot continue from');
+  return { outcome, flow: null };
+}
+
+function failed(deps: RecoveryDeps, step: StepName, error: unknown, flow?: FlowState | null): StepResult {
+  const outcome = outcomeOfOktaFailure(error, step);
+  audit(deps, step, outcome, error);
+  return { outcome, flow };
+}
+
+/**
+ * Step 1: ask Okta to email a recovery link. Every syntactically valid username gets the same
+ * answer: Okta already answers unknown users like known ones (contract §1.3), and any refusal it
+ * does give (E0000034, E0000006, E0000119, E0000095) is folded into "email sent" here.
+ */
+export async function startRecovery(
+  deps: RecoveryDeps,
+  input: { username: unknown; relayState?: unknown },
+  context: EndUserContext,
+): Promise<Outcome> {
+  const username = normaliseUsername(input.username);
+  const invalid = checkText('username', username);
+  if (invalid) return { kind: 'invalid-input', ...invalid };
+  const relayState = typeof input.relayState === 'string' && input.relayState !== '' ? input.relayState : undefined;
+  if (relayState && relayState.length > RELAY_STATE_MAX_LENGTH) return { kind: 'invalid-input', field: 'relayState', problem: 'too-long' };
+  // Only allowed targets are forwarded: Okta would otherwise carry an attacker's URL for us.
+  const allowedRelayState = relayState ? safeRelayState(deps.config, relayState) : undefined;
+
+  try {
+    await authn.forgotPasswordByEmail(deps.okta, { username: username as string, relayState: allowedRelayState }, context);
+  } catch (error) {
+    const outcome = outcomeOfOktaFailure(error, 'start');
+    if (outcome.kind === 'rate-limited' || outcome.kind === 'upstream-unavailable') {
+      audit(deps, 'start', outcome, error);
+      return outcome;
+    }
+    deps.logger.warn({ event: 'recovery.start', oktaErrorCode: (error as OktaApiError).errorCode }, 'Okta refused a recovery start; answering as if sent');
+  }
+  const outcome: Outcome = { kind: 'email-sent' };
+  audit(deps, 'start', outcome);
+  return outcome;
+}
+
+function safeRelayState(config: Config, relayState: string): string | undefined {
+  const target = safeRedirectTarget(relayState, { publicUrl: config.publicUrl, allowedOrigins: config.allowedRedirectOrigins, fallback: '' });
+  return target || undefined;
+}
+
+/**
+ * The emailed link was opened (GET). Mail scanners open links before people do, so this spends
+ * nothing: the token is sealed into the cookie and spent only by the user's POST (verify).
+ */
+export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
+  if (!isPlausibleRecoveryToken(token)) {
+    const outcome: Outcome = { kind: 'link-dead' };
+    audit(deps, 'receive-link', outcome);
+    return { outcome, flow: null };
+  }
+  return {
+    outcome: { kind: 'link-received' },
+    flow: { phase: 'link-received', recoveryToken: token, expiresAt: deps.clock.now() + LINK_WAIT_MS },
+  };
+}
+
+/** Step 2: spend the recovery token with Okta. The token comes from the cookie (pages) or the body (API). */
+export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, context: EndUserContext): Promise<StepResult> {
+  if (!isPlausibleRecoveryToken(token)) {
+    const outcome: Outcome = { kind: 'link-dead' };
+    audit(deps, 'verify', outcome);
+    return { outcome, flow: null };
+  }
+  let transaction: OktaTransaction;
+  try {
+    transaction = await authn.verifyRecoveryToken(deps.okta, token, context);
+  } catch (error) {
+    const outcome = outcomeOfOktaFailure(error, 'verify');
+    // A dead link ends the flow; a rate limit or outage keeps the stashed link for a retry.
+    return failed(deps, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
+  }
+  return advance(deps, 'verify', transaction, transaction.relayState ?? undefined);
+}
+
+export async function verifyStashedLink(deps: RecoveryDeps, flow: FlowState | null, context: EndUserContext): Promise<StepResult> {
+  if (!flow) return { outcome: { kind: 'flow-expired' }, flow: null };
+  if (flow.phase !== 'link-received' || !stepAllowed(flow, 'verify')) return { outcome: { kind: 'out-of-order' } };
+  return verifyRecoveryToken(deps, flow.recoveryToken, context);
+}
+
+/** Step 3: the recovery question. A wrong answer may be retried, up to our own limit per link. */
+export async function answerQuestion(
+  deps: RecoveryDeps,
+  flow: FlowState | null,
+  answer: unknown,
+  context: EndUserContext,
+): Promise<StepResult> {
+  if (!flow) return { outcome: { kind: 'flow-expired' }, flow: null };
+  if (flow.phase !== 'awaiting-answer') return { outcome: { kind: 'out-of-order' } };
+  const invalid = checkText('answer', answer);
+  if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
+
+  try {
+    const transaction = await authn.answerRecoveryQuestion(deps.okta, { stateToken: flow.stateToken, answer: answer as string }, context);
+    return advance(deps, 'answer', transaction, flow.relayState);
+  } catch (error) {
+    const outcome = outcomeOfOktaFailure(error, 'answer');
+    if (outcome.kind === 'wrong-answer') {
+      const wrongAnswers = flow.wrongAnswers + 1;
+      if (wrongAnswers >= MAX_WRONG_ANSWERS) {
+        await cancelQuietly(deps, flow.stateToken, context);
+        return failed(deps, 'answer', new OktaApiError({ status: 403, errorCode: 'E0000069' }), null);
+      }
+      return failed(deps, 'answer', error, { ...flow, wrongAnswers });
+    }
+    const keep = outcome.kind === 'rate-limited' || outcome.kind === 'upstream-unavailable';
+    return failed(deps, 'answer', error, keep ? undefined : null);
+  }
+}
+
+/** Step 4: the new password, checked against the policy we can see, then judged by Okta. */
+export async function chooseNewPassword(
+  deps: RecoveryDeps,
+  flow: FlowState | null,
+  input: { newPassword: unknown; revokeSessions: boolean },
+  context: EndUserContext,
+): Promise<StepResult> {
+  if (!flow) return { outcome: { kind: 'flow-expired' }, flow: null };
+  if (flow.phase !== 'awaiting-password') return { outcome: { kind: 'out-of-order' } };
+  const invalid = checkText('newPassword', input.newPassword, Number.MAX_SAFE_INTEGER);
+  if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
+  const newPassword = input.newPassword as string;
+  const unmet = unmetRequirements(flow.policy, newPassword, flow.user);
+  if (unmet.length > 0) return { outcome: { kind: 'password-rejected', unmet, causes: [] } };
+
+  try {
+    await authn.resetPassword(deps.okta, { stateToken: flow.stateToken, newPassword, revokeSessions: input.revokeSessions }, context);
+  } catch (error) {
+    const outcome = outcomeOfOktaFailure(error, 'reset');
+    const keep = outcome.kind !== 'flow-expired';
+    return failed(deps, 'reset', error, keep ? undefined : null);
+  }
+  // Any 200 means the password changed, even MFA_REQUIRED/MFA_ENROLL (contract §4.5).
+  const redirectTo = safeRedirectTarget(flow.relayState, {
+    publicUrl: deps.config.publicUrl,
+    allowedOrigins: deps.config.allowedRedirectOrigins,
+    fallback: deps.config.successRedirectUrl,
+  });
+  const outcome: Outcome = { kind: 'password-changed', redirectTo };
+  audit(deps, 'reset', outcome);
+  return { outcome, flow: { phase: 'done', redirectTo, expiresAt: deps.clock.now() + DONE_PAGE_MS } };
+}
+
+async function cancelQuietly(deps: RecoveryDeps, stateToken: string, context: EndUserContext): Promise<void> {
+  try {
+    await authn.cancelTransaction(deps.okta, stateToken, context);
+  } catch (error) {
+    deps.logger.warn({ event: 'recovery.cancel', err: (error as Error).name }, 'could not cancel the Okta transaction');
+  }
+}

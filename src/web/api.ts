@@ -1,0 +1,69 @@
+/**
+ * The JSON API for single-page apps (docs/openapi.yaml). Same steps as the pages, presented as
+ * JSON. Cross-site calls are refused by Origin / Sec-Fetch-Site, and only application/json is
+ * accepted, so an HTML form on another site cannot drive it (OWASP CSRF cheat sheet).
+ */
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { startRecovery, verifyRecoveryToken, answerQuestion, chooseNewPassword, type RecoveryDeps, type StepResult } from '../recovery/steps.js';
+import type { CookieJar } from './cookies.js';
+import { BadRequestError } from './errors.js';
+import { field } from './body.js';
+import type { Presenter } from './present.js';
+import { endUserContext } from './request-context.js';
+import { noStore } from './security-headers.js';
+
+export function sameOriginJsonOnly(publicOrigin: string): Middleware {
+  return async (ctx, next) => {
+    const origin = ctx.get('origin');
+    const fetchSite = ctx.get('sec-fetch-site');
+    if ((origin && origin !== publicOrigin) || (fetchSite && !['same-origin', 'none'].includes(fetchSite))) {
+      throw new BadRequestError('forbidden', 'cross-site API request');
+    }
+    if (ctx.method === 'POST' && !ctx.is('application/json')) {
+      throw new BadRequestError('invalid-input', 'API requests must be application/json');
+    }
+    await next();
+  };
+}
+
+export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: Presenter }): Router {
+  const router = new Router({ prefix: '/api/recovery' });
+  const { cookies, presenter } = deps;
+
+  async function answerWith(ctx: Context, result: StepResult): Promise<void> {
+    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' ? null : result.flow);
+    presenter.json(ctx, result.outcome);
+  }
+
+  router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin));
+
+  router.post('/start', async (ctx) => {
+    const body = ctx.request.body;
+    const outcome = await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState') }, endUserContext(ctx));
+    presenter.json(ctx, outcome);
+  });
+
+  router.post('/verify', async (ctx) => {
+    const token = field(ctx.request.body, 'token');
+    if (typeof token !== 'string' || token === '') {
+      presenter.json(ctx, { kind: 'invalid-input', field: 'token', problem: 'required' });
+      return;
+    }
+    await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
+  });
+
+  router.post('/answer', async (ctx) => {
+    const flow = await cookies.readFlow(ctx);
+    await answerWith(ctx, await answerQuestion(deps, flow, field(ctx.request.body, 'answer'), endUserContext(ctx)));
+  });
+
+  router.post('/reset', async (ctx) => {
+    const body = ctx.request.body;
+    const flow = await cookies.readFlow(ctx);
+    const revokeSessions = field(body, 'revokeSessions') !== false;
+    await answerWith(ctx, await chooseNewPassword(deps, flow, { newPassword: field(body, 'newPassword'), revokeSessions }, endUserContext(ctx)));
+  });
+
+  return router;
+}

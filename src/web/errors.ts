@@ -1,0 +1,46 @@
+/**
+ * The outermost middleware: whatever escapes a route becomes a safe answer. Expected outcomes never
+ * arrive here (steps return them as values); what does is a bad request body, an unknown route, or
+ * a bug. A client sees only the table's message for the outcome, never a stack or an internal
+ * message (koa's `expose` rule, STYLE.md principle 6); the log keeps the details.
+ */
+import type { Context, Middleware } from 'koa';
+import type { AnyOutcome } from './present.js';
+import { state } from './request-context.js';
+
+/** Thrown by the body parser and guards for requests that cannot be read at all. */
+export class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+  constructor(readonly outcome: 'invalid-input' | 'forbidden', reason: string) {
+    super(reason);
+  }
+}
+
+export type PresentFailure = (ctx: Context, outcome: AnyOutcome) => void;
+
+const UNREADABLE: AnyOutcome = { kind: 'invalid-input', field: 'body', problem: 'invalid' };
+
+export function errorBoundary(present: PresentFailure): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) present(ctx, { kind: 'not-found' });
+    } catch (error) {
+      if (error instanceof BadRequestError) {
+        state(ctx).log?.info({ event: 'http.bad-request', reason: error.message }, 'request refused');
+        present(ctx, error.outcome === 'forbidden' ? { kind: 'forbidden' } : UNREADABLE);
+        return;
+      }
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        // koa and its body parser signal client errors (413 too large, 415, 400) with a status.
+        state(ctx).log?.info({ event: 'http.client-error', status }, 'request refused');
+        present(ctx, status === 404 ? { kind: 'not-found' } : UNREADABLE);
+        if (status === 413 || status === 415) ctx.status = status;
+        return;
+      }
+      (state(ctx).log ?? console).error({ event: 'http.unhandled', err: error }, 'unhandled error');
+      present(ctx, { kind: 'internal' });
+    }
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The one table that presents outcomes (STYLE.md principle 6, Kratos error.go): for every kind,
+ * the HTTP status, the JSON API code, and how a page shows it. Pages and the API both look here;
+ * neither decides statuses or messages on its own.
+ */
+import type { OutcomeKind } from '../recovery/outcomes.js';
+
+/** Outcomes that only the web layer produces. */
+export type WebOutcomeKind = OutcomeKind | 'forbidden' | 'not-found' | 'internal';
+
+export type PagePresentation =
+  /** Post/Redirect/Get to the page of the next step. */
+  | { readonly redirect: string }
+  /** Show the form the user came from again, with the message attached. */
+  | { readonly rerender: true }
+  /** A page of its own, e.g. "link expired". */
+  | { readonly template: string };
+
+export interface OutcomePresentation {
+  readonly status: number;
+  /** The JSON API's error code; success outcomes have none. */
+  readonly code?: string;
+  /** Message key in the catalogues; error outcomes always have one. */
+  readonly messageKey?: string;
+  readonly page: PagePresentation;
+}
+
+export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>> = Object.freeze({
+  'email-sent': { status: 202, page: { redirect: '/forgot-password/sent' } },
+  'link-received': { status: 303, page: { redirect: '/reset-password' } },
+  'ask-question': { status: 200, page: { redirect: '/reset-password/question' } },
+  'choose-password': { status: 200, page: { redirect: '/reset-password/new-password' } },
+  'password-changed': { status: 200, page: { redirect: '/reset-password/done' } },
+  'invalid-input': { status: 400, code: 'VALIDATION', messageKey: 'error.invalid-input', page: { rerender: true } },
+  'link-dead': { status: 400, code: 'INVALID_TOKEN', messageKey: 'error.link-dead', page: { template: 'error' } },
+  'flow-expired': { status: 401, code: 'FLOW_EXPIRED', messageKey: 'error.flow-expired', page: { template: 'error' } },
+  'out-of-order': { status: 409, code: 'OUT_OF_ORDER', messageKey: 'error.out-of-order', page: { redirect: '/reset-password' } },
+  'wrong-answer': { status: 422, code: 'WRONG_ANSWER', messageKey: 'error.wrong-answer', page: { rerender: true } },
+  'attempts-exhausted': { status: 403, code: 'ATTEMPTS_EXHAUSTED', messageKey: 'error.attempts-exhausted', page: { template: 'error' } },
+  'password-rejected': { status: 422, code: 'PASSWORD_POLICY', messageKey: 'error.password-rejected', page: { rerender: true } },
+  'rate-limited': { status: 429, code: 'RATE_LIMITED', messageKey: 'error.rate-limited', page: { template: 'error' } },
+  'upstream-unavailable': { status: 503, code: 'UPSTREAM_UNAVAILABLE', messageKey: 'error.upstream-unavailable', page: { template: 'error' } },
+  forbidden: { status: 403, code: 'FORBIDDEN', messageKey: 'error.forbidden', page: { template: 'error' } },
+  'not-found': { status: 404, code: 'NOT_FOUND', messageKey: 'error.not-found', page: { template: 'error' } },
+  internal: { status: 500, code: 'INTERNAL', messageKey: 'error.internal', page: { template: 'error' } },
+});

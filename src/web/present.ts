@@ -1,0 +1,130 @@
+/**
+ * The two presenters of one flow: JSON for single-page apps, HTML for browsers. Both read the
+ * outcome table; only the shape of the answer differs (Kratos serves browser and API flows the
+ * same way). Messages are looked up in the request's locale.
+ */
+import type { Context } from 'koa';
+import type { Catalogue } from '../i18n/catalogue.js';
+import type { Outcome } from '../recovery/outcomes.js';
+import type { PasswordPolicy } from '../recovery/password-policy.js';
+import { OUTCOME_TABLE, type WebOutcomeKind } from './outcome-table.js';
+import type { PageChrome, Renderer } from './render.js';
+import { state } from './request-context.js';
+
+export type AnyOutcome = Outcome | { readonly kind: Exclude<WebOutcomeKind, Outcome['kind']> };
+
+/** A form page to show again when the outcome says "rerender". */
+export interface FormPage {
+  readonly template: string;
+  readonly view: Record<string, unknown>;
+}
+
+export interface Presenter {
+  json(ctx: Context, outcome: AnyOutcome): void;
+  page(ctx: Context, outcome: AnyOutcome, form?: FormPage): void;
+  /** Renders a page with the common chrome (brand, locale, CSRF token). */
+  render(ctx: Context, template: string, view: Record<string, unknown>, status?: number): void;
+  message(ctx: Context, outcome: AnyOutcome): string;
+  /** Shape checks by either presenter: is this a JSON API request? */
+  isApi(ctx: Context): boolean;
+}
+
+/** The policy as the API publishes it: only the rules that apply. */
+export function publicPolicy(policy: PasswordPolicy): Record<string, number | boolean> {
+  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
+}
+
+export function createPresenter(options: {
+  renderer: Renderer;
+  catalogue: Catalogue;
+  brandName: string;
+  supportContact: string | undefined;
+  csrfToken: (ctx: Context) => string;
+}): Presenter {
+  const { catalogue } = options;
+
+  function message(ctx: Context, outcome: AnyOutcome): string {
+    const locale = state(ctx).locale ?? 'en';
+    if (outcome.kind === 'invalid-input') return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
+    if (outcome.kind === 'rate-limited') return catalogue.t(locale, 'error.rate-limited', { seconds: outcome.retryAfterSeconds });
+    const key = OUTCOME_TABLE[outcome.kind].messageKey;
+    return key ? catalogue.t(locale, key) : '';
+  }
+
+  function retryAfter(ctx: Context, outcome: AnyOutcome): void {
+    if (outcome.kind === 'rate-limited') ctx.set('Retry-After', String(outcome.retryAfterSeconds));
+    if (outcome.kind === 'upstream-unavailable') ctx.set('Retry-After', '30');
+  }
+
+  function chrome(ctx: Context): PageChrome {
+    const url = new URL(ctx.originalUrl || '/', 'http://placeholder');
+    url.searchParams.delete('lang');
+    return {
+      locale: state(ctx).locale ?? 'en',
+      brandName: options.brandName,
+      supportContact: options.supportContact,
+      csrfToken: options.csrfToken(ctx),
+      currentPath: url.pathname + url.search,
+    };
+  }
+
+  function render(ctx: Context, template: string, view: Record<string, unknown>, status = 200): void {
+    ctx.status = status;
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = options.renderer.render(template, view, chrome(ctx));
+  }
+
+  return {
+    message,
+    render,
+    isApi: (ctx) => ctx.path === '/api' || ctx.path.startsWith('/api/'),
+
+    json(ctx, outcome) {
+      const row = OUTCOME_TABLE[outcome.kind];
+      ctx.status = row.status;
+      retryAfter(ctx, outcome);
+      switch (outcome.kind) {
+        case 'email-sent':
+          ctx.body = { status: 'EMAIL_SENT' };
+          return;
+        case 'ask-question':
+          ctx.body = { status: 'RECOVERY', question: outcome.question };
+          return;
+        case 'choose-password':
+          ctx.body = { status: 'PASSWORD_RESET', policy: publicPolicy(outcome.policy) };
+          return;
+        case 'password-changed':
+          ctx.body = { status: 'SUCCESS', redirectTo: outcome.redirectTo };
+          return;
+        default: {
+          const error: Record<string, unknown> = { code: row.code, message: message(ctx, outcome) };
+          if (outcome.kind === 'invalid-input') Object.assign(error, { field: outcome.field, problem: outcome.problem });
+          if (outcome.kind === 'password-rejected') Object.assign(error, { causes: outcome.causes, unmet: outcome.unmet });
+          if (outcome.kind === 'rate-limited') error.retryAfterSeconds = outcome.retryAfterSeconds;
+          ctx.body = { error };
+        }
+      }
+    },
+
+    page(ctx, outcome, form) {
+      const row = OUTCOME_TABLE[outcome.kind];
+      retryAfter(ctx, outcome);
+      if ('redirect' in row.page) {
+        ctx.status = 303;
+        ctx.redirect(row.page.redirect);
+        return;
+      }
+      const error = { kind: outcome.kind, message: message(ctx, outcome), field: 'field' in outcome ? outcome.field : undefined };
+      const causes = outcome.kind === 'password-rejected' ? outcome.causes : [];
+      if ('rerender' in row.page && form) {
+        render(ctx, form.template, { ...form.view, error, causes }, row.status);
+        return;
+      }
+      const locale = state(ctx).locale ?? 'en';
+      const titleKey = `error.${outcome.kind}.title`;
+      const title = catalogue.t(locale, titleKey) === titleKey ? catalogue.t(locale, 'error.summaryTitle') : catalogue.t(locale, titleKey);
+      const offerNewLink = ['link-dead', 'flow-expired', 'attempts-exhausted'].includes(outcome.kind);
+      render(ctx, 'error', { title, error, offerNewLink }, row.status);
+    },
+  };
+}

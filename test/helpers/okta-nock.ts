@@ -1,0 +1,70 @@
+/**
+ * Okta mocked at the boundary only (nock), answering with the recorded fixtures. Every request
+ * the service sends is captured, so tests assert the body and headers that reached "Okta".
+ */
+import nock from 'nock';
+import { fixture, type RecordedResponse } from './fixtures.js';
+
+export const OKTA_ORG = 'https://acme.okta.example';
+
+export interface CapturedOktaCall {
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly headers: Record<string, string | string[]>;
+}
+
+export class OktaMock {
+  readonly calls: CapturedOktaCall[] = [];
+
+  constructor() {
+    nock.disableNetConnect();
+    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  }
+
+  /** The next POST to `path` answers with this recorded response (and optional headers). */
+  reply(path: string, recorded: RecordedResponse | string, headers: Record<string, string> = {}): this {
+    const response = typeof recorded === 'string' ? fixture(recorded) : recorded;
+    const calls = this.calls;
+    nock(OKTA_ORG)
+      .post(path)
+      .reply(function (_uri, body) {
+        calls.push({ path, body: body as Record<string, unknown>, headers: this.req.headers as Record<string, string | string[]> });
+        return [response.status, response.body, { 'x-okta-request-id': 'reqTest123', ...headers }];
+      });
+    return this;
+  }
+
+  /** The next POST to `path` fails at the network level. */
+  failConnection(path: string): this {
+    nock(OKTA_ORG).post(path).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
+    return this;
+  }
+
+  /** The next POST to `path` answers only after `ms`. */
+  delay(path: string, ms: number, recorded: RecordedResponse | string): this {
+    const response = typeof recorded === 'string' ? fixture(recorded) : recorded;
+    nock(OKTA_ORG).post(path).delay(ms).reply(response.status, response.body);
+    return this;
+  }
+
+  callsTo(path: string): CapturedOktaCall[] {
+    return this.calls.filter((call) => call.path === path);
+  }
+
+  assertAllUsed(): void {
+    if (!nock.isDone()) throw new Error(`unused Okta mocks: ${nock.pendingMocks().join(', ')}`);
+  }
+
+  reset(): void {
+    nock.cleanAll();
+    this.calls.length = 0;
+  }
+}
+
+export const PATHS = {
+  start: '/api/v1/authn/recovery/password',
+  verify: '/api/v1/authn/recovery/token',
+  answer: '/api/v1/authn/recovery/answer',
+  reset: '/api/v1/authn/credentials/reset_password',
+  cancel: '/api/v1/authn/cancel',
+} as const;

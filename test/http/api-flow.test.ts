@@ -1,0 +1,342 @@
+/**
+ * The JSON API, step by step, against Okta's recorded responses: every Okta outcome the contract
+ * names, and what the service sends to Okta.
+ */
+import { fixture, fresh, withBody } from '../helpers/fixtures.js';
+import { OktaMock, PATHS } from '../helpers/okta-nock.js';
+import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
+
+const TOKEN = 'VBQ0gwBp5LyJJFdbmWCM';
+const STATE_TOKEN = '00lMJySRYNz3u_rKQrsLvLrzxiARgivP8FB_1gpmVb';
+const okta = new OktaMock();
+let service: ServiceUnderTest;
+
+beforeEach(async () => {
+  okta.reset();
+  service = await startTestService();
+});
+afterEach(async () => {
+  await service.close();
+});
+
+async function verified(answerFirst = true) {
+  const browser = service.browser({ 'user-agent': 'Mozilla/5.0 (TestOS) Firefox/140', 'accept-language': 'fr-FR,fr;q=0.9' });
+  if (answerFirst) okta.reply(PATHS.verify, fresh('okta-auth-js/recovery-token.json', service.clock.now(), { stateToken: STATE_TOKEN }));
+  else okta.reply(PATHS.verify, fresh('okta-signin-widget/playground/recovery-answer.json', service.clock.now(), { stateToken: STATE_TOKEN }));
+  const response = await browser.postJson('/api/recovery/verify', { token: TOKEN });
+  return { browser, response };
+}
+
+describe('POST /api/recovery/start', () => {
+  it('answers 202 EMAIL_SENT and asks Okta for an EMAIL recovery with the user context', async () => {
+    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    const browser = service.browser({ 'user-agent': 'Mozilla/5.0 (TestOS) Firefox/140', 'accept-language': 'de-DE' });
+    const response = await browser.postJson('/api/recovery/start', { username: ' dade.murphy@example.com ' });
+    expect(response.status).toBe(202);
+    expect(response.json()).toEqual({ status: 'EMAIL_SENT' });
+    const [call] = okta.callsTo(PATHS.start);
+    expect(call?.body).toEqual({ username: 'dade.murphy@example.com', factorType: 'EMAIL' });
+    expect(call?.headers['user-agent']).toBe('Mozilla/5.0 (TestOS) Firefox/140');
+    expect(call?.headers['accept-language']).toBe('de-DE');
+    expect(call?.headers.authorization).toBeUndefined();
+  });
+
+  it('forwards an allowed relayState and drops one that points elsewhere', async () => {
+    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json').reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    const browser = service.browser();
+    await browser.postJson('/api/recovery/start', { username: 'a@example.com', relayState: 'http://127.0.0.1:3000/welcome' });
+    await browser.postJson('/api/recovery/start', { username: 'a@example.com', relayState: 'https://evil.example/phish' });
+    const [allowed, refused] = okta.callsTo(PATHS.start);
+    expect(allowed?.body.relayState).toBe('http://127.0.0.1:3000/welcome');
+    expect(refused?.body).not.toHaveProperty('relayState');
+  });
+
+  it.each([
+    ['a recovery challenge (known or unknown user)', fixture('okta-signin-widget/RECOVERY_CHALLENGE_EMAIL_PWD.json')],
+    ['a permission refusal E0000006', fixture('okta-signin-widget/RECOVERY_error.json')],
+    ['an unknown-user refusal E0000095', { status: 403, body: { errorCode: 'E0000095', errorSummary: 'Recovery not allowed for unknown user.', errorCauses: [] } }],
+    ['a forgot-password-not-allowed E0000034', { status: 403, body: { errorCode: 'E0000034', errorSummary: 'Forgot password not allowed on specified user.' } }],
+  ])('gives the same answer for %s', async (_name, recorded) => {
+    okta.reply(PATHS.start, recorded);
+    const response = await service.browser().postJson('/api/recovery/start', { username: 'someone@example.com' });
+    expect(response.status).toBe(202);
+    expect(response.json()).toEqual({ status: 'EMAIL_SENT' });
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('refuses an empty or over-long username without calling Okta, and accepts 256 Unicode characters', async () => {
+    const browser = service.browser();
+    const empty = await browser.postJson('/api/recovery/start', { username: '   ' });
+    expect(empty.status).toBe(400);
+    expect(empty.json()).toMatchObject({ error: { code: 'VALIDATION', field: 'username' } });
+    const tooLong = await browser.postJson('/api/recovery/start', { username: 'é'.repeat(257) });
+    expect(tooLong.status).toBe(400);
+    expect(okta.calls).toHaveLength(0);
+    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    const longest = await browser.postJson('/api/recovery/start', { username: 'é'.repeat(256) });
+    expect(longest.status).toBe(202);
+    expect(okta.callsTo(PATHS.start)[0]?.body.username).toBe('é'.repeat(256));
+  });
+
+  it('maps Okta 429 to RATE_LIMITED with Retry-After from X-Rate-Limit-Reset', async () => {
+    const resetAt = Math.floor(Date.now() / 1000) + 42;
+    okta.reply(PATHS.start, 'okta-auth-js/error-throttle.json', { 'x-rate-limit-reset': String(resetAt), 'x-rate-limit-remaining': '0' });
+    const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
+    expect(response.status).toBe(429);
+    expect(response.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    const retryAfter = Number(response.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(40);
+    expect(retryAfter).toBeLessThanOrEqual(43);
+  });
+
+  it.each([
+    ['a 500 E0000009', (mock: OktaMock) => mock.reply(PATHS.start, 'okta-auth-js/error-internal.json')],
+    ['a refused connection', (mock: OktaMock) => mock.failConnection(PATHS.start)],
+    ['a non-JSON 502 page', (mock: OktaMock) => mock.reply(PATHS.start, { status: 502, body: '<html>bad gateway</html>' as never })],
+  ])('maps %s to UPSTREAM_UNAVAILABLE 503', async (_name, arrange) => {
+    arrange(okta);
+    const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
+    expect(response.status).toBe(503);
+    expect(response.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(response.headers.get('retry-after')).toBeTruthy();
+  });
+
+  it('answers 503 when Okta does not answer within the timeout', async () => {
+    await service.close();
+    service = await startTestService({ OKTA_TIMEOUT_MS: '200' });
+    okta.delay(PATHS.start, 1_000, 'okta-auth-js/recovery-challenge-email.json');
+    const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
+    expect(response.status).toBe(503);
+  });
+
+  it('answers VALIDATION for malformed JSON, wrong content type and non-object bodies', async () => {
+    const browser = service.browser();
+    const malformed = await browser.postJson('/api/recovery/start', '{"username": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json()).toMatchObject({ error: { code: 'VALIDATION' } });
+    const form = await browser.request('POST', '/api/recovery/start', {
+      body: 'username=a',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: browser.origin },
+    });
+    expect(form.status).toBe(400);
+    expect(form.json()).toMatchObject({ error: { code: 'VALIDATION' } });
+    const array = await browser.postJson('/api/recovery/start', '[1,2]');
+    expect(array.status).toBe(400);
+    expect(okta.calls).toHaveLength(0);
+  });
+
+  it('refuses cross-site calls with FORBIDDEN', async () => {
+    const browser = service.browser();
+    const foreign = await browser.postJson('/api/recovery/start', { username: 'a@example.com' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    const crossSite = await browser.postJson('/api/recovery/start', { username: 'a@example.com' }, { 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(403);
+    expect(okta.calls).toHaveLength(0);
+  });
+});
+
+describe('POST /api/recovery/verify', () => {
+  it('answers RECOVERY with the question, keeps the stateToken in a sealed HttpOnly cookie, never in the body', async () => {
+    const { response } = await verified();
+    expect(response.status).toBe(200);
+    expect(response.json()).toEqual({ status: 'RECOVERY', question: "Who's a major player in the cowboy scene?" });
+    expect(response.text).not.toContain(STATE_TOKEN);
+    const [cookie] = response.headers.getSetCookie();
+    expect(cookie).toMatch(/^recovery-flow=/);
+    expect(cookie).toMatch(/httponly/i);
+    expect(cookie).toMatch(/samesite=lax/i);
+    expect(cookie).not.toContain(STATE_TOKEN);
+    expect(okta.callsTo(PATHS.verify)[0]?.body).toEqual({ recoveryToken: TOKEN });
+  });
+
+  it('answers PASSWORD_RESET with the policy when the org asks no question', async () => {
+    const { response } = await verified(false);
+    expect(response.json()).toEqual({
+      status: 'PASSWORD_RESET',
+      policy: { minLength: 8, minLowerCase: 1, minUpperCase: 1, minNumber: 1, excludeUsername: true, maxLength: 256 },
+    });
+  });
+
+  it.each([
+    ['401 E0000011 (docs)', 'okta-auth-js/error-token.json'],
+    ['403 E0000105 (real orgs)', 'okta-signin-widget/RECOVERY_EXPIRED_error.json'],
+  ])('treats %s as an invalid link', async (_name, name) => {
+    okta.reply(PATHS.verify, name);
+    const response = await service.browser().postJson('/api/recovery/verify', { token: TOKEN });
+    expect(response.status).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+  });
+
+  it('calls a token Okta could never have issued invalid without asking Okta', async () => {
+    const response = await service.browser().postJson('/api/recovery/verify', { token: '../../etc/passwd' });
+    expect(response.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+    const missing = await service.browser().postJson('/api/recovery/verify', {});
+    expect(missing.json()).toMatchObject({ error: { code: 'VALIDATION', field: 'token' } });
+    expect(okta.calls).toHaveLength(0);
+  });
+});
+
+describe('POST /api/recovery/answer', () => {
+  it('answers PASSWORD_RESET with the policy (values ≤ 0 mean no rule), sending Okta the stateToken from the cookie', async () => {
+    const { browser } = await verified();
+    okta.reply(PATHS.answer, fresh('okta-signin-widget/PASSWORD_RESET_withComplexity.json', service.clock.now()));
+    const response = await browser.postJson('/api/recovery/answer', { answer: 'Annie Oakley' });
+    expect(response.status).toBe(200);
+    // This recorded policy says 0 or -1 for every rule: only our own length ceiling remains.
+    expect(response.json()).toEqual({ status: 'PASSWORD_RESET', policy: { maxLength: 256 } });
+    expect(okta.callsTo(PATHS.answer)[0]?.body).toEqual({ stateToken: STATE_TOKEN, answer: 'Annie Oakley' });
+    expect(okta.callsTo(PATHS.answer)[0]?.headers['user-agent']).toBe('Mozilla/5.0 (TestOS) Firefox/140');
+  });
+
+  it('lets the user retry a wrong answer (E0000087, either HTTP status)', async () => {
+    const { browser } = await verified();
+    okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json').reply(PATHS.answer, 'okta-signin-widget/RECOVERY_ANSWER_error.json');
+    okta.reply(PATHS.answer, fresh('okta-auth-js/password-reset.json', service.clock.now()));
+    for (const _attempt of [1, 2]) {
+      const wrong = await browser.postJson('/api/recovery/answer', { answer: 'nope' });
+      expect(wrong.status).toBe(422);
+      expect(wrong.json()).toMatchObject({ error: { code: 'WRONG_ANSWER' } });
+    }
+    const right = await browser.postJson('/api/recovery/answer', { answer: 'Annie Oakley' });
+    expect(right.json()).toMatchObject({ status: 'PASSWORD_RESET' });
+  });
+
+  it('ends the flow after five wrong answers and cancels the Okta transaction', async () => {
+    const { browser } = await verified();
+    for (let attempt = 0; attempt < 5; attempt++) okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json');
+    okta.reply(PATHS.cancel, 'okta-signin-widget/CANCEL.json');
+    const codes: string[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const response = await browser.postJson('/api/recovery/answer', { answer: `guess ${attempt}` });
+      codes.push(response.json<{ error: { code: string } }>().error.code);
+    }
+    expect(codes).toEqual(['WRONG_ANSWER', 'WRONG_ANSWER', 'WRONG_ANSWER', 'WRONG_ANSWER', 'ATTEMPTS_EXHAUSTED']);
+    expect(okta.callsTo(PATHS.cancel)[0]?.body).toEqual({ stateToken: STATE_TOKEN });
+    const after = await browser.postJson('/api/recovery/answer', { answer: 'Annie Oakley' });
+    expect(after.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+  });
+
+  it('maps an expired stateToken (E0000011) to FLOW_EXPIRED and clears the cookie', async () => {
+    const { browser } = await verified();
+    okta.reply(PATHS.answer, 'okta-signin-widget/ERROR_invalid_token.json');
+    const response = await browser.postJson('/api/recovery/answer', { answer: 'x' });
+    expect(response.status).toBe(401);
+    expect(response.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+    expect(browser.cookies.has('recovery-flow')).toBe(false);
+  });
+
+  it('treats a missing, tampered or expired flow cookie as FLOW_EXPIRED without calling Okta', async () => {
+    const noCookie = await service.browser().postJson('/api/recovery/answer', { answer: 'x' });
+    expect(noCookie.status).toBe(401);
+    expect(noCookie.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+
+    const { browser } = await verified();
+    const sealed = browser.cookies.get('recovery-flow') as string;
+    browser.cookies.set('recovery-flow', sealed.slice(0, -4) + (sealed.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+    const tampered = await browser.postJson('/api/recovery/answer', { answer: 'x' });
+    expect(tampered.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+
+    browser.cookies.set('recovery-flow', sealed);
+    service.clock.advance(6 * 60 * 1000);
+    const expired = await browser.postJson('/api/recovery/answer', { answer: 'x' });
+    expect(expired.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+    expect(okta.callsTo(PATHS.answer)).toHaveLength(0);
+  });
+
+  it('refuses a step out of order (answer when the password is due) with OUT_OF_ORDER', async () => {
+    const { browser } = await verified(false);
+    const response = await browser.postJson('/api/recovery/answer', { answer: 'x' });
+    expect(response.status).toBe(409);
+    expect(response.json()).toMatchObject({ error: { code: 'OUT_OF_ORDER' } });
+    expect(okta.callsTo(PATHS.answer)).toHaveLength(0);
+  });
+});
+
+describe('POST /api/recovery/reset', () => {
+  async function atPasswordStep() {
+    const { browser } = await verified(false);
+    return browser;
+  }
+
+  it('changes the password, answers SUCCESS with where to go, and clears the flow cookie', async () => {
+    const browser = await atPasswordStep();
+    okta.reply(PATHS.reset, 'okta-auth-js/success.json');
+    const response = await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' });
+    expect(response.status).toBe(200);
+    // With no SUCCESS_REDIRECT_URL, "done" sends the user to the Okta org to sign in.
+    expect(response.json()).toEqual({ status: 'SUCCESS', redirectTo: 'https://acme.okta.example' });
+    expect(response.text).not.toContain('sessionToken');
+    expect(browser.cookies.has('recovery-flow')).toBe(false);
+    expect(okta.callsTo(PATHS.reset)[0]?.body).toEqual({ stateToken: STATE_TOKEN, newPassword: 'Correct-Horse-9', revokeSessions: true });
+  });
+
+  it('sends revokeSessions: false when the user chose to stay signed in elsewhere', async () => {
+    const browser = await atPasswordStep();
+    okta.reply(PATHS.reset, 'okta-signin-widget/SUCCESS.json');
+    await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9', revokeSessions: false });
+    expect(okta.callsTo(PATHS.reset)[0]?.body.revokeSessions).toBe(false);
+  });
+
+  it('treats any 200 as done, even MFA_REQUIRED (contract §4.5)', async () => {
+    const browser = await atPasswordStep();
+    okta.reply(PATHS.reset, { status: 200, body: { status: 'MFA_REQUIRED', stateToken: 'x'.repeat(42), expiresAt: new Date().toISOString() } });
+    const response = await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' });
+    expect(response.json()).toMatchObject({ status: 'SUCCESS' });
+  });
+
+  it('checks the policy locally first and does not call Okta for a password it would reject', async () => {
+    const browser = await atPasswordStep();
+    const response = await browser.postJson('/api/recovery/reset', { newPassword: 'short' });
+    expect(response.status).toBe(422);
+    expect(response.json()).toMatchObject({ error: { code: 'PASSWORD_POLICY', causes: [], unmet: ['minLength', 'minUpperCase', 'minNumber'] } });
+    expect(okta.callsTo(PATHS.reset)).toHaveLength(0);
+  });
+
+  it.each([
+    ['E0000080 with causes', 'okta-signin-widget/PASSWORD_RESET_error.json', 1],
+    ['E0000080 without errorCauses', 'okta-signin-widget/PASSWORD_RESET_error_noCause.json', 0],
+    ['the older E0000080 shape', 'okta-auth-js/error-password-requirements.json', 1],
+  ])('shows Okta policy failures: %s', async (_name, name, causeCount) => {
+    const browser = await atPasswordStep();
+    okta.reply(PATHS.reset, name);
+    const response = await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' });
+    expect(response.status).toBe(422);
+    const body = response.json<{ error: { code: string; causes: string[] } }>();
+    expect(body.error.code).toBe('PASSWORD_POLICY');
+    expect(body.error.causes).toHaveLength(causeCount);
+    expect(browser.cookies.has('recovery-flow')).toBe(true);
+  });
+
+  it('accepts the docs’ E0000014 as a policy failure too, then lets the user try again', async () => {
+    const browser = await atPasswordStep();
+    okta.reply(PATHS.reset, withBody(fixture('okta-signin-widget/PASSWORD_RESET_error.json'), { errorCode: 'E0000014' }));
+    okta.reply(PATHS.reset, 'okta-auth-js/success.json');
+    expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' })).status).toBe(422);
+    expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-10' })).json()).toMatchObject({ status: 'SUCCESS' });
+  });
+
+  it.each([
+    ['E0000079 (step out of order at Okta)', 'okta-auth-js/error-operation.json'],
+    ['E0000011 (stateToken expired)', 'okta-auth-js/error-token.json'],
+  ])('maps %s to FLOW_EXPIRED', async (_name, name) => {
+    const browser = await atPasswordStep();
+    okta.reply(PATHS.reset, name);
+    const response = await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' });
+    expect(response.status).toBe(401);
+    expect(response.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+  });
+
+  it('keeps the flow through an Okta outage so the user can retry', async () => {
+    const browser = await atPasswordStep();
+    okta.reply(PATHS.reset, 'okta-auth-js/error-internal.json').reply(PATHS.reset, 'okta-auth-js/success.json');
+    expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' })).status).toBe(503);
+    expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' })).status).toBe(200);
+  });
+
+  it('refuses a new password before the link was verified', async () => {
+    const response = await service.browser().postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' });
+    expect(response.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+    expect(okta.calls).toHaveLength(0);
+  });
+});

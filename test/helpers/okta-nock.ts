@@ -16,9 +16,21 @@ export interface CapturedOktaCall {
 export class OktaMock {
   readonly calls: CapturedOktaCall[] = [];
 
+  /**
+   * Jest runs several test files in one worker, each with its own copy of nock patching the same
+   * node:http globals; so each mock activates itself here and restores the globals after its file.
+   */
   constructor() {
-    nock.disableNetConnect();
-    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+    beforeAll(() => {
+      if (!nock.isActive()) nock.activate();
+      nock.disableNetConnect();
+      nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+    });
+    afterAll(() => {
+      nock.cleanAll();
+      nock.enableNetConnect();
+      nock.restore();
+    });
   }
 
   /** The next POST to `path` answers with this recorded response (and optional headers). */

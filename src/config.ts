@@ -48,6 +48,13 @@ const environmentSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   BRAND_NAME: z.string().trim().min(1).max(100).default('Acme'),
+  /** Served to pages and emails as-is; an https URL (or a path on PUBLIC_URL) the CSP must allow. */
+  BRAND_LOGO_URL: httpUrl.optional(),
+  BRAND_PRIMARY_COLOR: z
+    .string()
+    .trim()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')
+    .default('#1d4ed8'),
   SUPPORT_CONTACT: z.string().trim().max(200).optional(),
 });
 
@@ -75,7 +82,12 @@ export interface Config {
   /** Origins a relayState may send the user to; PUBLIC_URL's and SUCCESS_REDIRECT_URL's are always in. */
   readonly allowedRedirectOrigins: readonly string[];
   readonly logLevel: LogLevel;
-  readonly brand: { readonly name: string; readonly supportContact: string | undefined };
+  readonly brand: {
+    readonly name: string;
+    readonly logoUrl: string | undefined;
+    readonly primaryColor: string;
+    readonly supportContact: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -135,7 +147,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     successRedirectUrl,
     allowedRedirectOrigins,
     logLevel: env.LOG_LEVEL,
-    brand: { name: env.BRAND_NAME, supportContact: env.SUPPORT_CONTACT },
+    brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
   });
 }
 

@@ -1,16 +1,19 @@
 /**
  * createApp(deps): the middleware list, in order, is the architecture (koa, STYLE.md principle 9).
- *   1. request context  — request id, locale, child logger
- *   2. access log       — one line per request, token removed from the path
+ *   1. request context  — request id, locale, child logger; the async call context (for audit)
+ *   2. access log       — one line per request, token removed from the path; HTTP metrics
  *   3. error boundary   — anything thrown becomes a safe page or JSON error
  *   4. security headers — CSP, framing, referrer, HSTS
  *   5. static assets
  *   6. body parser      — JSON and forms, small, unreadable → VALIDATION
- *   7. routes           — health, JSON API, pages, and demo-only routes
+ *   7. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes
  */
 import Koa from 'koa';
 import type { AppDeps } from './deps.js';
 import { publicDir } from './paths.js';
+import { callContext } from './observability/call-context.js';
+import { httpMetrics } from './observability/http-metrics.js';
+import { metricsRouter } from './observability/metrics-endpoint.js';
 import { createFlowSealer } from './recovery/flow-cookie.js';
 import { accessLog } from './web/access-log.js';
 import { apiRouter } from './web/api.js';
@@ -22,7 +25,7 @@ import { errorBoundary } from './web/errors.js';
 import { healthRouter } from './web/health.js';
 import { pagesRouter } from './web/pages.js';
 import { createPresenter } from './web/present.js';
-import { requestContext } from './web/request-context.js';
+import { requestContext, state } from './web/request-context.js';
 import { securityHeaders } from './web/security-headers.js';
 
 export function createApp(deps: AppDeps): Koa {
@@ -40,17 +43,21 @@ export function createApp(deps: AppDeps): Koa {
     supportContact: config.brand.supportContact,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
-  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger };
+  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, audit: deps.audit };
 
   app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies }));
+  app.use(callContext((ctx) => state(ctx).requestId));
   app.use(accessLog);
+  app.use(httpMetrics(deps.metrics));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
   app.use(securityHeaders({ hsts: config.secureCookies }));
   app.use(serveAssets(publicDir, ['app.css', 'app.js']));
   app.use(parseBody());
 
   const routers = [
-    healthRouter(),
+    healthRouter(deps.lifecycle),
+    // On the main port only with a token; METRICS_PORT serves it on its own listener (server.ts).
+    ...(config.metrics.token && config.metrics.port === undefined ? [metricsRouter(deps.metrics.registry, config.metrics.token)] : []),
     apiRouter({ ...stepDeps, cookies, presenter }),
     pagesRouter({ ...stepDeps, cookies, csrf, presenter, catalogue: deps.catalogue }),
     ...deps.extraRouters,

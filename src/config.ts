@@ -39,6 +39,8 @@ const environmentSchema = z.object({
   OKTA_ORG_URL: oktaOrgUrl.optional(),
   OKTA_API_TOKEN: z.string().trim().min(1).optional(),
   OKTA_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
+  /** Upper bound on concurrent (keep-alive) connections to Okta from one instance. */
+  OKTA_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
   PUBLIC_URL: httpUrl.optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -56,6 +58,12 @@ const environmentSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')
     .default('#1d4ed8'),
   SUPPORT_CONTACT: z.string().trim().max(200).optional(),
+  /** Serve /metrics on this separate port (0 = any free port, for tests). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Serve /metrics on the main port to `Authorization: Bearer <token>` (also required on METRICS_PORT when set). */
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  /** How long shutdown waits for in-flight requests, and for each closer (mail drain, Redis, SMTP). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -69,6 +77,7 @@ export interface Config {
     readonly orgUrl: string | null;
     readonly apiToken: string | undefined;
     readonly timeoutMs: number;
+    readonly maxSockets: number;
   };
   readonly publicUrl: string;
   readonly publicOrigin: string;
@@ -88,6 +97,9 @@ export interface Config {
     readonly primaryColor: string;
     readonly supportContact: string | undefined;
   };
+  /** Neither set: metrics are collected but not served. */
+  readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +133,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if (production && !env.PUBLIC_URL) {
     problems.push('PUBLIC_URL: required in production (the external https URL users see)');
   }
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+    problems.push('METRICS_PORT: must differ from PORT (use METRICS_TOKEN to serve /metrics on the main port)');
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
@@ -137,6 +152,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       orgUrl: env.OKTA_ORG_URL ? env.OKTA_ORG_URL.replace(/\/+$/, '') : null,
       apiToken: env.OKTA_API_TOKEN,
       timeoutMs: env.OKTA_TIMEOUT_MS,
+      maxSockets: env.OKTA_MAX_SOCKETS,
     },
     publicUrl,
     publicOrigin,
@@ -148,6 +164,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     allowedRedirectOrigins,
     logLevel: env.LOG_LEVEL,
     brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
+    metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   });
 }
 

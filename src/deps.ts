@@ -7,7 +7,11 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadCatalogue, type Catalogue } from './i18n/catalogue.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { createAuditor, type Auditor } from './observability/audit.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { observeOktaCalls } from './observability/okta-observer.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
 import { messagesDir, templatesDir } from './paths.js';
 import { createRenderer, type Renderer } from './web/render.js';
@@ -19,6 +23,11 @@ export interface AppDeps {
   readonly okta: OktaClient;
   readonly catalogue: Catalogue;
   readonly renderer: Renderer;
+  readonly metrics: Metrics;
+  /** One audit event (log line + metrics) per recovery step and outcome. */
+  readonly audit: Auditor;
+  /** registerCloser(name, fn) for shutdown, registerReadinessCheck(name, fn) for /readyz. */
+  readonly lifecycle: Lifecycle;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
   readonly extraRouters: readonly Router[];
 }
@@ -33,11 +42,23 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
   const catalogue = loadCatalogue(messagesDir);
+  const metrics = createMetrics();
+  const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
+  const okta = createOktaClient({
+    orgUrl: config.okta.orgUrl,
+    timeoutMs: config.okta.timeoutMs,
+    apiToken: config.okta.apiToken,
+    maxSockets: config.okta.maxSockets,
+    observe: observeOktaCalls(metrics, logger),
+  });
   return {
     config,
     clock: overrides.clock ?? systemClock,
     logger,
-    okta: createOktaClient({ orgUrl: config.okta.orgUrl, timeoutMs: config.okta.timeoutMs, apiToken: config.okta.apiToken }),
+    okta,
+    metrics,
+    audit: createAuditor(logger, metrics),
+    lifecycle,
     catalogue,
     renderer: createRenderer(templatesDir, catalogue),
     extraRouters: overrides.extraRouters ?? [],

@@ -4,19 +4,32 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createDeps, type AppDeps, type DepsOverrides } from './deps.js';
+import type { ShutdownReport } from './lifecycle.js';
+import { startMetricsServer } from './observability/metrics-endpoint.js';
 
 export interface RunningService {
   readonly url: string;
   readonly server: Server;
   readonly deps: AppDeps;
-  close(): Promise<void>;
+  /** The separate metrics listener's URL, when METRICS_PORT is set. */
+  readonly metricsUrl: string | undefined;
+  /** Graceful: stop accepting, let in-flight requests finish (bounded), run the closers. */
+  close(reason?: string): Promise<ShutdownReport>;
 }
 
 export async function startService(config: Config, overrides: DepsOverrides & { port?: number; host?: string } = {}): Promise<RunningService> {
   const deps = createDeps(config, overrides);
   const app = createApp(deps);
   const server = app.listen(overrides.port ?? config.http.port, overrides.host ?? config.http.host);
+  deps.lifecycle.trackServer(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  let metricsUrl: string | undefined;
+  if (config.metrics.port !== undefined) {
+    const metricsServer = await startMetricsServer(deps.metrics.registry, { host: overrides.host ?? config.http.host, port: config.metrics.port, token: config.metrics.token });
+    metricsUrl = metricsServer.url;
+    // A closer, so it closes only after the HTTP drain: Prometheus can scrape while requests finish.
+    deps.lifecycle.registerCloser('metrics', () => metricsServer.close());
+  }
   const { port } = server.address() as AddressInfo;
   const host = overrides.host ?? config.http.host;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
@@ -24,12 +37,12 @@ export async function startService(config: Config, overrides: DepsOverrides & { 
     url,
     server,
     deps,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+    metricsUrl,
+    async close(reason = 'close') {
+      const report = await deps.lifecycle.shutdown(reason);
+      // After every closer: a mail-queue drain or similar may still have needed Okta.
       deps.okta.close();
+      return report;
     },
   };
 }

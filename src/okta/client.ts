@@ -61,7 +61,10 @@ function secondsUntilReset(resetEpochSeconds: number | undefined, nowMs: number)
 }
 
 export function createOktaClient(options: OktaClientOptions): OktaClient {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16, timeout: 60_000 };
+  const maxSockets = options.maxSockets ?? 64;
+  // Idle sockets are kept up to the same bound: after a burst, the next one reuses them instead of
+  // paying a new TCP (and TLS) handshake for every socket above a smaller free-socket limit.
+  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 60_000 };
   const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const instance: Got = got.extend({
     prefixUrl: options.orgUrl,

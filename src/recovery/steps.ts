@@ -6,10 +6,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Auditor } from '../observability/audit.js';
 import * as authn from '../okta/authn.js';
 import type { OktaClient } from '../okta/client.js';
 import type { EndUserContext } from '../okta/context.js';
-import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
+import { OktaApiError } from '../okta/errors.js';
 import type { OktaTransaction } from '../okta/schemas.js';
 import { checkText, isPlausibleRecoveryToken, normaliseUsername } from './input.js';
 import { outcomeOfOktaFailure } from './okta-failures.js';
@@ -23,6 +24,7 @@ export interface RecoveryDeps {
   readonly okta: OktaClient;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly audit: Auditor;
 }
 
 /** undefined: leave the flow cookie as it is; null: clear it; a state: seal and set it. */
@@ -40,11 +42,9 @@ const DONE_PAGE_MS = 10 * 60 * 1000;
 export const MAX_WRONG_ANSWERS = 5;
 export const RELAY_STATE_MAX_LENGTH = 2048;
 
+/** One audit event per step and outcome (observability/audit.ts: log line with Okta's request id, metrics). */
 function audit(deps: RecoveryDeps, step: StepName, outcome: Outcome, error?: unknown): void {
-  const facts: Record<string, unknown> = { event: `recovery.${step}`, outcome: outcome.kind };
-  if (error instanceof OktaApiError) Object.assign(facts, { oktaErrorCode: error.errorCode, oktaErrorId: error.errorId, oktaRequestId: error.requestId });
-  if (error instanceof OktaUnavailableError) Object.assign(facts, { oktaStatus: error.status, oktaRequestId: error.requestId });
-  deps.logger.info(facts, `recovery ${step}: ${outcome.kind}`);
+  deps.audit.record(step, outcome, error);
 }
 
 function expiryOf(deps: RecoveryDeps, transaction: OktaTransaction): number {
@@ -82,7 +82,8 @@ function advance(deps: RecoveryDeps, step: StepName, transaction: OktaTransactio
     return { outcome, flow: { phase: 'awaiting-password', policy, ...common } };
   }
   const outcome: Outcome = { kind: 'upstream-unavailable' };
-  deps.logger.warn({ event: `recovery.${step}`, oktaStatus: transaction.status }, 'Okta answered a state this flow cannot continue from');
+  deps.logger.warn({ event: 'okta.unexpected-status', step, oktaStatus: transaction.status }, 'Okta answered a state this flow cannot continue from');
+  audit(deps, step, outcome);
   return { outcome, flow: null };
 }
 
@@ -114,11 +115,9 @@ export async function startRecovery(
     await authn.forgotPasswordByEmail(deps.okta, { username: username as string, relayState: allowedRelayState }, context);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'start');
-    if (outcome.kind === 'rate-limited' || outcome.kind === 'upstream-unavailable') {
-      audit(deps, 'start', outcome, error);
-      return outcome;
-    }
-    deps.logger.warn({ event: 'recovery.start', oktaErrorCode: (error as OktaApiError).errorCode }, 'Okta refused a recovery start; answering as if sent');
+    // A refusal is folded into email-sent; the audit line still carries Okta's errorCode.
+    audit(deps, 'start', outcome, error);
+    return outcome;
   }
   const outcome: Outcome = { kind: 'email-sent' };
   audit(deps, 'start', outcome);
@@ -213,7 +212,11 @@ export async function chooseNewPassword(
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
   const newPassword = input.newPassword as string;
   const unmet = unmetRequirements(flow.policy, newPassword, flow.user);
-  if (unmet.length > 0) return { outcome: { kind: 'password-rejected', unmet, causes: [] } };
+  if (unmet.length > 0) {
+    const outcome: Outcome = { kind: 'password-rejected', unmet, causes: [] };
+    audit(deps, 'reset', outcome);
+    return { outcome };
+  }
 
   try {
     await authn.resetPassword(deps.okta, { stateToken: flow.stateToken, newPassword, revokeSessions: input.revokeSessions }, context);

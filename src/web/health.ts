@@ -1,11 +1,24 @@
-/** Liveness for load balancers: the process is up and serving HTTP. */
+/**
+ * Probes for load balancers and orchestrators:
+ *   /healthz — liveness: the process is up and serving HTTP (restart it if this fails);
+ *   /readyz  — readiness: configuration loaded, every registered dependency check passing (Redis
+ *              when configured), and not shutting down (stop routing traffic here if this fails).
+ * Neither says more than check names and ok/failing: no versions, hosts or error text.
+ */
 import Router from '@koa/router';
+import type { Lifecycle } from '../lifecycle.js';
 
-export function healthRouter(): Router {
+export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const readiness = await lifecycle.readiness();
+    ctx.status = readiness.ready ? 200 : 503;
+    ctx.body = { status: readiness.ready ? 'ready' : 'not-ready', checks: readiness.checks };
   });
   return router;
 }

@@ -1,0 +1,48 @@
+/**
+ * One audit event per recovery step and outcome: a JSON log line (`event: recovery.<step>`) with
+ * our request id, the outcome, and Okta's X-Okta-Request-Id (from the error when Okta refused, or
+ * from the request's call context when it answered 2xx), plus the matching metrics. Outcomes are
+ * logged by kind only: an outcome's payload (a question, a redirect) never reaches the line, and
+ * no secret is an argument here, so none can.
+ */
+import type { Logger } from 'pino';
+import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
+import type { Outcome } from '../recovery/outcomes.js';
+import type { StepName } from '../recovery/states.js';
+import { currentCallContext } from './call-context.js';
+import type { Metrics } from './metrics.js';
+
+export interface Auditor {
+  /** `error` is the Okta failure the outcome came from, when there was one. */
+  record(step: StepName, outcome: Outcome, error?: unknown): void;
+}
+
+/** Outcomes an operator should notice are warnings; the rest (the user's own doing) are info. */
+const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted']);
+
+export function createAuditor(logger: Logger, metrics: Metrics): Auditor {
+  return {
+    record(step, outcome, error) {
+      const context = currentCallContext();
+      const facts: Record<string, unknown> = {
+        event: `recovery.${step}`,
+        outcome: outcome.kind,
+        requestId: context?.requestId,
+        oktaRequestId: context?.oktaRequestId,
+      };
+      if (error instanceof OktaApiError) {
+        Object.assign(facts, { oktaStatus: error.status, oktaErrorCode: error.errorCode, oktaErrorId: error.errorId, oktaRequestId: error.requestId ?? facts.oktaRequestId });
+      }
+      if (error instanceof OktaUnavailableError) {
+        Object.assign(facts, { oktaStatus: error.status, oktaRequestId: error.requestId ?? facts.oktaRequestId });
+      }
+      if (outcome.kind === 'rate-limited') facts.retryAfterSeconds = outcome.retryAfterSeconds;
+      if (WARN_OUTCOMES.has(outcome.kind)) logger.warn(facts, `recovery ${step}: ${outcome.kind}`);
+      else logger.info(facts, `recovery ${step}: ${outcome.kind}`);
+
+      metrics.stepOutcomes.inc({ step, outcome: outcome.kind });
+      if (step === 'start' && outcome.kind === 'email-sent') metrics.flowsStarted.inc();
+      if (step === 'reset' && outcome.kind === 'password-changed') metrics.flowsCompleted.inc();
+    },
+  };
+}

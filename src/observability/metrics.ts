@@ -1,0 +1,85 @@
+/**
+ * The service's Prometheus metrics, on a registry of its own (not prom-client's global one), so
+ * two services in one process — tests, the benchmark — never share or double-register counters.
+ * Label values are closed sets (step names, outcome kinds, endpoint paths, HTTP statuses): no
+ * user input becomes a label, which keeps cardinality bounded and secrets out.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Where a rate limit was met: Okta's 429, our own limiter, or our budget backing off before Okta's. */
+export type RateLimitSource = 'okta' | 'local' | 'budget';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly flowsStarted: Counter<never>;
+  readonly flowsCompleted: Counter<never>;
+  readonly stepOutcomes: Counter<'step' | 'outcome'>;
+  readonly oktaCallDuration: Histogram<'endpoint' | 'status'>;
+  readonly oktaRateLimitRemaining: Gauge<'endpoint'>;
+  readonly rateLimitHits: Counter<'source'>;
+  readonly emailsSent: Counter<never>;
+  readonly emailFailures: Counter<never>;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** For other modules (mail queue, limiter) that should not depend on prom-client's API. */
+  rateLimitHit(source: RateLimitSource): void;
+  emailSent(): void;
+  emailFailed(): void;
+}
+
+/** Okta answers in tens to hundreds of ms; the 10 s bucket catches calls that hit the timeout. */
+const OKTA_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(options: { prefix?: string; defaultMetrics?: boolean } = {}): Metrics {
+  const prefix = options.prefix ?? 'recovery_';
+  const registry = new Registry();
+  // Process CPU, memory, event-loop lag, GC: what an operator checks first when latency rises.
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
+  const registers = [registry];
+
+  const metrics = {
+    registry,
+    flowsStarted: new Counter({ name: `${prefix}flows_started_total`, help: 'Recovery flows started (emails asked of Okta).', registers }),
+    flowsCompleted: new Counter({ name: `${prefix}flows_completed_total`, help: 'Recovery flows that ended with a changed password.', registers }),
+    stepOutcomes: new Counter({
+      name: `${prefix}step_outcomes_total`,
+      help: 'Outcomes of each recovery step (one per audit event).',
+      labelNames: ['step', 'outcome'] as const,
+      registers,
+    }),
+    oktaCallDuration: new Histogram({
+      name: `${prefix}okta_call_duration_seconds`,
+      help: 'Okta API call latency by endpoint and HTTP status (network-error when no answer came).',
+      labelNames: ['endpoint', 'status'] as const,
+      buckets: OKTA_BUCKETS,
+      registers,
+    }),
+    oktaRateLimitRemaining: new Gauge({
+      name: `${prefix}okta_rate_limit_remaining`,
+      help: "Okta's X-Rate-Limit-Remaining from the latest answer, by endpoint.",
+      labelNames: ['endpoint'] as const,
+      registers,
+    }),
+    rateLimitHits: new Counter({
+      name: `${prefix}rate_limit_hits_total`,
+      help: 'Requests refused for a rate limit: okta (Okta answered 429), local (our limiter), budget (held back before Okta would refuse).',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    emailsSent: new Counter({ name: `${prefix}emails_sent_total`, help: 'Recovery emails handed to the SMTP server.', registers }),
+    emailFailures: new Counter({ name: `${prefix}email_failures_total`, help: 'Recovery emails that could not be delivered to the SMTP server.', registers }),
+    httpRequestDuration: new Histogram({
+      name: `${prefix}http_request_duration_seconds`,
+      help: 'HTTP request duration by method, matched route and status.',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: HTTP_BUCKETS,
+      registers,
+    }),
+  };
+  return {
+    ...metrics,
+    rateLimitHit: (source) => metrics.rateLimitHits.inc({ source }),
+    emailSent: () => metrics.emailsSent.inc(),
+    emailFailed: () => metrics.emailFailures.inc(),
+  };
+}

@@ -12,16 +12,20 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\./.test(hostname);
 }
 
+function parsedUrl(value: string): URL | null {
+  return URL.canParse(value) ? new URL(value) : null;
+}
+
 const httpUrl = z
   .string()
   .trim()
-  .refine((value) => URL.canParse(value), 'must be an absolute URL')
-  .refine((value) => ['http:', 'https:'].includes(new URL(value).protocol), 'must be an http(s) URL');
+  .refine((value) => parsedUrl(value) !== null, { message: 'must be an absolute URL', abort: true })
+  .refine((value) => ['http:', 'https:'].includes(parsedUrl(value)?.protocol ?? ''), { message: 'must be an http(s) URL', abort: true });
 
 /** Okta's org URL: https required, except for a loopback emulator (plain http is fine on 127.0.0.1). */
 const oktaOrgUrl = httpUrl.refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  const url = parsedUrl(value);
+  return url !== null && (url.protocol === 'https:' || isLoopbackHost(url.hostname));
 }, 'must use https unless the host is loopback');
 
 const booleanFlag = z

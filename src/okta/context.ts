@@ -18,6 +18,7 @@ const MAX_HEADER_LENGTH = 512;
 function bounded(value: string | undefined): string | undefined {
   if (!value) return undefined;
   // Drop control characters so a hostile header can never split the outgoing request.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
   const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_HEADER_LENGTH);
   return cleaned || undefined;
 }

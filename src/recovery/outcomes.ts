@@ -11,6 +11,7 @@ export type Outcome =
   | { readonly kind: 'ask-question'; readonly question: string }
   | { readonly kind: 'choose-password'; readonly policy: PasswordPolicy }
   | { readonly kind: 'password-changed'; readonly redirectTo: string }
+  | { readonly kind: 'cancelled' }
   | { readonly kind: 'invalid-input'; readonly field: InputField; readonly problem: InputProblem }
   | { readonly kind: 'link-dead' }
   | { readonly kind: 'flow-expired' }

@@ -236,6 +236,19 @@ export async function chooseNewPassword(
   return { outcome, flow: { phase: 'done', redirectTo, expiresAt: deps.clock.now() + DONE_PAGE_MS } };
 }
 
+/**
+ * The user walks away ("cancel"): revoke Okta's stateToken so the transaction cannot be resumed
+ * (contract §6), and forget the flow. Cancelling with no flow is already done, not an error.
+ */
+export async function cancelRecovery(deps: RecoveryDeps, flow: FlowState | null, context: EndUserContext): Promise<StepResult> {
+  if (flow && (flow.phase === 'awaiting-answer' || flow.phase === 'awaiting-password')) {
+    await cancelQuietly(deps, flow.stateToken, context);
+  }
+  const outcome: Outcome = { kind: 'cancelled' };
+  deps.logger.info({ event: 'recovery.cancel', outcome: outcome.kind }, 'recovery cancel: cancelled');
+  return { outcome, flow: null };
+}
+
 async function cancelQuietly(deps: RecoveryDeps, stateToken: string, context: EndUserContext): Promise<void> {
   try {
     await authn.cancelTransaction(deps.okta, stateToken, context);

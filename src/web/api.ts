@@ -5,7 +5,7 @@
  */
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { startRecovery, verifyRecoveryToken, answerQuestion, chooseNewPassword, type RecoveryDeps, type StepResult } from '../recovery/steps.js';
+import { startRecovery, verifyRecoveryToken, answerQuestion, chooseNewPassword, cancelRecovery, type RecoveryDeps, type StepResult } from '../recovery/steps.js';
 import type { CookieJar } from './cookies.js';
 import { BadRequestError } from './errors.js';
 import { field } from './body.js';
@@ -63,6 +63,10 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
     const flow = await cookies.readFlow(ctx);
     const revokeSessions = field(body, 'revokeSessions') !== false;
     await answerWith(ctx, await chooseNewPassword(deps, flow, { newPassword: field(body, 'newPassword'), revokeSessions }, endUserContext(ctx)));
+  });
+
+  router.post('/cancel', async (ctx) => {
+    await answerWith(ctx, await cancelRecovery(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
   });
 
   return router;

@@ -31,6 +31,7 @@ export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>
   'ask-question': { status: 200, page: { redirect: '/reset-password/question' } },
   'choose-password': { status: 200, page: { redirect: '/reset-password/new-password' } },
   'password-changed': { status: 200, page: { redirect: '/reset-password/done' } },
+  cancelled: { status: 200, page: { redirect: '/forgot-password' } },
   'invalid-input': { status: 400, code: 'VALIDATION', messageKey: 'error.invalid-input', page: { rerender: true } },
   'link-dead': { status: 400, code: 'INVALID_TOKEN', messageKey: 'error.link-dead', page: { template: 'error' } },
   'flow-expired': { status: 401, code: 'FLOW_EXPIRED', messageKey: 'error.flow-expired', page: { template: 'error' } },

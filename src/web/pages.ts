@@ -10,6 +10,7 @@ import type { PasswordPolicy, PasswordRequirement } from '../recovery/password-p
 import type { FlowPhase, FlowState } from '../recovery/states.js';
 import {
   answerQuestion,
+  cancelRecovery,
   chooseNewPassword,
   receiveLink,
   startRecovery,
@@ -182,6 +183,11 @@ export function pagesRouter(deps: PageDeps): Router {
   });
 
   router.get('/reset-password/done', (ctx) => showStep(ctx, 'done'));
+
+  router.post('/reset-password/cancel', async (ctx) => {
+    if (!csrfOk(ctx)) return;
+    await present(ctx, await cancelRecovery(deps, await cookies.readFlow(ctx), endUserContext(ctx)), null);
+  });
 
   return router;
 }

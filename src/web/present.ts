@@ -96,6 +96,9 @@ export function createPresenter(options: {
         case 'password-changed':
           ctx.body = { status: 'SUCCESS', redirectTo: outcome.redirectTo };
           return;
+        case 'cancelled':
+          ctx.body = { status: 'CANCELLED' };
+          return;
         default: {
           const error: Record<string, unknown> = { code: row.code, message: message(ctx, outcome) };
           if (outcome.kind === 'invalid-input') Object.assign(error, { field: outcome.field, problem: outcome.problem });

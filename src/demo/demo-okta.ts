@@ -1,0 +1,43 @@
+/**
+ * Demo mode: with no OKTA_ORG_URL outside production, the service runs against the built-in Okta
+ * emulator, started in this process on a loopback port, so `npm start` shows the whole flow with
+ * no Okta org. Production refuses to start without OKTA_ORG_URL (config.ts).
+ */
+import type Router from '@koa/router';
+import type { Config } from '../config.js';
+import { demoUsers, startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { mailboxRouter } from './mailbox.js';
+
+export interface DemoOkta {
+  readonly emulator: RunningEmulator;
+  readonly routers: readonly Router[];
+  banner(serviceUrl: string): string;
+  close(): Promise<void>;
+}
+
+export async function startDemoOkta(config: Config): Promise<DemoOkta> {
+  const emulator = await startEmulator({ publicUrl: config.publicUrl, apiToken: config.okta.apiToken, host: '127.0.0.1', port: 0 });
+  return {
+    emulator,
+    routers: [mailboxRouter(emulator)],
+    banner(serviceUrl) {
+      const users = demoUsers()
+        .map((user) => {
+          const question = user.recoveryQuestion ? `answer "${user.recoveryQuestion.answer}"` : 'no security question';
+          return `    ${user.login.padEnd(26)} ${user.status.padEnd(14)} ${question}`;
+        })
+        .join('\n');
+      return [
+        '',
+        '  Demo mode: no OKTA_ORG_URL, so this runs against the built-in Okta emulator.',
+        `  Open        ${config.publicUrl}/forgot-password`,
+        `  Mailbox     ${config.publicUrl}/dev/mailbox   (the emails "Okta" sent)`,
+        `  Listening   ${serviceUrl}    Okta emulator ${emulator.url}`,
+        '  Demo users (new passwords must follow the emulator policy: 8+ chars, upper, lower, digit):',
+        users,
+        '',
+      ].join('\n');
+    },
+    close: () => emulator.close(),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Okta's e-mail templates as an org admin would have customised them for a custom domain
+ * (contract §9). The Forgot Password template links to our service with `${recoveryToken}` and
+ * keeps Okta's required `${resetPasswordLink}` in a hidden div so the template stays saveable.
+ */
+import Handlebars from 'handlebars';
+
+/** Okta's `templateName`s (§9 "Related templates", §5). */
+export type MailTemplate =
+  | 'ForgotPassword'
+  | 'ForgotPasswordDenied'
+  | 'SelfServiceUnlock'
+  | 'SelfServiceUnlockOnUnlockedAccount';
+
+export interface TemplateVars {
+  firstName: string;
+  login: string;
+  /** Our domain's link, `${publicUrl}/reset-password/${recoveryToken}` (or /unlock/). */
+  link?: string;
+  /** Okta's own `${resetPasswordLink}` / `${unlockAccountLink}` equivalent. */
+  oktaLink?: string;
+  /** `${resetPasswordTokenExpirationDate}`-like text. */
+  expiresIn?: string;
+}
+
+interface Compiled {
+  subject: Handlebars.TemplateDelegate<TemplateVars>;
+  text: Handlebars.TemplateDelegate<TemplateVars>;
+  html: Handlebars.TemplateDelegate<TemplateVars>;
+}
+
+const compile = (subject: string, text: string, html: string): Compiled => ({
+  subject: Handlebars.compile<TemplateVars>(subject, { noEscape: true }),
+  text: Handlebars.compile<TemplateVars>(text, { noEscape: true }),
+  html: Handlebars.compile<TemplateVars>(html),
+});
+
+const TEMPLATES: Record<MailTemplate, Compiled> = {
+  ForgotPassword: compile(
+    'Account password reset',
+    'Hi {{firstName}},\n\nA password reset request was made for your account ({{login}}).\n\n' +
+      'Reset your password: {{link}}\n\nThis link expires in {{expiresIn}}.\n\n' +
+      'If you did not make this request, contact your administrator.\n',
+    '<p>Hi {{firstName}},</p><p>A password reset request was made for your account ({{login}}).</p>' +
+      '<p><a id="reset-password-link" href="{{link}}">Reset Password</a></p>' +
+      '<p>This link expires in {{expiresIn}}.</p>' +
+      '<div style="display:none">{{oktaLink}}</div>',
+  ),
+  ForgotPasswordDenied: compile(
+    'Account password reset',
+    'Hi {{firstName}},\n\nA password reset request was made for your account ({{login}}), ' +
+      'but your account is not allowed to reset its password at this time. Contact your administrator.\n',
+    '<p>Hi {{firstName}},</p><p>A password reset request was made for your account ({{login}}), ' +
+      'but your account is not allowed to reset its password at this time. Contact your administrator.</p>',
+  ),
+  SelfServiceUnlock: compile(
+    'Unlock your account',
+    'Hi {{firstName}},\n\nAn account unlock request was made for {{login}}.\n\n' +
+      'Unlock your account: {{link}}\n\nThis link expires in {{expiresIn}}.\n',
+    '<p>Hi {{firstName}},</p><p>An account unlock request was made for {{login}}.</p>' +
+      '<p><a id="unlock-account-link" href="{{link}}">Unlock Account</a></p>' +
+      '<p>This link expires in {{expiresIn}}.</p>' +
+      '<div style="display:none">{{oktaLink}}</div>',
+  ),
+  SelfServiceUnlockOnUnlockedAccount: compile(
+    'Unlock your account',
+    'Hi {{firstName}},\n\nAn account unlock request was made for {{login}}, but your account is not locked.\n',
+    '<p>Hi {{firstName}},</p><p>An account unlock request was made for {{login}}, but your account is not locked.</p>',
+  ),
+};
+
+export function renderMail(template: MailTemplate, vars: TemplateVars): { subject: string; text: string; html: string } {
+  const t = TEMPLATES[template];
+  return { subject: t.subject(vars), text: t.text(vars), html: t.html(vars) };
+}
+
+/** "60 minutes", "7 days": how Okta words `${resetPasswordTokenExpirationDate}`-style lifetimes. */
+export function describeLifetime(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes % 1440 === 0 && minutes >= 1440) return `${minutes / 1440} day(s)`;
+  if (minutes % 60 === 0 && minutes >= 60) return `${minutes / 60} hour(s)`;
+  return `${minutes} minute(s)`;
+}

@@ -1,0 +1,50 @@
+/**
+ * Process entry: configuration → (demo: the Okta emulator) → dependencies → app → listen.
+ * Configuration problems stop start-up with a message naming the variable, and no stack trace.
+ */
+import { ConfigError, loadConfig, withOktaOrgUrl } from './config.js';
+import { startDemoOkta, type DemoOkta } from './demo/demo-okta.js';
+import { startService } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let demo: DemoOkta | undefined;
+  if (config.demoMode) {
+    demo = await startDemoOkta(config);
+    config = withOktaOrgUrl(config, demo.emulator.url);
+  }
+  const service = await startService(config, { extraRouters: demo?.routers ?? [] });
+  const { logger } = service.deps;
+  if (demo) console.log(demo.banner(service.url));
+  if (config.cookieSecretIsEphemeral) {
+    logger.warn('COOKIE_SECRET is not set: flows will not survive a restart or move between instances');
+  }
+  logger.info({ event: 'service.started', url: service.url, publicUrl: config.publicUrl, demoMode: config.demoMode }, 'listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'service.stopping', signal }, 'shutting down');
+    await service.close();
+    await demo?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('start-up failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -31,14 +31,18 @@ async function main(): Promise<void> {
   }
   logger.info({ event: 'service.started', url: service.url, publicUrl: config.publicUrl, demoMode: config.demoMode }, 'listening');
 
+  // Graceful: stop accepting, finish in-flight requests (bounded by SHUTDOWN_TIMEOUT_MS), run
+  // the registered closers (src/lifecycle.ts). A second signal while stopping means "now".
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ event: 'service.killed', signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ event: 'service.stopping', signal }, 'shutting down');
-    await service.close();
+    const report = await service.close(signal);
     await demo?.close();
-    process.exit(0);
+    process.exit(report.timedOut || report.failedClosers.length > 0 ? 1 : 0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -12,9 +12,12 @@ import type { StepName } from '../recovery/states.js';
 import { currentCallContext } from './call-context.js';
 import type { Metrics } from './metrics.js';
 
+/** The state table's steps, plus cancel (the user walking away, which any state allows). */
+export type AuditedStep = StepName | 'cancel';
+
 export interface Auditor {
   /** `error` is the Okta failure the outcome came from, when there was one. */
-  record(step: StepName, outcome: Outcome, error?: unknown): void;
+  record(step: AuditedStep, outcome: Outcome, error?: unknown): void;
 }
 
 /** Outcomes an operator should notice are warnings; the rest (the user's own doing) are info. */

@@ -245,7 +245,7 @@ export async function cancelRecovery(deps: RecoveryDeps, flow: FlowState | null,
     await cancelQuietly(deps, flow.stateToken, context);
   }
   const outcome: Outcome = { kind: 'cancelled' };
-  deps.logger.info({ event: 'recovery.cancel', outcome: outcome.kind }, 'recovery cancel: cancelled');
+  deps.audit.record('cancel', outcome);
   return { outcome, flow: null };
 }
 
@@ -253,6 +253,6 @@ async function cancelQuietly(deps: RecoveryDeps, stateToken: string, context: En
   try {
     await authn.cancelTransaction(deps.okta, stateToken, context);
   } catch (error) {
-    deps.logger.warn({ event: 'recovery.cancel', err: (error as Error).name }, 'could not cancel the Okta transaction');
+    deps.logger.warn({ event: 'okta.cancel-failed', err: (error as Error).name }, 'could not cancel the Okta transaction');
   }
 }

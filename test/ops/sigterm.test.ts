@@ -1,0 +1,93 @@
+/**
+ * The built service as operators run it (`npm run build`, `node dist/src/index.js`), pointed at a
+ * slow "Okta" on loopback: SIGTERM arrives while a request waits on Okta; the request still gets
+ * its answer, and the process exits 0.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { fixture } from '../helpers/fixtures.js';
+
+const OKTA_DELAY_MS = 800;
+let slowOkta: Server;
+let oktaUrl: string;
+let oktaCalls = 0;
+let oktaCalled: () => void = () => undefined;
+
+beforeAll(async () => {
+  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: process.cwd() });
+  const challenge = fixture('okta-auth-js/recovery-challenge-email.json');
+  slowOkta = createServer((incoming, response) => {
+    incoming.resume().on('end', () => {
+      oktaCalls += 1;
+      oktaCalled();
+      setTimeout(() => response.writeHead(challenge.status, { 'content-type': 'application/json', 'x-okta-request-id': 'slow-okta-1' }).end(JSON.stringify(challenge.body)), OKTA_DELAY_MS);
+    });
+  });
+  slowOkta.listen(0, '127.0.0.1');
+  await once(slowOkta, 'listening');
+  oktaUrl = `http://127.0.0.1:${(slowOkta.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  slowOkta.closeAllConnections();
+  slowOkta.close();
+});
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly lines: Record<string, unknown>[];
+}
+
+async function startBuiltService(): Promise<Started> {
+  const child = spawn(process.execPath, ['dist/src/index.js'], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', OKTA_ORG_URL: oktaUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', COOKIE_SECRET: 'sigterm-test-cookie-secret-at-least-32-bytes' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`service exited early with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      lines.push(parsed);
+      if (parsed.event === 'service.started') resolve(String(parsed.url));
+    });
+  });
+  return { child, url, lines };
+}
+
+function postStart(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ username: 'leaving@example.com' });
+    const outgoing = request(`${url}/api/recovery/start`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+it('answers the request in flight after SIGTERM, then exits 0', async () => {
+  const { child, url, lines } = await startBuiltService();
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const reachedOkta = new Promise<void>((resolve) => (oktaCalled = resolve));
+  const inFlight = postStart(url);
+  await reachedOkta;
+  child.kill('SIGTERM');
+
+  expect(await inFlight).toEqual({ status: 202, body: JSON.stringify({ status: 'EMAIL_SENT' }) });
+  const [code, signal] = await exited;
+  expect({ code, signal }).toEqual({ code: 0, signal: null });
+  expect(oktaCalls).toBe(1);
+  const events = lines.map((line) => line.event);
+  expect(events.indexOf('service.stopping')).toBeLessThan(events.indexOf('recovery.start'));
+  expect(events.indexOf('recovery.start')).toBeLessThan(events.indexOf('service.stopped'));
+  expect(lines.find((line) => line.event === 'recovery.start')).toMatchObject({ outcome: 'email-sent', oktaRequestId: 'slow-okta-1' });
+}, 30_000);

@@ -1,6 +1,6 @@
 /**
  * createApp(deps): the middleware list, in order, is the architecture (koa, STYLE.md principle 9).
- *   1. request context  — request id, locale, child logger; the async call context (for audit)
+ *   1. request context  — request id, locale, child logger
  *   2. access log       — one line per request, token removed from the path; HTTP metrics
  *   3. error boundary   — anything thrown becomes a safe page or JSON error
  *   4. security headers — CSP, framing, referrer, HSTS
@@ -11,7 +11,6 @@
 import Koa from 'koa';
 import type { AppDeps } from './deps.js';
 import { publicDir } from './paths.js';
-import { callContext } from './observability/call-context.js';
 import { httpMetrics } from './observability/http-metrics.js';
 import { metricsRouter } from './observability/metrics-endpoint.js';
 import { createFlowSealer } from './recovery/flow-cookie.js';
@@ -25,7 +24,7 @@ import { errorBoundary } from './web/errors.js';
 import { healthRouter } from './web/health.js';
 import { pagesRouter } from './web/pages.js';
 import { createPresenter } from './web/present.js';
-import { requestContext, state } from './web/request-context.js';
+import { requestContext } from './web/request-context.js';
 import { securityHeaders } from './web/security-headers.js';
 
 export function createApp(deps: AppDeps): Koa {
@@ -46,7 +45,6 @@ export function createApp(deps: AppDeps): Koa {
   const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, audit: deps.audit };
 
   app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies }));
-  app.use(callContext((ctx) => state(ctx).requestId));
   app.use(accessLog);
   app.use(httpMetrics(deps.metrics));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));

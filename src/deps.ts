@@ -12,6 +12,7 @@ import { createLogger } from './logger.js';
 import { createAuditor, type Auditor } from './observability/audit.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { observeOktaCalls } from './observability/okta-observer.js';
+import { OktaRequestIds } from './observability/okta-request-ids.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
 import { messagesDir, templatesDir } from './paths.js';
 import { createRenderer, type Renderer } from './web/render.js';
@@ -44,12 +45,13 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   const catalogue = loadCatalogue(messagesDir);
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
+  const oktaRequestIds = new OktaRequestIds();
   const okta = createOktaClient({
     orgUrl: config.okta.orgUrl,
     timeoutMs: config.okta.timeoutMs,
     apiToken: config.okta.apiToken,
     maxSockets: config.okta.maxSockets,
-    observe: observeOktaCalls(metrics, logger),
+    observe: observeOktaCalls(metrics, logger, oktaRequestIds),
   });
   return {
     config,
@@ -57,7 +59,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     logger,
     okta,
     metrics,
-    audit: createAuditor(logger, metrics),
+    audit: createAuditor(logger, metrics, oktaRequestIds),
     lifecycle,
     catalogue,
     renderer: createRenderer(templatesDir, catalogue),

@@ -1,7 +1,7 @@
 /**
  * One audit event per recovery step and outcome: a JSON log line (`event: recovery.<step>`) with
  * our request id, the outcome, and Okta's X-Okta-Request-Id (from the error when Okta refused, or
- * from the request's call context when it answered 2xx), plus the matching metrics. Outcomes are
+ * noted by the Okta client's observe hook when it answered 2xx), plus the matching metrics. Outcomes are
  * logged by kind only: an outcome's payload (a question, a redirect) never reaches the line, and
  * no secret is an argument here, so none can.
  */
@@ -9,29 +9,32 @@ import type { Logger } from 'pino';
 import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
 import type { Outcome } from '../recovery/outcomes.js';
 import type { StepName } from '../recovery/states.js';
-import { currentCallContext } from './call-context.js';
+import type { EndUserContext } from '../okta/context.js';
 import type { Metrics } from './metrics.js';
+import type { OktaRequestIds } from './okta-request-ids.js';
 
 /** The state table's steps, plus cancel (the user walking away, which any state allows). */
 export type AuditedStep = StepName | 'cancel';
 
 export interface Auditor {
-  /** `error` is the Okta failure the outcome came from, when there was one. */
-  record(step: AuditedStep, outcome: Outcome, error?: unknown): void;
+  /**
+   * `context` is the end-user context of the step's Okta calls (our request id; Okta's request id
+   * is looked up by it); `error` the Okta failure the outcome came from, when there was one.
+   */
+  record(step: AuditedStep, outcome: Outcome, facts?: { context?: EndUserContext | undefined; error?: unknown }): void;
 }
 
 /** Outcomes an operator should notice are warnings; the rest (the user's own doing) are info. */
 const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted']);
 
-export function createAuditor(logger: Logger, metrics: Metrics): Auditor {
+export function createAuditor(logger: Logger, metrics: Metrics, oktaRequestIds: OktaRequestIds): Auditor {
   return {
-    record(step, outcome, error) {
-      const context = currentCallContext();
+    record(step, outcome, { context, error } = {}) {
       const facts: Record<string, unknown> = {
         event: `recovery.${step}`,
         outcome: outcome.kind,
         requestId: context?.requestId,
-        oktaRequestId: context?.oktaRequestId,
+        oktaRequestId: oktaRequestIds.latest(context),
       };
       if (error instanceof OktaApiError) {
         Object.assign(facts, { oktaStatus: error.status, oktaErrorCode: error.errorCode, oktaErrorId: error.errorId, oktaRequestId: error.requestId ?? facts.oktaRequestId });

@@ -6,25 +6,21 @@
  */
 import type { Logger } from 'pino';
 import type { OktaCallObservation } from '../okta/client.js';
-import { currentCallContext } from './call-context.js';
 import type { Metrics } from './metrics.js';
+import type { OktaRequestIds } from './okta-request-ids.js';
 
-export function observeOktaCalls(metrics: Metrics, logger: Logger): (call: OktaCallObservation) => void {
+export function observeOktaCalls(metrics: Metrics, logger: Logger, oktaRequestIds: OktaRequestIds): (call: OktaCallObservation) => void {
   return (call) => {
     const status = String(call.status);
     metrics.oktaCallDuration.observe({ endpoint: call.endpoint, status }, call.durationMs / 1000);
     if (call.rateLimitRemaining !== undefined) metrics.oktaRateLimitRemaining.set({ endpoint: call.endpoint }, call.rateLimitRemaining);
     if (call.status === 429) metrics.rateLimitHit('okta');
-    const context = currentCallContext();
-    if (context) {
-      context.oktaCalls += 1;
-      if (call.oktaRequestId) context.oktaRequestId = call.oktaRequestId;
-    }
+    if (call.oktaRequestId) oktaRequestIds.remember(call.context, call.oktaRequestId);
     if (logger.isLevelEnabled('debug')) {
       logger.debug(
         {
           event: 'okta.call',
-          requestId: context?.requestId,
+          requestId: call.context.requestId,
           endpoint: call.endpoint,
           status: call.status,
           ms: Math.round(call.durationMs),

@@ -17,6 +17,8 @@ export interface OktaCallObservation {
   readonly durationMs: number;
   readonly oktaRequestId: string | undefined;
   readonly rateLimitRemaining: number | undefined;
+  /** The end-user context the call was made with: whose request it served (for logs and audit). */
+  readonly context: EndUserContext;
 }
 
 export interface OktaClientOptions {
@@ -91,6 +93,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
         durationMs: performance.now() - startedAt,
         oktaRequestId: undefined,
         rateLimitRemaining: undefined,
+        context: postOptions.context,
       });
       const reason = error instanceof RequestError ? error.code : 'request failed';
       throw new OktaUnavailableError(reason);
@@ -102,6 +105,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
       durationMs: performance.now() - startedAt,
       oktaRequestId,
       rateLimitRemaining: numberHeader(response.headers['x-rate-limit-remaining']),
+      context: postOptions.context,
     });
 
     let parsed: unknown;

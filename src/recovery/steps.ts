@@ -42,9 +42,12 @@ const DONE_PAGE_MS = 10 * 60 * 1000;
 export const MAX_WRONG_ANSWERS = 5;
 export const RELAY_STATE_MAX_LENGTH = 2048;
 
-/** One audit event per step and outcome (observability/audit.ts: log line with Okta's request id, metrics). */
-function audit(deps: RecoveryDeps, step: StepName, outcome: Outcome, error?: unknown): void {
-  deps.audit.record(step, outcome, error);
+/**
+ * One audit event per step and outcome (observability/audit.ts): our request id comes from the
+ * end-user context, Okta's X-Okta-Request-Id from the error or from the calls made with it.
+ */
+function audit(deps: RecoveryDeps, context: EndUserContext | undefined, step: StepName, outcome: Outcome, error?: unknown): void {
+  deps.audit.record(step, outcome, { context, error });
 }
 
 function expiryOf(deps: RecoveryDeps, transaction: OktaTransaction): number {
@@ -66,30 +69,30 @@ function userOf(transaction: OktaTransaction): FlowUser {
  * PASSWORD_RESET asks for the password. A RECOVERY with no question (guardian's mocks, §2.4) can
  * only go on to the password.
  */
-function advance(deps: RecoveryDeps, step: StepName, transaction: OktaTransaction, relayState?: string): StepResult {
+function advance(deps: RecoveryDeps, context: EndUserContext, step: StepName, transaction: OktaTransaction, relayState?: string): StepResult {
   const stateToken = transaction.stateToken;
   const question = transaction._embedded?.user?.recovery_question?.question;
   const common = { stateToken: stateToken ?? '', user: userOf(transaction), relayState, expiresAt: expiryOf(deps, transaction) };
   if (stateToken && transaction.status === 'RECOVERY' && question) {
     const outcome: Outcome = { kind: 'ask-question', question };
-    audit(deps, step, outcome);
+    audit(deps, context, step, outcome);
     return { outcome, flow: { phase: 'awaiting-answer', question, wrongAnswers: 0, ...common } };
   }
   if (stateToken && (transaction.status === 'PASSWORD_RESET' || transaction.status === 'RECOVERY')) {
     const policy = normalisePolicy(transaction._embedded?.policy);
     const outcome: Outcome = { kind: 'choose-password', policy };
-    audit(deps, step, outcome);
+    audit(deps, context, step, outcome);
     return { outcome, flow: { phase: 'awaiting-password', policy, ...common } };
   }
   const outcome: Outcome = { kind: 'upstream-unavailable' };
   deps.logger.warn({ event: 'okta.unexpected-status', step, oktaStatus: transaction.status }, 'Okta answered a state this flow cannot continue from');
-  audit(deps, step, outcome);
+  audit(deps, context, step, outcome);
   return { outcome, flow: null };
 }
 
-function failed(deps: RecoveryDeps, step: StepName, error: unknown, flow?: FlowState | null): StepResult {
+function failed(deps: RecoveryDeps, context: EndUserContext, step: StepName, error: unknown, flow?: FlowState | null): StepResult {
   const outcome = outcomeOfOktaFailure(error, step);
-  audit(deps, step, outcome, error);
+  audit(deps, context, step, outcome, error);
   return { outcome, flow };
 }
 
@@ -116,11 +119,11 @@ export async function startRecovery(
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'start');
     // A refusal is folded into email-sent; the audit line still carries Okta's errorCode.
-    audit(deps, 'start', outcome, error);
+    audit(deps, context, 'start', outcome, error);
     return outcome;
   }
   const outcome: Outcome = { kind: 'email-sent' };
-  audit(deps, 'start', outcome);
+  audit(deps, context, 'start', outcome);
   return outcome;
 }
 
@@ -136,7 +139,7 @@ function safeRelayState(config: Config, relayState: string): string | undefined 
 export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
   if (!isPlausibleRecoveryToken(token)) {
     const outcome: Outcome = { kind: 'link-dead' };
-    audit(deps, 'receive-link', outcome);
+    audit(deps, undefined, 'receive-link', outcome);
     return { outcome, flow: null };
   }
   return {
@@ -149,7 +152,7 @@ export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
 export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, context: EndUserContext): Promise<StepResult> {
   if (!isPlausibleRecoveryToken(token)) {
     const outcome: Outcome = { kind: 'link-dead' };
-    audit(deps, 'verify', outcome);
+    audit(deps, context, 'verify', outcome);
     return { outcome, flow: null };
   }
   let transaction: OktaTransaction;
@@ -158,9 +161,9 @@ export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, co
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'verify');
     // A dead link ends the flow; a rate limit or outage keeps the stashed link for a retry.
-    return failed(deps, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
+    return failed(deps, context, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
   }
-  return advance(deps, 'verify', transaction, transaction.relayState ?? undefined);
+  return advance(deps, context, 'verify', transaction, transaction.relayState ?? undefined);
 }
 
 export async function verifyStashedLink(deps: RecoveryDeps, flow: FlowState | null, context: EndUserContext): Promise<StepResult> {
@@ -183,19 +186,19 @@ export async function answerQuestion(
 
   try {
     const transaction = await authn.answerRecoveryQuestion(deps.okta, { stateToken: flow.stateToken, answer: answer as string }, context);
-    return advance(deps, 'answer', transaction, flow.relayState);
+    return advance(deps, context, 'answer', transaction, flow.relayState);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'answer');
     if (outcome.kind === 'wrong-answer') {
       const wrongAnswers = flow.wrongAnswers + 1;
       if (wrongAnswers >= MAX_WRONG_ANSWERS) {
         await cancelQuietly(deps, flow.stateToken, context);
-        return failed(deps, 'answer', new OktaApiError({ status: 403, errorCode: 'E0000069' }), null);
+        return failed(deps, context, 'answer', new OktaApiError({ status: 403, errorCode: 'E0000069' }), null);
       }
-      return failed(deps, 'answer', error, { ...flow, wrongAnswers });
+      return failed(deps, context, 'answer', error, { ...flow, wrongAnswers });
     }
     const keep = outcome.kind === 'rate-limited' || outcome.kind === 'upstream-unavailable';
-    return failed(deps, 'answer', error, keep ? undefined : null);
+    return failed(deps, context, 'answer', error, keep ? undefined : null);
   }
 }
 
@@ -214,7 +217,7 @@ export async function chooseNewPassword(
   const unmet = unmetRequirements(flow.policy, newPassword, flow.user);
   if (unmet.length > 0) {
     const outcome: Outcome = { kind: 'password-rejected', unmet, causes: [] };
-    audit(deps, 'reset', outcome);
+    audit(deps, context, 'reset', outcome);
     return { outcome };
   }
 
@@ -223,7 +226,7 @@ export async function chooseNewPassword(
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'reset');
     const keep = outcome.kind !== 'flow-expired';
-    return failed(deps, 'reset', error, keep ? undefined : null);
+    return failed(deps, context, 'reset', error, keep ? undefined : null);
   }
   // Any 200 means the password changed, even MFA_REQUIRED/MFA_ENROLL (contract §4.5).
   const redirectTo = safeRedirectTarget(flow.relayState, {
@@ -232,7 +235,7 @@ export async function chooseNewPassword(
     fallback: deps.config.successRedirectUrl,
   });
   const outcome: Outcome = { kind: 'password-changed', redirectTo };
-  audit(deps, 'reset', outcome);
+  audit(deps, context, 'reset', outcome);
   return { outcome, flow: { phase: 'done', redirectTo, expiresAt: deps.clock.now() + DONE_PAGE_MS } };
 }
 
@@ -245,7 +248,7 @@ export async function cancelRecovery(deps: RecoveryDeps, flow: FlowState | null,
     await cancelQuietly(deps, flow.stateToken, context);
   }
   const outcome: Outcome = { kind: 'cancelled' };
-  deps.audit.record('cancel', outcome);
+  deps.audit.record('cancel', outcome, { context });
   return { outcome, flow: null };
 }
 

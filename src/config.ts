@@ -68,6 +68,22 @@ const environmentSchema = z.object({
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   /** How long shutdown waits for in-flight requests, and for each closer (mail drain, Redis, SMTP). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  EMAIL_DELIVERY: z.enum(['okta', 'service']).default('okta'),
+  /** May carry SMTP credentials (smtp://user:pass@host:587): never logged. */
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((value) => ['smtp:', 'smtps:'].includes(parsedUrl(value)?.protocol ?? ''), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** An address on a domain whose SPF/DKIM/DMARC cover the SMTP server, e.g. "Acme <no-reply@acme.com>". */
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, optionally with a name: "Acme <no-reply@acme.com>"')
+    .optional(),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -104,6 +120,17 @@ export interface Config {
   /** Neither set: metrics are collected but not served. */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
   readonly shutdownTimeoutMs: number;
+  readonly email: {
+    /** okta: Okta sends the recovery email; service: we ask for the token and send our own. */
+    readonly delivery: 'okta' | 'service';
+    /** null: no SMTP_URL, so this service sends no email at all (not even the password-changed notice). */
+    readonly smtp: {
+      readonly url: string;
+      readonly from: string;
+      readonly maxAttempts: number;
+      readonly retryBaseMs: number;
+    } | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -140,6 +167,14 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
     problems.push('METRICS_PORT: must differ from PORT (use METRICS_TOKEN to serve /metrics on the main port)');
   }
+  // Service delivery needs the token to ask Okta for the recoveryToken, and SMTP to deliver it.
+  if (env.EMAIL_DELIVERY === 'service') {
+    if (!env.OKTA_API_TOKEN) problems.push('OKTA_API_TOKEN: required when EMAIL_DELIVERY=service (an admin token allowed to manage users)');
+    if (!env.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_DELIVERY=service (e.g. smtp://user:pass@smtp.acme.com:587)');
+  }
+  if ((env.EMAIL_DELIVERY === 'service' || env.SMTP_URL) && !env.MAIL_FROM) {
+    problems.push('MAIL_FROM: required when EMAIL_DELIVERY=service or SMTP_URL is set (e.g. "Acme <no-reply@acme.com>")');
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
@@ -170,6 +205,13 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    email: {
+      delivery: env.EMAIL_DELIVERY,
+      smtp:
+        env.SMTP_URL && env.MAIL_FROM
+          ? { url: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS }
+          : null,
+    },
   });
 }
 

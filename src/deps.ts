@@ -13,6 +13,7 @@ import { createAuditor, type Auditor } from './observability/audit.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { observeOktaCalls } from './observability/okta-observer.js';
 import { OktaRequestIds } from './observability/okta-request-ids.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
 import { messagesDir, templatesDir } from './paths.js';
 import { createRenderer, type Renderer } from './web/render.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly audit: Auditor;
   /** registerCloser(name, fn) for shutdown, registerReadinessCheck(name, fn) for /readyz. */
   readonly lifecycle: Lifecycle;
+  /** Our own emails (recovery link in service mode, password-changed notice); null without SMTP_URL. */
+  readonly mailer: Mailer | null;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
   readonly extraRouters: readonly Router[];
 }
@@ -43,6 +46,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
   const catalogue = loadCatalogue(messagesDir);
+  const clock = overrides.clock ?? systemClock;
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
   const oktaRequestIds = new OktaRequestIds();
@@ -53,9 +57,16 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     maxSockets: config.okta.maxSockets,
     observe: observeOktaCalls(metrics, logger, oktaRequestIds),
   });
+  const mailer = createMailer({ config, okta, clock, logger, catalogue, templatesDir });
+  if (mailer) {
+    metrics.watchMailQueue(() => mailer.queue.counters);
+    // Emails already promised to users go out before Okta's sockets close (server.ts closes them
+    // after every closer: a queued recovery job still calls Okta). Ends before the closer's bound.
+    lifecycle.registerCloser('mail-queue', () => mailer.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
+  }
   return {
     config,
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
     okta,
     metrics,
@@ -63,6 +74,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     lifecycle,
     catalogue,
     renderer: createRenderer(templatesDir, catalogue),
+    mailer,
     extraRouters: overrides.extraRouters ?? [],
   };
 }

@@ -17,13 +17,13 @@ export interface Metrics {
   readonly oktaCallDuration: Histogram<'endpoint' | 'status'>;
   readonly oktaRateLimitRemaining: Gauge<'endpoint'>;
   readonly rateLimitHits: Counter<'source'>;
-  readonly emailsSent: Counter<never>;
-  readonly emailFailures: Counter<never>;
+  /** Read from the mail queue's own counters at scrape time (see watchMailQueue). */
+  readonly emails: Counter<'result'>;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
-  /** For other modules (mail queue, limiter) that should not depend on prom-client's API. */
+  /** For other modules (the limiter, the budget) that should not depend on prom-client's API. */
   rateLimitHit(source: RateLimitSource): void;
-  emailSent(): void;
-  emailFailed(): void;
+  /** The mail queue keeps plain counters (sent, failed, retried, …); exported as emails_total{result}. */
+  watchMailQueue(read: () => Readonly<Record<string, number>>): void;
 }
 
 /** Okta answers in tens to hundreds of ms; the 10 s bucket catches calls that hit the timeout. */
@@ -36,6 +36,7 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
   // Process CPU, memory, event-loop lag, GC: what an operator checks first when latency rises.
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
   const registers = [registry];
+  let readMailQueue: (() => Readonly<Record<string, number>>) | undefined;
 
   const metrics = {
     registry,
@@ -66,8 +67,18 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
       labelNames: ['source'] as const,
       registers,
     }),
-    emailsSent: new Counter({ name: `${prefix}emails_sent_total`, help: 'Recovery emails handed to the SMTP server.', registers }),
-    emailFailures: new Counter({ name: `${prefix}email_failures_total`, help: 'Recovery emails that could not be delivered to the SMTP server.', registers }),
+    emails: new Counter({
+      name: `${prefix}emails_total`,
+      help: 'Emails this service handled, by result: enqueued, sent, failed, retried, skipped (nothing to send), dropped (queue full or closing).',
+      labelNames: ['result'] as const,
+      registers,
+      collect() {
+        const counts = readMailQueue?.();
+        if (!counts) return;
+        this.reset();
+        for (const [result, count] of Object.entries(counts)) this.inc({ result }, count);
+      },
+    }),
     httpRequestDuration: new Histogram({
       name: `${prefix}http_request_duration_seconds`,
       help: 'HTTP request duration by method, matched route and status.',
@@ -79,7 +90,8 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
   return {
     ...metrics,
     rateLimitHit: (source) => metrics.rateLimitHits.inc({ source }),
-    emailSent: () => metrics.emailsSent.inc(),
-    emailFailed: () => metrics.emailFailures.inc(),
+    watchMailQueue: (read) => {
+      readMailQueue = read;
+    },
   };
 }

@@ -6,6 +6,7 @@
 import { fresh } from '../helpers/fixtures.js';
 import { OktaMock, PATHS } from '../helpers/okta-nock.js';
 import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
+import { SmtpInbox } from '../helpers/smtp-inbox.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const okta = new OktaMock();
@@ -98,6 +99,25 @@ it('counts flows, outcomes, Okta latency per endpoint and status, and Okta’s r
   expect(series(text, 'recovery_http_request_duration_seconds_count', { method: 'POST', route: '/api/recovery/answer', status: '422' })).toBe(1);
   // The recovery token travels in no label: routes are patterns, and the body is never a label.
   expect(text).not.toContain('VBQ0gwBp5LyJJFdbmWCM');
+});
+
+it('counts the emails the mail queue sent, read from its counters at scrape time', async () => {
+  const inbox = await SmtpInbox.start();
+  await service.close();
+  service = await startTestService({ METRICS_TOKEN, SMTP_URL: inbox.url, MAIL_FROM: 'no-reply@acme.example' });
+  try {
+    expect(series(await scrape(), 'recovery_emails_total', { result: 'sent' })).toBe(0);
+    await wholeRecovery();
+    await inbox.waitForCount(1);
+    await service.deps.mailer?.queue.idle();
+    const text = await scrape();
+    expect(series(text, 'recovery_emails_total', { result: 'enqueued' })).toBe(1);
+    expect(series(text, 'recovery_emails_total', { result: 'sent' })).toBe(1);
+    expect(series(text, 'recovery_emails_total', { result: 'failed' })).toBe(0);
+  } finally {
+    await service.close();
+    await inbox.stop();
+  }
 });
 
 it('counts Okta’s 429 as a rate-limit hit and audits the rate-limited outcome as a warning', async () => {

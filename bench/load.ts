@@ -20,10 +20,18 @@ interface Reply {
   json: Record<string, unknown>;
 }
 
-// Idle sockets are dropped before the servers' 5 s keep-alive timeout, so no request races a closing socket.
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, timeout: 4000 });
+/**
+ * Each virtual user has its own keep-alive connection, as a browser would; a shared pool would
+ * churn connections and measure the listen backlog instead of the service. Idle sockets are
+ * dropped before the servers' 5 s keep-alive timeout, so no request races a closing socket.
+ */
+export function userAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets: 1, timeout: 4000 });
+}
 
-export function postJson(url: string, body: unknown, cookie?: string): Promise<Reply> {
+const sharedAgent = new http.Agent({ keepAlive: true, timeout: 4000 });
+
+export function postJson(url: string, body: unknown, cookie?: string, agent: http.Agent = sharedAgent): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const text = JSON.stringify(body);
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), accept: 'application/json' };
@@ -80,23 +88,24 @@ export async function runFlow(
   tokenFor: (login: string) => Promise<string>,
   timings: Timings,
   thinkMs = 0,
+  agent?: http.Agent,
 ): Promise<void> {
   if (target.name === 'ours') {
     const api = `${target.url}/api/recovery`;
-    await timed(timings, 'start', () => postJson(`${api}/start`, { username: input.login }), 202, thinkMs);
+    await timed(timings, 'start', () => postJson(`${api}/start`, { username: input.login }, undefined, agent), 202, thinkMs);
     const token = await tokenFor(input.login);
-    const verified = await timed(timings, 'verify', () => postJson(`${api}/verify`, { token }), 200, thinkMs);
+    const verified = await timed(timings, 'verify', () => postJson(`${api}/verify`, { token }, undefined, agent), 200, thinkMs);
     let cookie = verified.cookies.join('; ');
-    const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie), 200, thinkMs);
+    const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie, agent), 200, thinkMs);
     if (answered.cookies.length > 0) cookie = answered.cookies.join('; ');
-    await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie), 200, thinkMs);
+    await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie, agent), 200, thinkMs);
     return;
   }
-  await timed(timings, 'start', () => postJson(`${target.url}/start`, { username: input.login }), 202, thinkMs);
+  await timed(timings, 'start', () => postJson(`${target.url}/start`, { username: input.login }, undefined, agent), 202, thinkMs);
   const token = await tokenFor(input.login);
-  const verified = await timed(timings, 'verify', () => postJson(`${target.url}/verify`, { recoveryToken: token }), 200, thinkMs);
-  const answered = await timed(timings, 'answer', () => postJson(`${target.url}/answer`, { stateToken: verified.json.stateToken, answer: input.answer }), 200, thinkMs);
-  await timed(timings, 'reset', () => postJson(`${target.url}/reset`, { stateToken: answered.json.stateToken, newPassword: input.newPassword }), 200, thinkMs);
+  const verified = await timed(timings, 'verify', () => postJson(`${target.url}/verify`, { recoveryToken: token }, undefined, agent), 200, thinkMs);
+  const answered = await timed(timings, 'answer', () => postJson(`${target.url}/answer`, { stateToken: verified.json.stateToken, answer: input.answer }, undefined, agent), 200, thinkMs);
+  await timed(timings, 'reset', () => postJson(`${target.url}/reset`, { stateToken: answered.json.stateToken, newPassword: input.newPassword }, undefined, agent), 200, thinkMs);
 }
 
 /** Across every run in this process, so no flow picks the password its user already has. */
@@ -133,16 +142,21 @@ export async function runLoad(options: {
   await Promise.all(
     Array.from({ length: options.concurrency }, async (_, index) => {
       const login = options.login(index);
+      const agent = userAgent();
+      // Users arrive over the first second, not in one instant: 1000 simultaneous TCP handshakes
+      // would overflow the listen backlog and measure the kernel's SYN retries.
+      await sleep(Math.random() * 1000);
       while (performance.now() < deadline) {
         passwordSerial += 1;
         try {
-          await runFlow(options.target, { login, answer: options.answer, newPassword: `Zq-${passwordSerial}-Horse9` }, options.tokenFor, timings, options.thinkMs ?? 0);
+          await runFlow(options.target, { login, answer: options.answer, newPassword: `Zq-${passwordSerial}-Horse9` }, options.tokenFor, timings, options.thinkMs ?? 0, agent);
           flows += 1;
         } catch (error) {
           failures += 1;
           firstFailure ??= error instanceof Error ? error.message : String(error);
         }
       }
+      agent.destroy();
     }),
   );
   return { flows, failures, firstFailure, elapsedMs: performance.now() - startedAt, timings };

@@ -96,8 +96,17 @@ export function renderReport(input: {
   }
   if (paced.ours && paced.base) {
     for (const step of STEPS) {
-      const added = percentile(paced.ours.result.timings[step], 99) - percentile(paced.base.result.timings[step], 99);
-      targets.push([`p99 added latency, ${step}, ${input.concurrency} flows, paced`, `${f1(added)} ms (target ≤ 5 ms)`, added <= 5]);
+      const ours = paced.ours.result.timings[step];
+      const base = paced.base.result.timings[step];
+      const addedP99 = percentile(ours, 99) - percentile(base, 99);
+      const addedP50 = percentile(ours, 50) - percentile(base, 50);
+      // Two separate runs on a shared machine: a negative p99 difference is noise, not a speed-up,
+      // so the median difference must hold too before the target counts as met.
+      targets.push([
+        `added latency, ${step}, ${input.concurrency} flows, paced: p99 (p50) ours − baseline`,
+        `${f1(addedP99)} ms (${f1(addedP50)} ms) (target p99 ≤ 5 ms)`,
+        addedP99 <= 5 && addedP50 <= 5,
+      ]);
     }
   }
   for (const s of input.figures.filter((figures) => figures.target === 'ours')) {

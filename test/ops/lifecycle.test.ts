@@ -73,8 +73,9 @@ describe('graceful shutdown', () => {
       events.push('redis closed');
     });
     okta.delay(PATHS.start, 400, 'okta-auth-js/recovery-challenge-email.json');
+    const arrived = new Promise((resolve) => service.server.once('request', resolve));
     const inFlight = startRecovery(service.url);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrived;
     const report = await service.close('SIGTERM');
     expect(await inFlight).toEqual({ status: 202, body: JSON.stringify({ status: 'EMAIL_SENT' }) });
     expect(report).toEqual({ timedOut: false, failedClosers: [] });
@@ -92,8 +93,9 @@ describe('graceful shutdown', () => {
       closed = true;
     });
     okta.delay(PATHS.start, 600, 'okta-auth-js/recovery-challenge-email.json');
+    const arrived = new Promise((resolve) => service.server.once('request', resolve));
     const inFlight = startRecovery(service.url);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrived;
     const report = await service.close('SIGTERM');
     expect(report).toEqual({ timedOut: true, failedClosers: [] });
     expect(closed).toBe(true);

@@ -179,6 +179,18 @@ describeInBrowser('recovery flow in Chromium', () => {
     await tabTo((f) => f.text === 'Continue to sign in');
   });
 
+  it('switches language from the header and keeps the choice on the next page', async () => {
+    await page.goto(`${demo.url}/forgot-password`);
+    await page.click('.language-switcher summary');
+    await checkPage(page, 'en-00-language-switcher-open');
+    await page.click('.language-switcher a[lang=ja]');
+    await page.waitForURL('**/forgot-password?lang=ja');
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    await page.goto(`${demo.url}/forgot-password/sent`);
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    expect(await page.textContent('h1')).toBe('メールを確認してください');
+  });
+
   it('works with JavaScript turned off (bob has no security question)', async () => {
     await context.close();
     context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 700 } });

@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): Koa {
     supportContact: config.brand.supportContact,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
-  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger };
+  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, mailer: deps.mailer };
 
   app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies }));
   app.use(accessLog);

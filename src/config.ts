@@ -12,16 +12,20 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\./.test(hostname);
 }
 
+function parsedUrl(value: string): URL | null {
+  return URL.canParse(value) ? new URL(value) : null;
+}
+
 const httpUrl = z
   .string()
   .trim()
-  .refine((value) => URL.canParse(value), 'must be an absolute URL')
-  .refine((value) => ['http:', 'https:'].includes(new URL(value).protocol), 'must be an http(s) URL');
+  .refine((value) => parsedUrl(value) !== null, { message: 'must be an absolute URL', abort: true })
+  .refine((value) => ['http:', 'https:'].includes(parsedUrl(value)?.protocol ?? ''), { message: 'must be an http(s) URL', abort: true });
 
 /** Okta's org URL: https required, except for a loopback emulator (plain http is fine on 127.0.0.1). */
 const oktaOrgUrl = httpUrl.refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  const url = parsedUrl(value);
+  return url !== null && (url.protocol === 'https:' || isLoopbackHost(url.hostname));
 }, 'must use https unless the host is loopback');
 
 const booleanFlag = z
@@ -56,6 +60,22 @@ const environmentSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')
     .default('#1d4ed8'),
   SUPPORT_CONTACT: z.string().trim().max(200).optional(),
+  EMAIL_DELIVERY: z.enum(['okta', 'service']).default('okta'),
+  /** May carry SMTP credentials (smtp://user:pass@host:587): never logged. */
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((value) => ['smtp:', 'smtps:'].includes(parsedUrl(value)?.protocol ?? ''), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** An address on a domain whose SPF/DKIM/DMARC cover the SMTP server, e.g. "Acme <no-reply@acme.com>". */
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, optionally with a name: "Acme <no-reply@acme.com>"')
+    .optional(),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -87,6 +107,17 @@ export interface Config {
     readonly logoUrl: string | undefined;
     readonly primaryColor: string;
     readonly supportContact: string | undefined;
+  };
+  readonly email: {
+    /** okta: Okta sends the recovery email; service: we ask for the token and send our own. */
+    readonly delivery: 'okta' | 'service';
+    /** null: no SMTP_URL, so this service sends no email at all (not even the password-changed notice). */
+    readonly smtp: {
+      readonly url: string;
+      readonly from: string;
+      readonly maxAttempts: number;
+      readonly retryBaseMs: number;
+    } | null;
   };
 }
 
@@ -121,6 +152,14 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if (production && !env.PUBLIC_URL) {
     problems.push('PUBLIC_URL: required in production (the external https URL users see)');
   }
+  // Service delivery needs the token to ask Okta for the recoveryToken, and SMTP to deliver it.
+  if (env.EMAIL_DELIVERY === 'service') {
+    if (!env.OKTA_API_TOKEN) problems.push('OKTA_API_TOKEN: required when EMAIL_DELIVERY=service (an admin token allowed to manage users)');
+    if (!env.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_DELIVERY=service (e.g. smtp://user:pass@smtp.acme.com:587)');
+  }
+  if ((env.EMAIL_DELIVERY === 'service' || env.SMTP_URL) && !env.MAIL_FROM) {
+    problems.push('MAIL_FROM: required when EMAIL_DELIVERY=service or SMTP_URL is set (e.g. "Acme <no-reply@acme.com>")');
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
@@ -148,6 +187,13 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     allowedRedirectOrigins,
     logLevel: env.LOG_LEVEL,
     brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
+    email: {
+      delivery: env.EMAIL_DELIVERY,
+      smtp:
+        env.SMTP_URL && env.MAIL_FROM
+          ? { url: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS }
+          : null,
+    },
   });
 }
 

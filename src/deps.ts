@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadCatalogue, type Catalogue } from './i18n/catalogue.js';
 import { createLogger } from './logger.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
 import { messagesDir, templatesDir } from './paths.js';
 import { createRenderer, type Renderer } from './web/render.js';
@@ -19,6 +20,8 @@ export interface AppDeps {
   readonly okta: OktaClient;
   readonly catalogue: Catalogue;
   readonly renderer: Renderer;
+  /** Our own emails (recovery link in service mode, password-changed notice); null without SMTP_URL. */
+  readonly mailer: Mailer | null;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
   readonly extraRouters: readonly Router[];
 }
@@ -33,13 +36,16 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
   const catalogue = loadCatalogue(messagesDir);
+  const clock = overrides.clock ?? systemClock;
+  const okta = createOktaClient({ orgUrl: config.okta.orgUrl, timeoutMs: config.okta.timeoutMs, apiToken: config.okta.apiToken });
   return {
     config,
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
-    okta: createOktaClient({ orgUrl: config.okta.orgUrl, timeoutMs: config.okta.timeoutMs, apiToken: config.okta.apiToken }),
+    okta,
     catalogue,
     renderer: createRenderer(templatesDir, catalogue),
+    mailer: createMailer({ config, okta, clock, logger, catalogue, templatesDir }),
     extraRouters: overrides.extraRouters ?? [],
   };
 }

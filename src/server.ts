@@ -29,6 +29,8 @@ export async function startService(config: Config, overrides: DepsOverrides & { 
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // Emails already promised to users go out before the Okta client closes (a queued recovery job still calls Okta).
+      await deps.mailer?.close();
       deps.okta.close();
     },
   };

@@ -61,7 +61,7 @@ function view(u: UserRecord): EmulatorUserView {
     status: u.status,
     passwordChanged: u.passwordChangedMs === null ? null : new Date(u.passwordChangedMs).toISOString(),
     hasRecoveryQuestion: u.recoveryQuestion !== null,
-    policy: u.policy,
+    policy: structuredClone(u.policy),
     wrongAnswerCount: u.wrongAnswers,
     sessionsRevoked: u.sessionsRevoked,
     lastRevokeSessions: u.lastRevokeSessions,

@@ -38,6 +38,11 @@ export interface MailerOptions {
 
 /** Cap on recorded messages so a long-running emulator stays bounded. */
 const OUTBOX_MAX = 1000;
+/**
+ * The step awaits delivery, so a silent SMTP server must not hold an API call for nodemailer's
+ * default two minutes.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 };
 /** Okta's own paths handled by the Classic widget router (SIW LoginRouter, §9). */
 const OKTA_PATHS = { PASSWORD: 'reset-password', UNLOCK: 'user-unlock' } as const;
 const OUR_PATHS = { PASSWORD: 'reset-password', UNLOCK: 'unlock' } as const;
@@ -53,7 +58,7 @@ export class Mailer {
   constructor(options: MailerOptions) {
     this.#smtp = options.smtpUrl !== undefined;
     this.#transport = options.smtpUrl
-      ? nodemailer.createTransport(options.smtpUrl, {})
+      ? nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS })
       : nodemailer.createTransport({ jsonTransport: true });
     this.#publicUrl = options.publicUrl.replace(/\/+$/, '');
     this.#from = options.mailFrom ?? 'Okta Emulator <noreply@okta-emulator.invalid>';

@@ -16,14 +16,22 @@ const host = env['EMULATOR_HOST'] ?? '127.0.0.1';
 const publicUrl = env['PUBLIC_URL'] ?? 'http://localhost:3000';
 const seedFile = env['EMULATOR_SEED_FILE'];
 
-const emulator = await startEmulator({
-  port,
-  host,
-  publicUrl,
-  clock: new OffsetClock(),
-  apiToken: env['EMULATOR_API_TOKEN'] || undefined,
-  smtpUrl: env['SMTP_URL'] || undefined,
-  users: seedFile ? await loadSeedFile(seedFile) : undefined,
+async function start() {
+  return startEmulator({
+    port,
+    host,
+    publicUrl,
+    clock: new OffsetClock(),
+    apiToken: env['EMULATOR_API_TOKEN'] || undefined,
+    smtpUrl: env['SMTP_URL'] || undefined,
+    users: seedFile ? await loadSeedFile(seedFile) : undefined,
+  });
+}
+
+const emulator = await start().catch((err: unknown) => {
+  // A bad seed file or a busy port: say which, without a stack trace.
+  console.error(`okta-emulator: cannot start: ${(err as Error).message}`);
+  process.exit(1);
 });
 
 console.log(`Okta Classic authn emulator listening on ${emulator.url}`);

@@ -37,7 +37,12 @@ export function mergePolicy(base: EmulatorPolicy, ...overrides: Array<PolicyOver
         smsRecovery: o.smsRecovery,
         callRecovery: o.callRecovery,
       }),
-      complexity: { ...merged.complexity, ...stripUndefined(o.complexity ?? {}) },
+      complexity: {
+        ...merged.complexity,
+        ...stripUndefined(o.complexity ?? {}),
+        // A copy, so no two policies share (and could mutate) one array.
+        excludeAttributes: [...(o.complexity?.excludeAttributes ?? merged.complexity.excludeAttributes)],
+      },
       age: { ...merged.age, ...stripUndefined(o.age ?? {}) },
     };
   }

@@ -57,11 +57,11 @@ export const seedUserSchema = z
 /** Validates users and rejects duplicate ids or logins; `source` names the origin in the message. */
 export function parseSeedUsers(data: unknown, source: string): SeedUser[] {
   const result = z.array(seedUserSchema).safeParse(data);
-  if (!result.success) throw new Error(`okta-emulator: invalid seed users in ${source}: ${z.prettifyError(result.error)}`);
+  if (!result.success) throw new Error(`invalid seed users in ${source}: ${z.prettifyError(result.error)}`);
   const seen = new Set<string>();
   for (const u of result.data) {
     for (const key of [`id:${u.id}`, `login:${u.login.toLowerCase()}`]) {
-      if (seen.has(key)) throw new Error(`okta-emulator: duplicate ${key} in ${source}`);
+      if (seen.has(key)) throw new Error(`duplicate ${key} in ${source}`);
       seen.add(key);
     }
   }

@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Mailer } from '../mail/mailer.js';
+import { mailUserOf } from '../mail/recipient.js';
 import * as authn from '../okta/authn.js';
 import type { OktaClient } from '../okta/client.js';
 import type { EndUserContext } from '../okta/context.js';
@@ -23,6 +25,8 @@ export interface RecoveryDeps {
   readonly okta: OktaClient;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Our own emails; null/absent without SMTP_URL (then Okta sends every email). */
+  readonly mailer?: Mailer | null;
 }
 
 /** undefined: leave the flow cookie as it is; null: clear it; a state: seal and set it. */
@@ -109,6 +113,16 @@ export async function startRecovery(
   if (relayState && relayState.length > RELAY_STATE_MAX_LENGTH) return { kind: 'invalid-input', field: 'relayState', problem: 'too-long' };
   // Only allowed targets are forwarded: Okta would otherwise carry an attacker's URL for us.
   const allowedRelayState = relayState ? safeRelayState(deps.config, relayState) : undefined;
+
+  if (deps.config.email.delivery === 'service' && deps.mailer) {
+    // Service delivery: only enqueue. Okta's trusted variant answers unknown users with E0000095
+    // (contract §1.5), so asking it here would make the answer, or its timing, reveal accounts.
+    // The queue asks Okta and sends our email after this response has gone.
+    deps.mailer.sendRecoveryLink({ username: username as string, relayState: allowedRelayState }, context);
+    const outcome: Outcome = { kind: 'email-sent' };
+    audit(deps, 'start', outcome);
+    return outcome;
+  }
 
   try {
     await authn.forgotPasswordByEmail(deps.okta, { username: username as string, relayState: allowedRelayState }, context);
@@ -215,13 +229,17 @@ export async function chooseNewPassword(
   const unmet = unmetRequirements(flow.policy, newPassword, flow.user);
   if (unmet.length > 0) return { outcome: { kind: 'password-rejected', unmet, causes: [] } };
 
+  let transaction: OktaTransaction;
   try {
-    await authn.resetPassword(deps.okta, { stateToken: flow.stateToken, newPassword, revokeSessions: input.revokeSessions }, context);
+    transaction = await authn.resetPassword(deps.okta, { stateToken: flow.stateToken, newPassword, revokeSessions: input.revokeSessions }, context);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'reset');
     const keep = outcome.kind !== 'flow-expired';
     return failed(deps, 'reset', error, keep ? undefined : null);
   }
+  // SUCCESS embeds the user (login, locale, timeZone); the flow's copy covers a body without it.
+  const changed = mailUserOf(transaction);
+  deps.mailer?.notifyPasswordChanged({ ...changed, login: changed.login ?? flow.user.login, firstName: changed.firstName ?? flow.user.firstName }, context);
   // Any 200 means the password changed, even MFA_REQUIRED/MFA_ENROLL (contract §4.5).
   const redirectTo = safeRedirectTarget(flow.relayState, {
     publicUrl: deps.config.publicUrl,

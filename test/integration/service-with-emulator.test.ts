@@ -184,3 +184,18 @@ it('answers an unknown user exactly like a known one, and emails nobody', async 
   expect(answers[2]).toEqual(answers[0]);
   expect(emulator.outbox.some((mail) => mail.to.includes('nobody@example.com'))).toBe(false);
 });
+
+it('ends the flow when Okta locks the user first (E0000069), and the user is locked at Okta', async () => {
+  await service.close();
+  await emulator.close();
+  emulator = await startEmulator({ publicUrl: PUBLIC_URL, clock, users: demoUsers(), policy: { maxWrongAnswers: 2 } });
+  service = await startTestService({ PUBLIC_URL }, { oktaOrgUrl: emulator.url, clock });
+  const browser = service.browser();
+  await requestLink(browser, 'alice@example.com');
+  await openAndVerify(browser, latestLinkFor('alice@example.com'));
+  expect((await post(browser, '/reset-password/question', { answer: 'one' })).status).toBe(422);
+  const locked = await post(browser, '/reset-password/question', { answer: 'two' });
+  expect(locked.status).toBe(403);
+  expect(locked.text).toContain('Too many attempts');
+  expect(emulator.getUser('alice@example.com')?.status).toBe('LOCKED_OUT');
+});

@@ -1,0 +1,133 @@
+/**
+ * The emails this service sends, as jobs on the send queue:
+ *  - the recovery email (EMAIL_DELIVERY=service): Okta's trusted-application variant hands us the
+ *    recoveryToken (contract §1.5) and we mail our own branded link;
+ *  - the password-changed notice (whenever SMTP is configured), after a successful reset.
+ * The web steps only enqueue; everything that could reveal whether an account exists (Okta's
+ * E0000095, a missing address, an SMTP error) happens after the response, and is logged and
+ * counted, never shown.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Catalogue } from '../i18n/catalogue.js';
+import { forgotPasswordForDelivery } from '../okta/authn.js';
+import type { OktaClient } from '../okta/client.js';
+import type { EndUserContext } from '../okta/context.js';
+import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
+import type { OktaTransaction } from '../okta/schemas.js';
+import { isPlausibleRecoveryToken } from '../recovery/input.js';
+import { createMailRenderer, type MailRenderer } from './messages.js';
+import { createMailQueue, type MailQueue } from './queue.js';
+import { addressOf, emailLocale, formatMoment, mailUserOf, type MailUser } from './recipient.js';
+import { createSmtpTransport, type MailTransport, type OutgoingMail } from './transport.js';
+
+export interface Mailer {
+  readonly queue: MailQueue;
+  /** Service delivery: ask Okta for the token and mail the link, after the response. */
+  sendRecoveryLink(input: { username: string; relayState?: string | undefined }, context: EndUserContext): void;
+  /** "Your password was changed", with the time and a "this wasn't me" contact line. */
+  notifyPasswordChanged(user: MailUser, context: EndUserContext): void;
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export interface MailerDeps {
+  readonly config: Config;
+  readonly okta: OktaClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly catalogue: Catalogue;
+  readonly templatesDir: string;
+  /** Another transport (e.g. an HTTP mail API) in place of SMTP_URL's. */
+  readonly transport?: MailTransport;
+}
+
+/** null when SMTP_URL is not set: this service then sends no email at all. */
+export function createMailer(deps: MailerDeps): Mailer | null {
+  const smtp = deps.config.email.smtp;
+  if (!smtp) return null;
+  const renderer = createMailRenderer(deps.templatesDir, deps.catalogue, deps.config.brand);
+  const transport = deps.transport ?? createSmtpTransport({ url: smtp.url, from: smtp.from });
+  const queue = createMailQueue({ transport, logger: deps.logger, maxAttempts: smtp.maxAttempts, retryBaseMs: smtp.retryBaseMs });
+
+  return {
+    queue,
+    sendRecoveryLink(input, context) {
+      queue.enqueue({ kind: 'recovery', requestId: context.requestId, prepare: () => prepareRecoveryMail(deps, renderer, input, context) });
+    },
+    notifyPasswordChanged(user, context) {
+      const changedAtMs = deps.clock.now();
+      queue.enqueue({
+        kind: 'password-changed',
+        requestId: context.requestId,
+        prepare: async () => preparePasswordChangedNotice(deps, renderer, user, context, changedAtMs),
+      });
+    },
+    close: (timeoutMs) => queue.close(timeoutMs),
+  };
+}
+
+function skipped(deps: MailerDeps, kind: string, context: EndUserContext, reason: string, facts: Record<string, unknown> = {}): null {
+  deps.logger.info({ event: 'mail.skipped', kind, requestId: context.requestId, reason, ...facts }, `no ${kind} email: ${reason}`);
+  return null;
+}
+
+async function prepareRecoveryMail(
+  deps: MailerDeps,
+  renderer: MailRenderer,
+  input: { username: string; relayState?: string | undefined },
+  context: EndUserContext,
+): Promise<OutgoingMail | null> {
+  let transaction: OktaTransaction;
+  try {
+    transaction = await forgotPasswordForDelivery(deps.okta, input, context);
+  } catch (error) {
+    // E0000095 (unknown user), E0000034 (suspended…), E0000006 (token lacks permission), 429,
+    // outages: all end here. Not retried: the POST may have issued a token (got's rule).
+    if (error instanceof OktaApiError) {
+      return skipped(deps, 'recovery', context, 'okta-refused', { oktaErrorCode: error.errorCode, oktaErrorId: error.errorId, oktaRequestId: error.requestId });
+    }
+    if (error instanceof OktaUnavailableError) {
+      return skipped(deps, 'recovery', context, 'okta-unavailable', { oktaStatus: error.status, oktaRequestId: error.requestId });
+    }
+    throw error;
+  }
+
+  const token = transaction.recoveryToken;
+  if (!isPlausibleRecoveryToken(token)) return skipped(deps, 'recovery', context, 'no-recovery-token', { oktaStatus: transaction.status });
+  const user = mailUserOf(transaction);
+  const to = addressOf(user);
+  if (!to) return skipped(deps, 'recovery', context, 'no-email-address');
+
+  const locale = emailLocale(deps.catalogue, user, context.acceptLanguage);
+  // Built only from PUBLIC_URL: a Host or X-Forwarded-Host header never reaches this code.
+  const link = `${deps.config.publicUrl}/reset-password/${encodeURIComponent(token)}`;
+  const expiresAtMs = transaction.expiresAt ? Date.parse(transaction.expiresAt) : Number.NaN;
+  const known = Number.isFinite(expiresAtMs);
+  const content = renderer.render('recovery', locale, {
+    link,
+    login: user.login,
+    firstName: user.firstName,
+    expiresAt: known ? formatMoment(expiresAtMs, locale, user.timeZone) : undefined,
+    minutes: known ? Math.max(1, Math.round((expiresAtMs - deps.clock.now()) / 60_000)) : undefined,
+  });
+  return { to, ...content };
+}
+
+function preparePasswordChangedNotice(
+  deps: MailerDeps,
+  renderer: MailRenderer,
+  user: MailUser,
+  context: EndUserContext,
+  changedAtMs: number,
+): OutgoingMail | null {
+  const to = addressOf(user);
+  if (!to) return skipped(deps, 'password-changed', context, 'no-email-address');
+  const locale = emailLocale(deps.catalogue, user, context.acceptLanguage);
+  const content = renderer.render('password-changed', locale, {
+    login: user.login,
+    firstName: user.firstName,
+    changedAt: formatMoment(changedAtMs, locale, user.timeZone),
+  });
+  return { to, ...content };
+}

@@ -1,0 +1,92 @@
+/**
+ * A real SMTP server in the test process (smtp-server), parsing every message that arrives with
+ * mailparser: tests read the email a user would get, not what our code meant to send. It can be
+ * stopped and started again on the same port (SMTP down, then back) and can refuse messages.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  /** RCPT TO addresses of the SMTP envelope. */
+  readonly envelopeTo: string[];
+  readonly parsed: ParsedMail;
+  /** The raw message as it crossed the wire. */
+  readonly raw: string;
+}
+
+export class SmtpInbox {
+  readonly received: ReceivedMail[] = [];
+  #server: SMTPServer | null = null;
+  #port = 0;
+  #refusals: number[] = [];
+  #waiters: Array<() => void> = [];
+
+  static async start(): Promise<SmtpInbox> {
+    const inbox = new SmtpInbox();
+    await inbox.listen();
+    return inbox;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.#port}`;
+  }
+
+  get running(): boolean {
+    return this.#server !== null;
+  }
+
+  /** The next messages are refused at DATA with these reply codes (e.g. 451 transient, 550 permanent). */
+  refuseNext(...responseCodes: number[]): void {
+    this.#refusals.push(...responseCodes);
+  }
+
+  /** Listens (again) on the same port as before, or a free one the first time. */
+  async listen(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const refusal = this.#refusals.shift();
+          if (refusal !== undefined) {
+            const error = Object.assign(new Error(`refused by the test inbox (${refusal})`), { responseCode: refusal });
+            callback(error);
+            return;
+          }
+          const raw = Buffer.concat(chunks).toString('utf8');
+          simpleParser(raw).then(
+            (parsed) => {
+              this.received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), parsed, raw });
+              for (const resolve of this.#waiters.splice(0)) resolve();
+              callback();
+            },
+            (error: Error) => callback(error),
+          );
+        });
+      },
+    });
+    server.listen(this.#port, '127.0.0.1');
+    await once(server.server, 'listening');
+    this.#port = (server.server.address() as AddressInfo).port;
+    this.#server = server;
+  }
+
+  /** SMTP down: new connections are refused until listen() is called again. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = null;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Resolves once at least `count` messages have arrived. */
+  async waitForCount(count: number): Promise<ReceivedMail[]> {
+    while (this.received.length < count) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    return this.received;
+  }
+}

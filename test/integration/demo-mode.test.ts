@@ -1,0 +1,71 @@
+/**
+ * Demo mode as `npm start` composes it with no configuration: the emulator in-process, the
+ * service pointed at it, and /dev/mailbox mounted — and only then.
+ */
+import { loadConfig, withOktaOrgUrl } from '../../src/config.js';
+import { startDemoOkta, type DemoOkta } from '../../src/demo/demo-okta.js';
+import { createLogger } from '../../src/logger.js';
+import { startService, type RunningService } from '../../src/server.js';
+import { Browser, csrfTokenIn } from '../helpers/browser.js';
+
+let demo: DemoOkta;
+let service: RunningService;
+
+beforeAll(async () => {
+  const config = loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000', LOG_LEVEL: 'silent' });
+  expect(config.demoMode).toBe(true);
+  demo = await startDemoOkta(config);
+  service = await startService(withOktaOrgUrl(config, demo.emulator.url), {
+    extraRouters: demo.routers,
+    logger: createLogger({ level: 'silent' }),
+    port: 0,
+    host: '127.0.0.1',
+  });
+});
+afterAll(async () => {
+  await service.close();
+  await demo.close();
+});
+
+it('runs the whole flow in one browser tab through the mailbox', async () => {
+  const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000' });
+  const empty = await browser.get('/dev/mailbox');
+  expect(empty.text).toContain('No emails yet');
+
+  const form = await browser.get('/forgot-password');
+  await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'bob@example.com' });
+  const mailbox = await browser.get('/dev/mailbox');
+  const link = /class="button mail-link" href="([^"]+)"/.exec(mailbox.text)?.[1];
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:3000\/reset-password\/[A-Za-z0-9]+$/);
+  expect(mailbox.headers.get('content-security-policy')).toContain("script-src 'self'");
+
+  expect((await browser.get(new URL(link as string).pathname)).location).toBe('/reset-password');
+  const page = await browser.get('/reset-password');
+  expect((await browser.postForm('/reset-password', { _csrf: csrfTokenIn(page.text) })).location).toBe('/reset-password/new-password');
+  const passwordPage = await browser.get('/reset-password/new-password');
+  const done = await browser.postForm('/reset-password/new-password', {
+    _csrf: csrfTokenIn(passwordPage.text),
+    newPassword: 'Demo-Pass-2025',
+    confirmPassword: 'Demo-Pass-2025',
+  });
+  expect(done.location).toBe('/reset-password/done');
+});
+
+it('prints a banner naming the URL, the mailbox and the demo users with their answers', () => {
+  const banner = demo.banner(service.url);
+  expect(banner).toContain('http://127.0.0.1:3000/forgot-password');
+  expect(banner).toContain('/dev/mailbox');
+  expect(banner).toContain('alice@example.com');
+  expect(banner).toContain('Brussels sprouts');
+});
+
+it('does not mount the mailbox outside demo mode', async () => {
+  const config = loadConfig({ OKTA_ORG_URL: demo.emulator.url, LOG_LEVEL: 'silent' });
+  const plain = await startService(config, { logger: createLogger({ level: 'silent' }), port: 0, host: '127.0.0.1' });
+  try {
+    const response = await fetch(`${plain.url}/dev/mailbox`);
+    expect(response.status).toBe(404);
+  } finally {
+    await plain.close();
+  }
+});

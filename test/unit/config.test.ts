@@ -1,0 +1,64 @@
+/** Configuration is validated once at start-up, and a bad value names its variable. */
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const SECRET = 'x'.repeat(32);
+
+function errorFor(environment: Record<string, string>): string {
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs in demo mode with no configuration outside production', () => {
+    const config = loadConfig({});
+    expect(config.demoMode).toBe(true);
+    expect(config.okta.orgUrl).toBeNull();
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.cookieSecretIsEphemeral).toBe(true);
+    expect(Object.isFrozen(config) && Object.isFrozen(config.okta)).toBe(true);
+  });
+
+  it('refuses production without an Okta org, a cookie secret and a public URL, naming each', () => {
+    const message = errorFor({ NODE_ENV: 'production' });
+    expect(message).toContain('OKTA_ORG_URL');
+    expect(message).toContain('COOKIE_SECRET');
+    expect(message).toContain('PUBLIC_URL');
+  });
+
+  it.each([
+    [{ OKTA_ORG_URL: 'http://acme.okta.com' }, 'OKTA_ORG_URL: must use https unless the host is loopback'],
+    [{ OKTA_ORG_URL: 'not a url' }, 'OKTA_ORG_URL'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ COOKIE_SECRET: 'short' }, 'COOKIE_SECRET: must be at least 32 bytes'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ ALLOWED_REDIRECT_ORIGINS: 'https://ok.example, javascript:alert(1)' }, 'ALLOWED_REDIRECT_ORIGINS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ BRAND_PRIMARY_COLOR: 'red' }, 'BRAND_PRIMARY_COLOR'],
+  ])('names the variable at fault: %j', (environment, expected) => {
+    expect(errorFor(environment)).toContain(expected);
+  });
+
+  it('allows plain http only for a loopback Okta (the emulator)', () => {
+    expect(loadConfig({ OKTA_ORG_URL: 'http://127.0.0.1:7070' }).okta.orgUrl).toBe('http://127.0.0.1:7070');
+  });
+
+  it('derives cookie security, allowed redirect origins and the default success redirect', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      OKTA_ORG_URL: 'https://acme.okta.com/',
+      COOKIE_SECRET: SECRET,
+      PUBLIC_URL: 'https://account.acme.com/',
+      ALLOWED_REDIRECT_ORIGINS: 'https://intranet.acme.com/path, https://hr.acme.com',
+    });
+    expect(config.demoMode).toBe(false);
+    expect(config.secureCookies).toBe(true);
+    expect(config.publicUrl).toBe('https://account.acme.com');
+    expect(config.successRedirectUrl).toBe('https://acme.okta.com/');
+    expect(config.allowedRedirectOrigins).toEqual(['https://account.acme.com', 'https://acme.okta.com', 'https://intranet.acme.com', 'https://hr.acme.com']);
+  });
+});

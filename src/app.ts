@@ -17,6 +17,7 @@ import { createFlowSealer } from './recovery/flow-cookie.js';
 import { accessLog } from './web/access-log.js';
 import { apiRouter } from './web/api.js';
 import { serveAssets } from './web/assets.js';
+import { serveBrandStylesheet } from './web/brand.js';
 import { parseBody } from './web/body.js';
 import { createCookieJar } from './web/cookies.js';
 import { createCsrfGuard } from './web/csrf.js';
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Koa {
     renderer: deps.renderer,
     catalogue: deps.catalogue,
     brandName: config.brand.name,
+    logoUrl: config.brand.logoUrl,
     supportContact: config.brand.supportContact,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
@@ -48,8 +50,10 @@ export function createApp(deps: AppDeps): Koa {
   app.use(accessLog);
   app.use(httpMetrics(deps.metrics));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
-  app.use(securityHeaders({ hsts: config.secureCookies }));
+  const logoOrigin = config.brand.logoUrl ? new URL(config.brand.logoUrl).origin : undefined;
+  app.use(securityHeaders({ hsts: config.secureCookies, imageOrigins: logoOrigin && logoOrigin !== config.publicOrigin ? [logoOrigin] : [] }));
   app.use(serveAssets(publicDir, ['app.css', 'app.js']));
+  app.use(serveBrandStylesheet(config.brand.primaryColor));
   app.use(parseBody());
 
   const routers = [

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
 import type { Outcome } from '../recovery/outcomes.js';
 import type { PasswordPolicy } from '../recovery/password-policy.js';
+import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
 import { OUTCOME_TABLE, type WebOutcomeKind } from './outcome-table.js';
 import type { PageChrome, Renderer } from './render.js';
 import { state } from './request-context.js';
@@ -34,10 +35,36 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
   return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
 }
 
+/** Pages a GET can show again; the language links and "try again" only ever point at these. */
+const PAGE_PATHS: ReadonlySet<string> = new Set([
+  '/forgot-password',
+  '/forgot-password/sent',
+  '/reset-password',
+  '/reset-password/question',
+  '/reset-password/new-password',
+  '/reset-password/done',
+]);
+
+const RETRYABLE: ReadonlySet<string> = new Set(['rate-limited', 'upstream-unavailable', 'internal', 'forbidden']);
+
+/**
+ * This page's address, safe to print in HTML: a known page path and no query, because the emailed
+ * link carries its token in the path or the query and neither may be echoed (the token would leak
+ * into the HTML and, through a click, into history). Only the forgot-password page keeps its
+ * relayState, which is not a secret and must survive a change of language.
+ */
+function pagePath(ctx: Context): string {
+  if (!PAGE_PATHS.has(ctx.path)) return '/forgot-password';
+  const { relayState } = ctx.query;
+  const keep = ctx.path === '/forgot-password' && typeof relayState === 'string' && relayState.length <= RELAY_STATE_MAX_LENGTH;
+  return keep ? `${ctx.path}?${new URLSearchParams({ relayState })}` : ctx.path;
+}
+
 export function createPresenter(options: {
   renderer: Renderer;
   catalogue: Catalogue;
   brandName: string;
+  logoUrl: string | undefined;
   supportContact: string | undefined;
   csrfToken: (ctx: Context) => string;
 }): Presenter {
@@ -46,7 +73,13 @@ export function createPresenter(options: {
   function message(ctx: Context, outcome: AnyOutcome): string {
     const locale = state(ctx).locale ?? 'en';
     if (outcome.kind === 'invalid-input') return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
-    if (outcome.kind === 'rate-limited') return catalogue.t(locale, 'error.rate-limited', { seconds: outcome.retryAfterSeconds });
+    if (outcome.kind === 'rate-limited') {
+      // "Wait 900 seconds" is hard to act on: past two minutes, say minutes (rounded up).
+      const seconds = outcome.retryAfterSeconds;
+      return seconds < 120
+        ? catalogue.t(locale, 'error.rate-limited', { seconds })
+        : catalogue.t(locale, 'error.rate-limited.minutes', { minutes: Math.ceil(seconds / 60) });
+    }
     const key = OUTCOME_TABLE[outcome.kind].messageKey;
     return key ? catalogue.t(locale, key) : '';
   }
@@ -57,14 +90,13 @@ export function createPresenter(options: {
   }
 
   function chrome(ctx: Context): PageChrome {
-    const url = new URL(ctx.originalUrl || '/', 'http://placeholder');
-    url.searchParams.delete('lang');
     return {
       locale: state(ctx).locale ?? 'en',
       brandName: options.brandName,
+      logoUrl: options.logoUrl,
       supportContact: options.supportContact,
       csrfToken: options.csrfToken(ctx),
-      currentPath: url.pathname + url.search,
+      currentPath: pagePath(ctx),
     };
   }
 
@@ -127,7 +159,9 @@ export function createPresenter(options: {
       const titleKey = `error.${outcome.kind}.title`;
       const title = catalogue.t(locale, titleKey) === titleKey ? catalogue.t(locale, 'error.summaryTitle') : catalogue.t(locale, titleKey);
       const offerNewLink = ['link-dead', 'flow-expired', 'attempts-exhausted'].includes(outcome.kind);
-      render(ctx, 'error', { title, error, offerNewLink }, row.status);
+      // Failures that pass with time get a "try again" back to the page the user was on.
+      const retryHref = RETRYABLE.has(outcome.kind) ? pagePath(ctx) : undefined;
+      render(ctx, 'error', { title, error, offerNewLink, retryHref }, row.status);
     },
   };
 }

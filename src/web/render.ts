@@ -11,15 +11,40 @@ import type { Catalogue } from '../i18n/catalogue.js';
 export interface PageChrome {
   readonly locale: string;
   readonly brandName: string;
+  readonly logoUrl: string | undefined;
   readonly supportContact: string | undefined;
   /** The CSRF token for forms on this page. */
   readonly csrfToken: string;
-  /** Path and query of this page without `lang`, for the language links. */
+  /** A safe address of this page (no token, no `lang`), for the language links and "try again". */
   readonly currentPath: string;
 }
 
 export interface Renderer {
   render(page: string, view: Record<string, unknown>, chrome: PageChrome): string;
+}
+
+/** The catalogue key of each page's title: the <title> names the step (WCAG 2.4.2). */
+const PAGE_TITLES: Readonly<Record<string, string>> = {
+  'forgot-password': 'forgot.title',
+  'email-sent': 'sent.title',
+  'link-received': 'link.title',
+  question: 'question.title',
+  'new-password': 'password.title',
+  done: 'done.title',
+};
+
+export interface LanguageLink {
+  readonly code: string;
+  /** The language's own name for itself ("Deutsch", "日本語"). */
+  readonly name: string;
+  readonly href: string;
+  readonly current: boolean;
+}
+
+function withLang(currentPath: string, code: string): string {
+  const url = new URL(currentPath, 'http://placeholder');
+  url.searchParams.set('lang', code);
+  return url.pathname + url.search;
 }
 
 function readTemplates(directory: string): Map<string, string> {
@@ -47,11 +72,31 @@ export function createRenderer(templatesDir: string, catalogue: Catalogue): Rend
     [...readTemplates(path.join(templatesDir, 'pages'))].map(([name, source]) => [name, hbs.compile(source, compileOptions)]),
   );
 
+  function pageTitle(page: string, view: Record<string, unknown>, locale: string, brand: string): string {
+    const titleKey = PAGE_TITLES[page];
+    const title = typeof view.title === 'string' ? view.title : titleKey ? catalogue.t(locale, titleKey) : '';
+    const prefix = view.error ? `${catalogue.t(locale, 'app.errorPrefix')}: ` : '';
+    return `${prefix}${title} – ${catalogue.t(locale, 'app.title', { brand })}`;
+  }
+
   return {
     render(page, view, chrome) {
       const template = pages.get(page);
       if (!template) throw new Error(`no page template "${page}"`);
-      const data = { ...view, chrome, dir: catalogue.dir(chrome.locale), locales: catalogue.locales };
+      const languages: LanguageLink[] = catalogue.locales.map((code) => ({
+        code,
+        name: catalogue.t(code, 'language.name'),
+        href: withLang(chrome.currentPath, code),
+        current: code === chrome.locale,
+      }));
+      const data = {
+        ...view,
+        chrome,
+        dir: catalogue.dir(chrome.locale),
+        pageTitle: pageTitle(page, view, chrome.locale, chrome.brandName),
+        languages,
+        currentLanguage: catalogue.t(chrome.locale, 'language.name'),
+      };
       const body = template(data);
       return layout({ ...data, body: new Handlebars.SafeString(body) });
     },

@@ -5,12 +5,14 @@
  */
 import type { Middleware } from 'koa';
 
-export function securityHeaders(options: { hsts: boolean }): Middleware {
+export function securityHeaders(options: { hsts: boolean; imageOrigins?: readonly string[] }): Middleware {
+  // The brand logo (BRAND_LOGO_URL) may live on the organisation's CDN: its origin, and only it, is allowed.
+  const images = ["'self'", 'data:', ...(options.imageOrigins ?? [])].join(' ');
   const csp = [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    `img-src ${images}`,
     "font-src 'self'",
     "connect-src 'self'",
     "form-action 'self'",

@@ -196,6 +196,6 @@ it('ends the flow when Okta locks the user first (E0000069), and the user is loc
   expect((await post(browser, '/reset-password/question', { answer: 'one' })).status).toBe(422);
   const locked = await post(browser, '/reset-password/question', { answer: 'two' });
   expect(locked.status).toBe(403);
-  expect(locked.text).toContain('Too many attempts');
+  expect(locked.text).toContain('Your account is locked');
   expect(emulator.getUser('alice@example.com')?.status).toBe('LOCKED_OUT');
 });

@@ -1,0 +1,236 @@
+/**
+ * The pages as HTML, without a browser: what the server renders must already carry the policy
+ * checklist, the labels and error links, the step in the title, the language, and no secret; the
+ * branding arrives through /assets/brand.css because the CSP forbids inline style.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ManualClock } from '../../src/clock.js';
+import { demoUsers, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { messagesDir } from '../../src/paths.js';
+import { contrastRatio, DARK_BACKGROUNDS, LIGHT_BACKGROUNDS } from '../../src/web/brand.js';
+import { csrfTokenIn, type Browser } from '../helpers/browser.js';
+import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
+
+const PUBLIC_URL = 'http://127.0.0.1:3000';
+let clock: ManualClock;
+let emulator: RunningEmulator;
+let service: ServiceUnderTest;
+
+async function start(environment: Record<string, string> = {}) {
+  clock = new ManualClock(Date.now());
+  emulator = await startEmulator({ publicUrl: PUBLIC_URL, clock, users: demoUsers() });
+  service = await startTestService({ PUBLIC_URL, ...environment }, { oktaOrgUrl: emulator.url, clock });
+}
+afterEach(async () => {
+  await service?.close();
+  await emulator?.close();
+});
+
+function titleOf(html: string): string {
+  return /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '';
+}
+
+async function post(browser: Browser, page: string, fields: Record<string, string> = {}) {
+  const form = await browser.get(page);
+  return browser.postForm(page, { _csrf: csrfTokenIn(form.text), ...fields });
+}
+
+/** Opens a fresh link for `login` and verifies it, leaving the browser at the next step. */
+async function atStepAfterLink(browser: Browser, login: string) {
+  const token = emulator.issueRecoveryToken(login);
+  expect((await browser.get(`/reset-password/${token}`)).location).toBe('/reset-password');
+  return post(browser, '/reset-password');
+}
+
+describe('branding', () => {
+  it('serves the primary colour as CSS variables, made readable in both schemes', async () => {
+    await start({ BRAND_PRIMARY_COLOR: '#ffd500' });
+    const css = await service.browser().get('/assets/brand.css');
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toContain('text/css');
+    const [light, dark] = [...css.text.matchAll(/--brand: (#[0-9a-f]{6}); --on-brand: (#[0-9a-f]{6})/g)].map((m) => ({ brand: m[1] as string, on: m[2] as string }));
+    // A pale yellow cannot carry white text or sit on white as a link: it is darkened until it can.
+    expect(light?.brand).not.toBe('#ffd500');
+    for (const bg of LIGHT_BACKGROUNDS) expect(contrastRatio(light!.brand, bg)).toBeGreaterThanOrEqual(4.5);
+    for (const bg of DARK_BACKGROUNDS) expect(contrastRatio(dark!.brand, bg)).toBeGreaterThanOrEqual(4.5);
+    expect(contrastRatio(light!.brand, light!.on)).toBeGreaterThanOrEqual(4.5);
+    expect(contrastRatio(dark!.brand, dark!.on)).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('keeps a colour that already reads well', async () => {
+    await start({ BRAND_PRIMARY_COLOR: '#1d4ed8' });
+    const css = await service.browser().get('/assets/brand.css');
+    expect(css.text).toContain(':root { --brand: #1d4ed8; --on-brand: #ffffff; }');
+  });
+
+  it('shows the logo with the brand name as its text, and lets the CSP load it', async () => {
+    await start({ BRAND_NAME: 'Globex', BRAND_LOGO_URL: 'https://cdn.globex.example/logo.svg', SUPPORT_CONTACT: 'helpdesk@globex.example' });
+    const page = await service.browser().get('/forgot-password');
+    expect(page.text).toContain('<img class="brand-logo" src="https://cdn.globex.example/logo.svg" alt="Globex">');
+    expect(page.text).toContain('helpdesk@globex.example');
+    expect(titleOf(page.text)).toBe('Forgot your password? – Globex account recovery');
+    expect(page.headers.get('content-security-policy')).toMatch(/img-src 'self' data: https:\/\/cdn\.globex\.example;/);
+    expect(page.text).toContain('<link rel="stylesheet" href="/assets/brand.css">');
+  });
+});
+
+describe('every page', () => {
+  beforeEach(() => start());
+
+  it('names its step in the title, and says "Error" first when something went wrong', async () => {
+    const browser = service.browser();
+    expect(titleOf((await browser.get('/forgot-password')).text)).toBe('Forgot your password? – Acme account recovery');
+    expect(titleOf((await post(browser, '/forgot-password', { username: '' })).text)).toBe('Error: Forgot your password? – Acme account recovery');
+    expect(titleOf((await browser.get('/forgot-password/sent')).text)).toBe('Check your email – Acme account recovery');
+    expect((await atStepAfterLink(browser, 'alice@example.com')).location).toBe('/reset-password/question');
+    expect(titleOf((await browser.get('/reset-password/question')).text)).toBe('Answer your security question – Acme account recovery');
+    await post(browser, '/reset-password/question', { answer: 'Brussels sprouts' });
+    expect(titleOf((await browser.get('/reset-password/new-password')).text)).toBe('Choose a new password – Acme account recovery');
+    expect(titleOf((await service.browser().get('/reset-password')).text)).toBe('Error: Your session has expired – Acme account recovery');
+  });
+
+  it('carries no inline script or style (the CSP would block them)', async () => {
+    const browser = service.browser();
+    const pages = [await browser.get('/forgot-password'), await post(browser, '/forgot-password', { username: '' }), await browser.get('/nope')];
+    await atStepAfterLink(browser, 'bob@example.com');
+    pages.push(await browser.get('/reset-password/new-password'));
+    for (const page of pages) {
+      expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)/);
+      expect(page.text).not.toMatch(/<style|\sstyle=/);
+    }
+  });
+
+  it('ties a field error to its field and links the summary to it', async () => {
+    const page = await post(service.browser(), '/forgot-password', { username: '' });
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('<a href="#username">Enter a value.</a>');
+    expect(page.text).toMatch(/<p class="field-error" id="username-error">.*Enter a value\.<\/p>/);
+    expect(page.text).toMatch(/id="username"[^>]*aria-invalid="true" aria-describedby="username-error"/);
+    expect(page.text).toMatch(/<label for="username">/);
+  });
+});
+
+describe('the new-password page', () => {
+  beforeEach(() => start());
+
+  it('renders the policy checklist, a hidden username for password managers, and "sign me out" checked', async () => {
+    const browser = service.browser();
+    expect((await atStepAfterLink(browser, 'bob@example.com')).location).toBe('/reset-password/new-password');
+    const page = (await browser.get('/reset-password/new-password')).text;
+    expect(page).toContain('<li data-rule="minLength" data-count="8">');
+    expect(page).toContain('At least 8 characters');
+    expect(page).toContain('<li data-rule="minUpperCase" data-count="1">');
+    expect(page).toContain('<li data-rule="excludeUsername">');
+    expect(page).toContain('Not one of your last 4 passwords');
+    expect(page).toMatch(/<input type="text" name="username" autocomplete="username" value="bob@example.com"/);
+    expect(page).toMatch(/id="newPassword" name="newPassword" type="password" autocomplete="new-password"[^>]*aria-describedby="requirements"/);
+    expect(page).toMatch(/id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password"/);
+    expect(page).toMatch(/id="revokeSessions" name="revokeSessions" type="checkbox" value="on" aria-describedby="revokeSessions-hint" checked>/);
+    expect(page).toMatch(/<button type="button" class="toggle-visibility"[^>]*hidden>Show password<\/button>/);
+  });
+
+  it('marks the unmet rules when JavaScript did not, and keeps "sign me out" as the user left it', async () => {
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'bob@example.com');
+    const page = await post(browser, '/reset-password/new-password', { newPassword: 'short', confirmPassword: 'short' });
+    expect(page.status).toBe(422);
+    expect(page.text).toContain('<li data-rule="minLength" data-count="8" class="unmet"><span class="requirement-state visually-hidden">Not yet:</span>');
+    expect(page.text).toMatch(/id="revokeSessions"[^>]*aria-describedby="revokeSessions-hint">/);
+    expect(page.text).not.toContain('short');
+  });
+
+  it('sends revokeSessions to Okta as the checkbox says', async () => {
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'bob@example.com');
+    const done = await post(browser, '/reset-password/new-password', { newPassword: 'Fresh-Start-99', confirmPassword: 'Fresh-Start-99', revokeSessions: 'on' });
+    expect(done.location).toBe('/reset-password/done');
+    expect(emulator.getUser('bob@example.com')?.lastRevokeSessions).toBe(true);
+
+    const other = service.browser();
+    await atStepAfterLink(other, 'alice@example.com');
+    await post(other, '/reset-password/question', { answer: 'Brussels sprouts' });
+    await post(other, '/reset-password/new-password', { newPassword: 'Another-Start-98', confirmPassword: 'Another-Start-98' });
+    expect(emulator.getUser('alice@example.com')?.lastRevokeSessions).toBe(false);
+  });
+});
+
+describe('error pages', () => {
+  beforeEach(() => start());
+
+  it('says in minutes when to retry after a long rate limit, with Retry-After', async () => {
+    emulator.forceRateLimit(600);
+    const page = await post(service.browser(), '/forgot-password', { username: 'bob@example.com' });
+    expect(page.status).toBe(429);
+    expect(Number(page.headers.get('retry-after'))).toBeGreaterThanOrEqual(540);
+    expect(page.text).toMatch(/Please wait (10|11) minutes, then try again\./);
+    expect(page.text).toContain('<a class="button" href="/forgot-password">Try again</a>');
+  });
+
+  it('says "try again" when Okta is down, and that nothing changed', async () => {
+    emulator.forceOutage(true);
+    const page = await post(service.browser(), '/forgot-password', { username: 'bob@example.com' });
+    expect(page.status).toBe(503);
+    expect(page.text).toContain('<h1>Service temporarily unavailable</h1>');
+    expect(page.text).toContain('Nothing was changed.');
+    expect(page.text).toContain('href="/forgot-password">Try again</a>');
+  });
+
+  it('a locked account gets its own page with "send me a new link"', async () => {
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'alice@example.com');
+    let page = await post(browser, '/reset-password/question', { answer: 'no' });
+    for (let i = 0; i < 10 && page.status === 422; i++) page = await post(browser, '/reset-password/question', { answer: `no ${i}` });
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('<h1>Your account is locked</h1>');
+    expect(page.text).toContain('<a class="button" href="/forgot-password">Send me a new link</a>');
+  });
+
+  it('never prints the emailed token, in the path or the query, even in the language links', async () => {
+    const browser = service.browser();
+    for (const path of ['/reset-password/not-a-real-token!!', '/reset-password?token=not-a-real-token!!']) {
+      const page = await browser.get(path);
+      expect(page.text).not.toContain('not-a-real-token');
+      // Handlebars writes "=" in attributes as &#x3D;, which browsers read back as "=".
+      expect(page.text).toMatch(/href="\/(forgot|reset)-password\?lang&#x3D;ja"/);
+    }
+  });
+});
+
+describe('languages', () => {
+  beforeEach(() => start());
+  const locales = readdirSync(messagesDir).map((file) => path.basename(file, '.json'));
+
+  it.each(locales)('renders %s from its own catalogue, with lang on <html> and no raw keys', async (locale) => {
+    const messages = JSON.parse(readFileSync(path.join(messagesDir, `${locale}.json`), 'utf8')) as Record<string, string>;
+    const page = await service.browser().get(`/forgot-password?lang=${locale}`);
+    expect(page.text).toContain(`<html lang="${locale}" dir="ltr">`);
+    const escaped = (text: string) => text.replace(/'/g, '&#x27;').replace(/"/g, '&quot;');
+    expect(page.text).toContain(`<h1>${escaped(messages['forgot.title'] as string)}</h1>`);
+    expect(page.text).toContain(escaped(messages['forgot.submit'] as string));
+    expect(page.text).not.toMatch(/>\s*(app|forgot|error|language|password|policy)\.[\w.-]+\s*</);
+  });
+
+  it.each([
+    ['pt', 'pt-BR'],
+    ['nl-BE,nl;q=0.9', 'nl-NL'],
+    ['zh-Hant-TW', 'zh-TW'],
+    ['zh', 'zh-CN'],
+    ['no', 'nb'],
+    ['fr-CA,en;q=0.5', 'fr'],
+    ['xx, ja;q=0.8', 'ja'],
+    ['ar', 'en'],
+  ])('picks %s → %s from Accept-Language', async (header, locale) => {
+    const page = await service.browser({ 'accept-language': header }).get('/forgot-password');
+    expect(page.text).toContain(`<html lang="${locale}"`);
+  });
+
+  it('remembers a ?lang= choice in a cookie, which beats Accept-Language', async () => {
+    const browser = service.browser({ 'accept-language': 'de' });
+    expect((await browser.get('/forgot-password')).text).toContain('<html lang="de"');
+    expect((await browser.get('/forgot-password?lang=ko')).text).toContain('<html lang="ko"');
+    const next = await browser.get('/forgot-password/sent');
+    expect(next.text).toContain('<html lang="ko"');
+    expect(titleOf(next.text)).toBe('이메일을 확인하세요 – Acme 계정 복구');
+  });
+});

@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Koa {
     supportContact: config.brand.supportContact,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
-  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer };
+  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
 
   app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies }));
   app.use(accessLog);

@@ -32,6 +32,18 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** "30/15m": at most 30 in any 15-minute window (units s, m, h). */
+const limitSpec = z
+  .string()
+  .trim()
+  .regex(/^\d+\/\d+[smh]$/, 'must be COUNT/WINDOW with the window in s, m or h, e.g. "30/15m"')
+  .transform((value) => {
+    const [count, window] = value.split('/') as [string, string];
+    const unit = { s: 1, m: 60, h: 3600 }[window.slice(-1) as 's' | 'm' | 'h'];
+    return { points: Number(count), durationSeconds: Number(window.slice(0, -1)) * unit };
+  })
+  .refine((spec) => spec.points >= 1 && spec.durationSeconds >= 1, 'count and window must both be at least 1');
+
 const originList = z
   .string()
   .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
@@ -84,9 +96,35 @@ const environmentSchema = z.object({
     .optional(),
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
+  /** Shared counters for the abuse limits and the Okta budget; without it each instance counts alone. */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((value) => ['redis:', 'rediss:'].includes(parsedUrl(value)?.protocol ?? ''), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Keeps this service's keys apart from anything else in the same Redis. */
+  REDIS_KEY_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, ":", "_" and "-" only').default('okta-recovery'),
+  /** open: Redis down → each instance counts in its own memory (with a warning); closed: → 503. */
+  REDIS_FAILURE_MODE: z.enum(['open', 'closed']).default('open'),
+  RATE_LIMIT_START_PER_USERNAME: limitSpec.default({ points: 5, durationSeconds: 3600 }),
+  RATE_LIMIT_START_PER_IP: limitSpec.default({ points: 30, durationSeconds: 900 }),
+  /** Link verifications that fail (token guessing); a verification that succeeds is not counted. */
+  RATE_LIMIT_VERIFY_PER_IP: limitSpec.default({ points: 20, durationSeconds: 900 }),
+  /** Wrong answers to the recovery question per emailed link, counted on the server. */
+  MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Okta calls per minute, all instances together; beyond it, start requests get 429. */
+  OKTA_CALL_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** When Okta's X-Rate-Limit-Remaining falls to this, start requests wait for its window to reset. */
+  OKTA_RATE_LIMIT_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(100),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** At most `points` events in any window of `durationSeconds`. */
+export interface LimitSpec {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -120,6 +158,16 @@ export interface Config {
   /** Neither set: metrics are collected but not served. */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
   readonly shutdownTimeoutMs: number;
+  readonly limits: {
+    readonly startPerUsername: LimitSpec;
+    readonly startPerIp: LimitSpec;
+    readonly verifyFailuresPerIp: LimitSpec;
+    readonly maxWrongAnswers: number;
+    readonly oktaCallsPerMinute: number;
+    readonly oktaRateLimitReserve: number;
+  };
+  /** null: counters live in this process's memory. */
+  readonly redis: { readonly url: string; readonly keyPrefix: string; readonly failureMode: 'open' | 'closed' } | null;
   readonly email: {
     /** okta: Okta sends the recovery email; service: we ask for the token and send our own. */
     readonly delivery: 'okta' | 'service';
@@ -205,6 +253,15 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    limits: {
+      startPerUsername: env.RATE_LIMIT_START_PER_USERNAME,
+      startPerIp: env.RATE_LIMIT_START_PER_IP,
+      verifyFailuresPerIp: env.RATE_LIMIT_VERIFY_PER_IP,
+      maxWrongAnswers: env.MAX_WRONG_ANSWERS,
+      oktaCallsPerMinute: env.OKTA_CALL_BUDGET_PER_MINUTE,
+      oktaRateLimitReserve: env.OKTA_RATE_LIMIT_RESERVE,
+    },
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, failureMode: env.REDIS_FAILURE_MODE } : null,
     email: {
       delivery: env.EMAIL_DELIVERY,
       smtp:

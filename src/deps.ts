@@ -8,6 +8,8 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadCatalogue, type Catalogue } from './i18n/catalogue.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { createAbuseLimits, type AbuseLimits } from './limits/abuse-limits.js';
+import { createCounterStore } from './limits/counters.js';
 import { createLogger } from './logger.js';
 import { createAuditor, type Auditor } from './observability/audit.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -30,6 +32,8 @@ export interface AppDeps {
   readonly audit: Auditor;
   /** registerCloser(name, fn) for shutdown, registerReadinessCheck(name, fn) for /readyz. */
   readonly lifecycle: Lifecycle;
+  /** Abuse limits and the Okta budget, counted in memory or in Redis (REDIS_URL). */
+  readonly limits: AbuseLimits;
   /** Our own emails (recovery link in service mode, password-changed notice); null without SMTP_URL. */
   readonly mailer: Mailer | null;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
@@ -50,12 +54,23 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
   const oktaRequestIds = new OktaRequestIds();
+  const counters = createCounterStore(config, logger);
+  // Redis is a readiness check only when required (closed): in open mode an instance without Redis
+  // still serves, and taking every instance out of the load balancer is the outage we chose to avoid.
+  if (counters.kind === 'redis' && config.redis?.failureMode === 'closed') {
+    lifecycle.registerReadinessCheck('redis', () => counters.healthy());
+  }
+  const limits = createAbuseLimits({ config, store: counters, metrics, clock });
+  const observeForMetrics = observeOktaCalls(metrics, logger, oktaRequestIds);
   const okta = createOktaClient({
     orgUrl: config.okta.orgUrl,
     timeoutMs: config.okta.timeoutMs,
     apiToken: config.okta.apiToken,
     maxSockets: config.okta.maxSockets,
-    observe: observeOktaCalls(metrics, logger, oktaRequestIds),
+    observe: (call) => {
+      observeForMetrics(call);
+      limits.oktaBudget.observe(call);
+    },
   });
   const mailer = createMailer({ config, okta, clock, logger, catalogue, templatesDir });
   if (mailer) {
@@ -64,9 +79,12 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     // after every closer: a queued recovery job still calls Okta). Ends before the closer's bound.
     lifecycle.registerCloser('mail-queue', () => mailer.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   }
+  // After the mail queue's closer: a queued recovery email still takes from the budget.
+  lifecycle.registerCloser('counters', () => counters.close());
   return {
     config,
     clock,
+    limits,
     logger,
     okta,
     metrics,

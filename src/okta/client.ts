@@ -17,6 +17,8 @@ export interface OktaCallObservation {
   readonly durationMs: number;
   readonly oktaRequestId: string | undefined;
   readonly rateLimitRemaining: number | undefined;
+  /** X-Rate-Limit-Reset: when Okta's window resets, in epoch seconds. */
+  readonly rateLimitResetEpochSeconds: number | undefined;
   /** The end-user context the call was made with: whose request it served (for logs and audit). */
   readonly context: EndUserContext;
 }
@@ -93,6 +95,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
         durationMs: performance.now() - startedAt,
         oktaRequestId: undefined,
         rateLimitRemaining: undefined,
+        rateLimitResetEpochSeconds: undefined,
         context: postOptions.context,
       });
       const reason = error instanceof RequestError ? error.code : 'request failed';
@@ -105,6 +108,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
       durationMs: performance.now() - startedAt,
       oktaRequestId,
       rateLimitRemaining: numberHeader(response.headers['x-rate-limit-remaining']),
+      rateLimitResetEpochSeconds: numberHeader(response.headers['x-rate-limit-reset']),
       context: postOptions.context,
     });
 

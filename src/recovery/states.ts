@@ -46,8 +46,6 @@ export type FlowState =
       readonly phase: 'awaiting-answer';
       readonly stateToken: string;
       readonly question: string;
-      /** Counted here and enforced by steps.ts; Okta keeps its own count too (contract §3.3). */
-      readonly wrongAnswers: number;
       readonly user: FlowUser;
       readonly relayState?: string | undefined;
     })

@@ -6,13 +6,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { AbuseLimits } from '../limits/abuse-limits.js';
+import type { LimitVerdict } from '../limits/verdict.js';
 import type { Auditor } from '../observability/audit.js';
 import type { Mailer } from '../mail/mailer.js';
 import { mailUserOf } from '../mail/recipient.js';
 import * as authn from '../okta/authn.js';
 import type { OktaClient } from '../okta/client.js';
 import type { EndUserContext } from '../okta/context.js';
-import { OktaApiError } from '../okta/errors.js';
 import type { OktaTransaction } from '../okta/schemas.js';
 import { checkText, isPlausibleRecoveryToken, normaliseUsername } from './input.js';
 import { outcomeOfOktaFailure } from './okta-failures.js';
@@ -27,6 +28,8 @@ export interface RecoveryDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly audit: Auditor;
+  /** Abuse limits and the Okta budget (limits/): checked before Okta is called. */
+  readonly limits: AbuseLimits;
   /** Our own emails; null/absent without SMTP_URL (then Okta sends every email). */
   readonly mailer?: Mailer | null;
 }
@@ -42,8 +45,6 @@ const LINK_WAIT_MS = 60 * 60 * 1000;
 /** Okta's stateToken lives about 5 minutes, sliding (contract §9); used only if expiresAt is missing. */
 const STATE_TOKEN_FALLBACK_MS = 5 * 60 * 1000;
 const DONE_PAGE_MS = 10 * 60 * 1000;
-/** Contract §3.3 recommends our own limit per link, whatever Okta's lockout does. */
-export const MAX_WRONG_ANSWERS = 5;
 export const RELAY_STATE_MAX_LENGTH = 2048;
 
 /**
@@ -80,7 +81,7 @@ function advance(deps: RecoveryDeps, context: EndUserContext, step: StepName, tr
   if (stateToken && transaction.status === 'RECOVERY' && question) {
     const outcome: Outcome = { kind: 'ask-question', question };
     audit(deps, context, step, outcome);
-    return { outcome, flow: { phase: 'awaiting-answer', question, wrongAnswers: 0, ...common } };
+    return { outcome, flow: { phase: 'awaiting-answer', question, ...common } };
   }
   if (stateToken && (transaction.status === 'PASSWORD_RESET' || transaction.status === 'RECOVERY')) {
     const policy = normalisePolicy(transaction._embedded?.policy);
@@ -92,6 +93,17 @@ function advance(deps: RecoveryDeps, context: EndUserContext, step: StepName, tr
   deps.logger.warn({ event: 'okta.unexpected-status', step, oktaStatus: transaction.status }, 'Okta answered a state this flow cannot continue from');
   audit(deps, context, step, outcome);
   return { outcome, flow: null };
+}
+
+/**
+ * A limit refused the step: 429 with Retry-After, or a retryable 503 when the shared counters are
+ * unreachable (REDIS_FAILURE_MODE=closed). The flow cookie stays as it is, for the retry.
+ */
+function refused(deps: RecoveryDeps, context: EndUserContext, step: StepName, verdict: Exclude<LimitVerdict, { kind: 'ok' }>): StepResult {
+  const outcome: Outcome =
+    verdict.kind === 'limited' ? { kind: 'rate-limited', retryAfterSeconds: verdict.retryAfterSeconds } : { kind: 'upstream-unavailable' };
+  audit(deps, context, step, outcome);
+  return { outcome };
 }
 
 function failed(deps: RecoveryDeps, context: EndUserContext, step: StepName, error: unknown, flow?: FlowState | null): StepResult {
@@ -117,6 +129,11 @@ export async function startRecovery(
   if (relayState && relayState.length > RELAY_STATE_MAX_LENGTH) return { kind: 'invalid-input', field: 'relayState', problem: 'too-long' };
   // Only allowed targets are forwarded: Okta would otherwise carry an attacker's URL for us.
   const allowedRelayState = relayState ? safeRelayState(deps.config, relayState) : undefined;
+
+  // Checked before anything is sent, so a refused request never costs an email or an Okta call.
+  // Known and unknown usernames are counted alike, so a 429 reveals nothing about the account.
+  const admission = await deps.limits.admitStart(username as string, context.clientIp);
+  if (admission.kind !== 'ok') return refused(deps, context, 'start', admission).outcome;
 
   if (deps.config.email.delivery === 'service' && deps.mailer) {
     // Service delivery: only enqueue. Okta's trusted variant answers unknown users with E0000095
@@ -169,14 +186,20 @@ export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, co
     audit(deps, context, 'verify', outcome);
     return { outcome, flow: null };
   }
+  // Token guessing: each verification counts against the client IP until it turns out genuine.
+  const admission = await deps.limits.admitVerify(context.clientIp);
+  if (admission.kind !== 'ok') return refused(deps, context, 'verify', admission);
   let transaction: OktaTransaction;
   try {
     transaction = await authn.verifyRecoveryToken(deps.okta, token, context);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'verify');
+    // Only a refused token is a guess; Okta being busy or down is not the user's attempt.
+    if (outcome.kind !== 'link-dead') await deps.limits.verifySucceeded(context.clientIp);
     // A dead link ends the flow; a rate limit or outage keeps the stashed link for a retry.
     return failed(deps, context, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
   }
+  await deps.limits.verifySucceeded(context.clientIp);
   return advance(deps, context, 'verify', transaction, transaction.relayState ?? undefined);
 }
 
@@ -198,22 +221,35 @@ export async function answerQuestion(
   const invalid = checkText('answer', answer);
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
 
+  // Counted on the server per emailed link (MAX_WRONG_ANSWERS), so replaying an older cookie
+  // cannot reset the count; Okta keeps its own count as well (contract §3.3).
+  const admission = await deps.limits.admitAnswer(flow.stateToken);
+  if (admission.kind === 'store-down') return refused(deps, context, 'answer', admission);
+  if (admission.kind === 'exhausted') return attemptsExhausted(deps, flow.stateToken, context);
+
   try {
     const transaction = await authn.answerRecoveryQuestion(deps.okta, { stateToken: flow.stateToken, answer: answer as string }, context);
+    await deps.limits.answerWasRight(flow.stateToken);
     return advance(deps, context, 'answer', transaction, flow.relayState);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'answer');
     if (outcome.kind === 'wrong-answer') {
-      const wrongAnswers = flow.wrongAnswers + 1;
-      if (wrongAnswers >= MAX_WRONG_ANSWERS) {
-        await cancelQuietly(deps, flow.stateToken, context);
-        return failed(deps, context, 'answer', new OktaApiError({ status: 403, errorCode: 'E0000069' }), null);
-      }
-      return failed(deps, context, 'answer', error, { ...flow, wrongAnswers });
+      if (admission.remaining === 0) return attemptsExhausted(deps, flow.stateToken, context, error);
+      return failed(deps, context, 'answer', error);
     }
+    // Not a wrong answer (Okta busy, down, or the flow gone): the attempt does not count.
+    await deps.limits.answerWasRight(flow.stateToken);
     const keep = outcome.kind === 'rate-limited' || outcome.kind === 'upstream-unavailable';
     return failed(deps, context, 'answer', error, keep ? undefined : null);
   }
+}
+
+/** The last wrong answer was given: end Okta's transaction too, and the user needs a new link. */
+async function attemptsExhausted(deps: RecoveryDeps, stateToken: string, context: EndUserContext, error?: unknown): Promise<StepResult> {
+  await cancelQuietly(deps, stateToken, context);
+  const outcome: Outcome = { kind: 'attempts-exhausted' };
+  audit(deps, context, 'answer', outcome, error);
+  return { outcome, flow: null };
 }
 
 /** Step 4: the new password, checked against the policy we can see, then judged by Okta. */

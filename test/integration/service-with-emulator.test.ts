@@ -171,6 +171,10 @@ it('turns Okta’s 429 into a retryable page with Retry-After, then works again'
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(21);
   emulator.clearFaults();
+  // Okta said its window is spent: until its reset, starts wait without spending Okta's budget.
+  const held = await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' });
+  expect(held.status).toBe(429);
+  clock.advance(retryAfter * 1000);
   await requestLink(browser, 'alice@example.com');
 });
 

@@ -83,7 +83,7 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
     // The order the service saw: shutdown began, the in-flight request was answered, then closers.
     const logged = service.logs.map((line) => JSON.parse(line) as { event?: string; closer?: string }).map((line) => line.closer ?? line.event);
-    expect(logged.filter((event) => event !== 'recovery.start')).toEqual(['service.stopping', 'http.request', 'mail-queue', 'redis', 'service.stopped']);
+    expect(logged.filter((event) => event !== 'recovery.start')).toEqual(['service.stopping', 'http.request', 'counters', 'mail-queue', 'redis', 'service.stopped']);
   });
 
   it('cuts a request still running at SHUTDOWN_TIMEOUT_MS, and still runs the closers', async () => {

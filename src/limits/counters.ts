@@ -1,0 +1,100 @@
+/**
+ * Where the abuse limits and the Okta budget keep their counts: this process's memory by default,
+ * or Redis (REDIS_URL) so that every instance behind the load balancer shares them. Counting is
+ * rate-limiter-flexible's job (atomic INCR + TTL in one Lua script); this module only chooses the
+ * store and decides what a Redis outage means.
+ *
+ * A Redis outage must not take password recovery down with it:
+ *  - failureMode "open" (the default): each instance falls back to its own in-memory counters
+ *    (rate-limiter-flexible's insurance limiter) and logs a warning. Limits still hold, per
+ *    instance, so N instances allow at most N times the configured numbers until Redis is back.
+ *    Default because a reset page that goes dark with the cache is itself a lock-out of every user
+ *    who forgot a password, and Okta's own rate limits remain behind us.
+ *  - failureMode "closed": a count that cannot reach Redis refuses the request with a retryable
+ *    503, and /readyz reports Redis, for organisations that prefer no recovery to weaker limits.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Config, LimitSpec } from '../config.js';
+
+/** A named count over a sliding-from-first-hit window (rate-limiter-flexible's fixed window). */
+export type Counter = RateLimiterAbstract;
+
+export interface CounterStore {
+  counter(name: string, spec: LimitSpec): Counter;
+  /** 'redis' or 'memory': for the start-up log line and the README's claims in tests. */
+  readonly kind: 'redis' | 'memory';
+  /** Resolves true when counts are shared as configured (always true in memory). */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A Redis command that waits longer than this counts as an outage: a limit must not stall a page. */
+const REDIS_COMMAND_TIMEOUT_MS = 500;
+/** Warn at most this often while Redis is down, not once per request. */
+const WARNING_INTERVAL_MS = 30_000;
+
+/** True when the limiter refused because the count is used up; false for a store failure. */
+export function isLimitReached(rejection: unknown): rejection is RateLimiterRes {
+  return rejection instanceof RateLimiterRes;
+}
+
+export function createCounterStore(config: Pick<Config, 'redis'>, logger: Logger): CounterStore {
+  const redisConfig = config.redis;
+  if (!redisConfig) {
+    return {
+      kind: 'memory',
+      counter: (name, spec) => new RateLimiterMemory({ keyPrefix: name, points: spec.points, duration: spec.durationSeconds }),
+      healthy: async () => true,
+      close: async () => undefined,
+    };
+  }
+
+  const client = new Redis(redisConfig.url, {
+    // Without the offline queue a command fails at once while disconnected instead of waiting for
+    // a reconnect that may never come (rate-limiter-flexible's advice for ioredis).
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    // Keep reconnecting, at most every 2 s: Redis coming back must be noticed without a restart.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let lastWarning = 0;
+  client.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - lastWarning < WARNING_INTERVAL_MS) return;
+    lastWarning = now;
+    logger.warn(
+      { event: 'limits.redis-unavailable', failureMode: redisConfig.failureMode, err: { name: error.name, message: error.message } },
+      redisConfig.failureMode === 'open'
+        ? 'Redis is unavailable: abuse limits and the Okta budget now count per instance'
+        : 'Redis is unavailable: recovery requests are refused until it is back (REDIS_FAILURE_MODE=closed)',
+    );
+  });
+  client.on('ready', () => {
+    if (lastWarning !== 0) logger.info({ event: 'limits.redis-ready' }, 'Redis is back: limits are shared again');
+    lastWarning = 0;
+  });
+
+  return {
+    kind: 'redis',
+    counter(name, spec) {
+      const options = { keyPrefix: `${redisConfig.keyPrefix}:${name}`, points: spec.points, duration: spec.durationSeconds };
+      return new RateLimiterRedis({
+        ...options,
+        storeClient: client,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: redisConfig.failureMode === 'open' ? new RateLimiterMemory(options) : undefined,
+      });
+    },
+    async healthy() {
+      if (client.status !== 'ready') return false;
+      return (await client.ping().catch(() => 'down')) === 'PONG';
+    },
+    async close() {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The Okta budget guard. Okta's authn rate limit (600 requests a minute by default) belongs to the
+ * whole organisation: every sign-in shares it. A flood on our reset page must not spend it, so we
+ * keep our own budget of Okta calls per minute, counted across instances (the shared counters),
+ * and watch what Okta says is left (X-Rate-Limit-Remaining / -Reset).
+ *
+ * Priority: only *start* requests (which cost Okta a call and an email) are ever refused. Calls for
+ * flows already past the emailed link (verify, answer, reset, cancel) are counted but never
+ * refused: the user holding a link is the one we are here for, and there are few of them, because
+ * each one needed an email that the start budget already paid for.
+ */
+import type { Counter } from './counters.js';
+import { isLimitReached } from './counters.js';
+import type { OktaCallObservation } from '../okta/client.js';
+import type { Clock } from '../clock.js';
+import type { LimitVerdict } from './verdict.js';
+
+export const START_ENDPOINT = 'api/v1/authn/recovery/password';
+
+export interface OktaBudget {
+  /** Takes one call from the budget for a start request, or says why not. */
+  takeForStart(): Promise<LimitVerdict>;
+  /** The Okta client's observe hook: counts every other call and reads Okta's rate-limit headers. */
+  observe(call: OktaCallObservation): void;
+}
+
+export function createOktaBudget(options: { counter: Counter; reserve: number; clock: Clock }): OktaBudget {
+  const { counter, reserve, clock } = options;
+  const KEY = 'okta-calls';
+  /** Epoch ms until which Okta itself says its window is (nearly) spent. */
+  let oktaLowUntil = 0;
+
+  return {
+    async takeForStart() {
+      const now = clock.now();
+      if (now < oktaLowUntil) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.ceil((oktaLowUntil - now) / 1000) };
+      try {
+        await counter.consume(KEY, 1);
+        return { kind: 'ok' };
+      } catch (rejection) {
+        if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        return { kind: 'store-down' };
+      }
+    },
+    observe(call) {
+      // Start calls were counted when admitted (takeForStart), before the call was made.
+      if (call.endpoint !== START_ENDPOINT) {
+        counter.penalty(KEY, 1).catch(() => undefined);
+      }
+      const low = call.status === 429 || (call.rateLimitRemaining !== undefined && call.rateLimitRemaining <= reserve);
+      if (low) {
+        const resetMs = call.rateLimitResetEpochSeconds !== undefined ? call.rateLimitResetEpochSeconds * 1000 : clock.now() + 60_000;
+        // Never trust a reset more than an hour away (a clock skew or a hostile proxy).
+        oktaLowUntil = Math.max(oktaLowUntil, Math.min(resetMs, clock.now() + 3_600_000));
+      }
+    },
+  };
+}

@@ -34,6 +34,8 @@ export interface AppDeps {
   readonly lifecycle: Lifecycle;
   /** Abuse limits and the Okta budget, counted in memory or in Redis (REDIS_URL). */
   readonly limits: AbuseLimits;
+  /** Resolves when dependencies that connect (Redis) have connected, or stopped waiting (bounded). */
+  readonly connected: Promise<void>;
   /** Our own emails (recovery link in service mode, password-changed notice); null without SMTP_URL. */
   readonly mailer: Mailer | null;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
@@ -85,6 +87,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     config,
     clock,
     limits,
+    connected: counters.connected(),
     logger,
     okta,
     metrics,

@@ -19,6 +19,7 @@ export interface RunningService {
 
 export async function startService(config: Config, overrides: DepsOverrides & { port?: number; host?: string } = {}): Promise<RunningService> {
   const deps = createDeps(config, overrides);
+  await deps.connected;
   const app = createApp(deps);
   const server = app.listen(overrides.port ?? config.http.port, overrides.host ?? config.http.host);
   deps.lifecycle.trackServer(server);

@@ -25,6 +25,11 @@ export interface CounterStore {
   counter(name: string, spec: LimitSpec): Counter;
   /** 'redis' or 'memory': for the start-up log line and the README's claims in tests. */
   readonly kind: 'redis' | 'memory';
+  /**
+   * Resolves once Redis is connected, has refused, or a bound has passed: the service starts either
+   * way (failure modes above), but does not count its first requests alone just for starting fast.
+   */
+  connected(): Promise<void>;
   /** Resolves true when counts are shared as configured (always true in memory). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
@@ -32,6 +37,8 @@ export interface CounterStore {
 
 /** A Redis command that waits longer than this counts as an outage: a limit must not stall a page. */
 const REDIS_COMMAND_TIMEOUT_MS = 500;
+/** How long start-up waits for Redis before serving with the failure mode's behaviour. */
+const STARTUP_WAIT_MS = 2000;
 /** Warn at most this often while Redis is down, not once per request. */
 const WARNING_INTERVAL_MS = 30_000;
 
@@ -46,6 +53,7 @@ export function createCounterStore(config: Pick<Config, 'redis'>, logger: Logger
     return {
       kind: 'memory',
       counter: (name, spec) => new RateLimiterMemory({ keyPrefix: name, points: spec.points, duration: spec.durationSeconds }),
+      connected: async () => undefined,
       healthy: async () => true,
       close: async () => undefined,
     };
@@ -87,6 +95,19 @@ export function createCounterStore(config: Pick<Config, 'redis'>, logger: Logger
         storeClient: client,
         rejectIfRedisNotReady: true,
         insuranceLimiter: redisConfig.failureMode === 'open' ? new RateLimiterMemory(options) : undefined,
+      });
+    },
+    async connected() {
+      if (client.status === 'ready') return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          client.off('ready', done).off('error', done);
+          resolve();
+        };
+        const timer = setTimeout(done, STARTUP_WAIT_MS);
+        // A refused connection is an answer too: serve now, in the configured failure mode.
+        client.once('ready', done).once('error', done);
       });
     },
     async healthy() {

@@ -1,0 +1,97 @@
+/**
+ * The Okta budget guard: a flood on the reset page must not drain the organisation's Okta authn
+ * rate limit, which every sign-in shares. Against the emulator over real HTTP, counting what
+ * actually reaches "Okta".
+ */
+import { ManualClock } from '../../src/clock.js';
+import { demoUsers, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { csrfTokenIn } from '../helpers/browser.js';
+import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
+
+const PUBLIC_URL = 'http://127.0.0.1:3000';
+let clock: ManualClock;
+let emulator: RunningEmulator;
+let service: ServiceUnderTest;
+
+beforeEach(async () => {
+  clock = new ManualClock(Date.now());
+  emulator = await startEmulator({ publicUrl: PUBLIC_URL, clock, users: demoUsers() });
+});
+afterEach(async () => {
+  await service.close();
+  await emulator.close();
+});
+
+const oktaCalls = (path: string) => emulator.requests.filter((request) => request.path === `/api/v1/authn/${path}`).length;
+
+function randomUsername(): string {
+  return `${Math.random().toString(36).slice(2, 12)}@example.com`;
+}
+
+it('lets a burst of 2,000 starts from 500 client IPs reach Okta at most the budget’s worth of times', async () => {
+  const budget = 300;
+  service = await startTestService({ PUBLIC_URL, TRUST_PROXY: 'true', OKTA_CALL_BUDGET_PER_MINUTE: String(budget) }, { oktaOrgUrl: emulator.url, clock });
+  const requests = Array.from({ length: 2000 }, (_, i) => ({ ip: `10.${Math.floor(i % 500 / 250)}.${i % 250}.${(i % 500) + 1 > 250 ? 2 : 1}`, username: randomUsername() }));
+  expect(new Set(requests.map((request) => request.ip)).size).toBe(500);
+
+  const statuses: number[] = [];
+  const retryAfters: number[] = [];
+  // 50 at a time: a flood, without exhausting the test machine's sockets.
+  for (let i = 0; i < requests.length; i += 50) {
+    const answers = await Promise.all(
+      requests.slice(i, i + 50).map(({ ip, username }) => service.browser({ 'x-forwarded-for': ip }).postJson('/api/recovery/start', { username })),
+    );
+    for (const answer of answers) {
+      statuses.push(answer.status);
+      if (answer.status === 429) retryAfters.push(Number(answer.headers.get('retry-after')));
+    }
+  }
+
+  const reachedOkta = oktaCalls('recovery/password');
+  expect(reachedOkta).toBeLessThanOrEqual(budget);
+  expect(reachedOkta).toBeGreaterThan(0);
+  expect(statuses.filter((status) => status === 202)).toHaveLength(reachedOkta);
+  expect(statuses.filter((status) => status === 429)).toHaveLength(2000 - reachedOkta);
+  expect(retryAfters.every((seconds) => seconds >= 1 && seconds <= 60)).toBe(true);
+  const metrics = await service.deps.metrics.registry.getSingleMetricAsString('recovery_rate_limit_hits_total');
+  expect(metrics).toMatch(new RegExp(`source="budget"} ${2000 - reachedOkta}\\b`));
+});
+
+it('keeps serving flows already past the emailed link when the budget is spent', async () => {
+  service = await startTestService({ PUBLIC_URL, OKTA_CALL_BUDGET_PER_MINUTE: '3', RATE_LIMIT_START_PER_IP: '100/1m' }, { oktaOrgUrl: emulator.url, clock });
+  const browser = service.browser();
+  const form = await browser.get('/forgot-password');
+  expect((await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' })).status).toBe(303);
+  const link = new URL([...emulator.outbox].reverse().find((mail) => mail.to.includes('alice@example.com'))!.link!).pathname;
+  // Two more starts spend the budget; the third is refused without reaching Okta.
+  for (const expected of [202, 202, 429]) expect((await service.browser().postJson('/api/recovery/start', { username: randomUsername() })).status).toBe(expected);
+  expect(oktaCalls('recovery/password')).toBe(3);
+
+  // Alice, holding her link, goes on: verify, answer and reset still reach Okta.
+  await browser.get(link);
+  let page = await browser.get('/reset-password');
+  expect((await browser.postForm('/reset-password', { _csrf: csrfTokenIn(page.text) })).location).toBe('/reset-password/question');
+  page = await browser.get('/reset-password/question');
+  expect((await browser.postForm('/reset-password/question', { _csrf: csrfTokenIn(page.text), answer: 'Brussels sprouts' })).location).toBe('/reset-password/new-password');
+  page = await browser.get('/reset-password/new-password');
+  const password = 'A-brand-new-passphrase-42';
+  const done = await browser.postForm('/reset-password/new-password', { _csrf: csrfTokenIn(page.text), newPassword: password, confirmPassword: password });
+  expect(done.location).toBe('/reset-password/done');
+  // …and those calls counted: starts stay refused.
+  expect((await service.browser().postJson('/api/recovery/start', { username: randomUsername() })).status).toBe(429);
+});
+
+it('stops sending starts when Okta says little is left, until Okta’s window resets', async () => {
+  // Okta's remaining count falls to the reserve after one call: 600-call bucket, reserve 599.
+  service = await startTestService({ PUBLIC_URL, OKTA_RATE_LIMIT_RESERVE: '599' }, { oktaOrgUrl: emulator.url, clock });
+  expect((await service.browser().postJson('/api/recovery/start', { username: randomUsername() })).status).toBe(202);
+  const held = await service.browser().postJson('/api/recovery/start', { username: randomUsername() });
+  expect(held.status).toBe(429);
+  const retryAfter = Number(held.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThan(0);
+  // Okta's reset is in whole epoch seconds, so up to a second more than its 60-second window.
+  expect(retryAfter).toBeLessThanOrEqual(61);
+  expect(oktaCalls('recovery/password')).toBe(1);
+  clock.advance(retryAfter * 1000);
+  expect((await service.browser().postJson('/api/recovery/start', { username: randomUsername() })).status).toBe(202);
+});

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', 'public/'] },
+  { ignores: ['dist/', 'dist-test/', 'node_modules/', 'coverage/', 'test-artifacts/', 'public/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

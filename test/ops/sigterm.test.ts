@@ -3,12 +3,10 @@
  * slow "Okta" on loopback: SIGTERM arrives while a request waits on Okta; the request still gets
  * its answer, and the process exits 0.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { buildService, startBuiltService } from '../helpers/built-service.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const OKTA_DELAY_MS = 800;
@@ -16,9 +14,10 @@ let slowOkta: Server;
 let oktaUrl: string;
 let oktaCalls = 0;
 let oktaCalled: () => void = () => undefined;
+let entry: string;
 
 beforeAll(async () => {
-  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: process.cwd() });
+  entry = await buildService('dist-test/sigterm');
   const challenge = fixture('okta-auth-js/recovery-challenge-email.json');
   slowOkta = createServer((incoming, response) => {
     incoming.resume().on('end', () => {
@@ -37,30 +36,6 @@ afterAll(async () => {
   slowOkta.close();
 });
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly lines: Record<string, unknown>[];
-}
-
-async function startBuiltService(): Promise<Started> {
-  const child = spawn(process.execPath, ['dist/src/index.js'], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', OKTA_ORG_URL: oktaUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', COOKIE_SECRET: 'sigterm-test-cookie-secret-at-least-32-bytes' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`service exited early with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      lines.push(parsed);
-      if (parsed.event === 'service.started') resolve(String(parsed.url));
-    });
-  });
-  return { child, url, lines };
-}
-
 function postStart(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ username: 'leaving@example.com' });
@@ -75,16 +50,15 @@ function postStart(url: string): Promise<{ status: number; body: string }> {
 }
 
 it('answers the request in flight after SIGTERM, then exits 0', async () => {
-  const { child, url, lines } = await startBuiltService();
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const service = await startBuiltService(entry, { OKTA_ORG_URL: oktaUrl, COOKIE_SECRET: 'sigterm-test-cookie-secret-at-least-32-bytes' });
+  const { url, lines } = service;
   const reachedOkta = new Promise<void>((resolve) => (oktaCalled = resolve));
   const inFlight = postStart(url);
   await reachedOkta;
-  child.kill('SIGTERM');
+  const exited = service.stop();
 
   expect(await inFlight).toEqual({ status: 202, body: JSON.stringify({ status: 'EMAIL_SENT' }) });
-  const [code, signal] = await exited;
-  expect({ code, signal }).toEqual({ code: 0, signal: null });
+  expect(await exited).toEqual({ code: 0, signal: null });
   expect(oktaCalls).toBe(1);
   const events = lines.map((line) => line.event);
   expect(events.indexOf('service.stopping')).toBeLessThan(events.indexOf('recovery.start'));

@@ -10,7 +10,8 @@
  * Knobs (environment): BENCH_CONCURRENCY (200), BENCH_HIGH_CONCURRENCY (1000), BENCH_DURATION_S
  * (10 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
  * BENCH_THINK_MS (1000), BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1:
- * CPU-profile the service), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service).
+ * CPU-profile the service), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service),
+ * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,6 +48,15 @@ async function main(): Promise<void> {
       COOKIE_SECRET: 'benchmark-cookie-secret-of-at-least-32-bytes',
       LOG_LEVEL: 'info',
       OKTA_MAX_SOCKETS: String(maxSockets),
+      // One load generator is one client IP and a few usernames: the abuse limits and the Okta
+      // budget stay on (their counting is part of the cost measured) with thresholds it never meets.
+      RATE_LIMIT_START_PER_IP: '100000000/1m',
+      RATE_LIMIT_START_PER_USERNAME: '100000000/1m',
+      RATE_LIMIT_VERIFY_PER_IP: '100000000/1m',
+      OKTA_CALL_BUDGET_PER_MINUTE: '1000000',
+      OKTA_RATE_LIMIT_RESERVE: '0',
+      // BENCH_REDIS_URL: count in Redis, as a multi-instance deployment does.
+      ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench-${process.pid}` } : {}),
     },
     ourUrl,
     // BENCH_PROFILE=1: a V8 CPU profile of the service, written on exit to bench/results/profile/.

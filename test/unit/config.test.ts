@@ -38,6 +38,14 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ ALLOWED_REDIRECT_ORIGINS: 'https://ok.example, javascript:alert(1)' }, 'ALLOWED_REDIRECT_ORIGINS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RATE_LIMIT_START_PER_IP: '30 per 15 minutes' }, 'RATE_LIMIT_START_PER_IP: must be COUNT/WINDOW'],
+    [{ RATE_LIMIT_START_PER_USERNAME: '0/1h' }, 'RATE_LIMIT_START_PER_USERNAME: count and window must both be at least 1'],
+    [{ RATE_LIMIT_VERIFY_PER_IP: '20/15d' }, 'RATE_LIMIT_VERIFY_PER_IP'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    [{ REDIS_FAILURE_MODE: 'maybe' }, 'REDIS_FAILURE_MODE'],
+    [{ REDIS_KEY_PREFIX: 'has spaces' }, 'REDIS_KEY_PREFIX'],
+    [{ OKTA_CALL_BUDGET_PER_MINUTE: '0' }, 'OKTA_CALL_BUDGET_PER_MINUTE'],
+    [{ MAX_WRONG_ANSWERS: 'five' }, 'MAX_WRONG_ANSWERS'],
     [{ BRAND_PRIMARY_COLOR: 'red' }, 'BRAND_PRIMARY_COLOR'],
   ])('names the variable at fault: %j', (environment, expected) => {
     expect(errorFor(environment)).toContain(expected);
@@ -60,5 +68,21 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://account.acme.com');
     expect(config.successRedirectUrl).toBe('https://acme.okta.com/');
     expect(config.allowedRedirectOrigins).toEqual(['https://account.acme.com', 'https://acme.okta.com', 'https://intranet.acme.com', 'https://hr.acme.com']);
+  });
+
+  it('reads the abuse limits and Redis, with the documented defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults.limits).toEqual({
+      startPerUsername: { points: 5, durationSeconds: 3600 },
+      startPerIp: { points: 30, durationSeconds: 900 },
+      verifyFailuresPerIp: { points: 20, durationSeconds: 900 },
+      maxWrongAnswers: 5,
+      oktaCallsPerMinute: 300,
+      oktaRateLimitReserve: 100,
+    });
+    expect(defaults.redis).toBeNull();
+    const configured = loadConfig({ RATE_LIMIT_START_PER_IP: '10/90s', REDIS_URL: 'rediss://cache.internal:6380', REDIS_FAILURE_MODE: 'closed' });
+    expect(configured.limits.startPerIp).toEqual({ points: 10, durationSeconds: 90 });
+    expect(configured.redis).toEqual({ url: 'rediss://cache.internal:6380', keyPrefix: 'okta-recovery', failureMode: 'closed' });
   });
 });

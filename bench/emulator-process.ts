@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEmulatorApp, type SeedUser } from '../src/emulator/index.js';
-import { BENCH_ANSWER, BENCH_PASSWORD, CLIENTS, benchLogin, type Client, type EmulatorReply, type EmulatorRequest } from './protocol.js';
+import { BENCH_ANSWER, BENCH_PASSWORD, CLIENTS, REFUSED_USERS_PER_STATUS, benchLogin, refusedLogin, type Client, type EmulatorReply, type EmulatorRequest } from './protocol.js';
 
 const userCount = Number(process.env.BENCH_USERS ?? 1000);
 const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 0);
@@ -22,6 +22,12 @@ const users: SeedUser[] = Array.from({ length: userCount }, (_, index) => ({
   password: BENCH_PASSWORD,
   recoveryQuestion: { question: 'Favourite number?', answer: BENCH_ANSWER },
 }));
+for (const status of ['LOCKED_OUT', 'SUSPENDED'] as const) {
+  for (let index = 0; index < REFUSED_USERS_PER_STATUS; index++) {
+    const login = refusedLogin(status, index);
+    users.push({ ...users[0]!, id: `00u${status.slice(0, 4).toLowerCase()}${String(index).padStart(8, '0')}`, login, email: login, status });
+  }
+}
 
 const { app, handle } = createEmulatorApp({
   publicUrl: process.env.BENCH_PUBLIC_URL ?? 'http://127.0.0.1:3000',

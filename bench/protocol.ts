@@ -10,6 +10,12 @@ export function unknownLogin(index: number): string {
   return `nobody${index}@bench.example`;
 }
 
+/** Users Okta refuses to email (locked out, suspended): their start must look like anyone's. */
+export const REFUSED_USERS_PER_STATUS = 50;
+export function refusedLogin(status: 'LOCKED_OUT' | 'SUSPENDED', index: number): string {
+  return `${status === 'LOCKED_OUT' ? 'locked' : 'suspended'}${index % REFUSED_USERS_PER_STATUS}@bench.example`;
+}
+
 /** The systems the emulator serves, each on a listener of its own. */
 export const CLIENTS = ['ours', 'baseline'] as const;
 export type Client = (typeof CLIENTS)[number];

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad, postJson, type Target } from './load.js';
 import { cpuSeconds, freePort, peakRssMb, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
-import { BENCH_ANSWER, benchLogin, unknownLogin } from './protocol.js';
+import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderReport, type ScenarioFigures, type KnownUnknown } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -108,23 +108,26 @@ async function main(): Promise<void> {
 
   async function knownVsUnknown(name: Target['name']): Promise<KnownUnknown> {
     const startUrl = name === 'ours' ? `${ourUrl}/api/recovery/start` : `${baseline.url}/start`;
-    const known: number[] = [];
-    const unknown: number[] = [];
-    // Interleaved, 10 at a time, so drift in machine load falls on both sides alike.
+    const times: KnownUnknown = { known: [], unknown: [], locked: [], suspended: [] };
+    const kinds = Object.keys(times) as (keyof KnownUnknown)[];
+    const loginOf = (kind: keyof KnownUnknown, i: number) =>
+      kind === 'known' ? benchLogin(highConcurrency + i) : kind === 'unknown' ? unknownLogin(i) : refusedLogin(kind === 'locked' ? 'LOCKED_OUT' : 'SUSPENDED', i);
+    // Interleaved, 10 at a time, the order rotating, so drift in machine load falls on every kind alike.
     for (let offset = 0; offset < knownUnknownCount; offset += 10) {
       await Promise.all(
         Array.from({ length: Math.min(10, knownUnknownCount - offset) }, async (_, index) => {
           const i = offset + index;
-          for (const [login, into] of (i % 2 === 0 ? [[benchLogin(highConcurrency + i), known], [unknownLogin(i), unknown]] : [[unknownLogin(i), unknown], [benchLogin(highConcurrency + i), known]]) as [string, number[]][]) {
+          for (let k = 0; k < kinds.length; k++) {
+            const kind = kinds[(i + k) % kinds.length]!;
             const startedAt = performance.now();
-            const reply = await postJson(startUrl, { username: login });
-            into.push(performance.now() - startedAt);
-            if (reply.status !== 202) throw new Error(`start answered ${reply.status}`);
+            const reply = await postJson(startUrl, { username: loginOf(kind, i) });
+            times[kind].push(performance.now() - startedAt);
+            if (reply.status !== 202) throw new Error(`start answered ${reply.status} for a ${kind} user`);
           }
         }),
       );
     }
-    return { known, unknown };
+    return times;
   }
 
   const started = performance.now();
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${name} at ${users} concurrent flows, think time ${think} ms\n`);
     figures.push(await scenario(name, users, duration, think));
   }
-  process.stderr.write('bench: start step, known vs unknown users\n');
+  process.stderr.write('bench: start step, known vs unknown vs locked vs suspended users\n');
   const startTimes = { ours: await knownVsUnknown('ours'), baseline: await knownVsUnknown('baseline') };
 
   const report = renderReport({

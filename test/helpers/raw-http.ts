@@ -12,7 +12,7 @@ export interface RawResponse {
 
 export function rawRequest(
   baseUrl: string,
-  options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+  options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number },
 ): Promise<RawResponse> {
   const base = new URL(baseUrl);
   const body = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
@@ -28,6 +28,8 @@ export function rawRequest(
         response.on('error', reject);
       },
     );
+    // A request the service never answers is a finding, not a hung test: fail it by name.
+    request.setTimeout(options.timeoutMs ?? 5_000, () => request.destroy(new Error(`no answer to ${options.method} ${options.path.slice(0, 120)}`)));
     request.on('error', reject);
     request.end(body);
   });

@@ -36,6 +36,9 @@ export function errorBoundary(present: PresentFailure): Middleware {
         }
       }
     } catch (error) {
+      // Thrown before a router's noStore ran (the body parser, the API's origin guard): an answer
+      // to someone's own request, so never cached either (the same rule as flow pages and the API).
+      ctx.set('Cache-Control', 'no-store');
       if (error instanceof BadRequestError) {
         state(ctx).log?.info({ event: 'http.bad-request', reason: error.message }, 'request refused');
         present(ctx, error.outcome === 'forbidden' ? { kind: 'forbidden' } : UNREADABLE);

@@ -29,11 +29,14 @@ export interface EmulatedService {
 
 export async function startEmulatedService(
   environment: Record<string, string> = {},
-  emulatorOptions: { apiToken?: string } = {},
+  emulatorOptions: { apiToken?: string; rateLimits?: { perUserPerSecond?: number; orgPerMinute?: number } } = {},
 ): Promise<EmulatedService> {
   const publicUrl = environment.PUBLIC_URL ?? 'http://127.0.0.1:3000';
   const clock = new ManualClock(Date.now());
-  const emulator = await startEmulator({ publicUrl, clock, users: demoUsers(), ...emulatorOptions });
+  // The clock is manual and never moves by itself, so Okta's per-user window (4/s) would never
+  // reset: these tests make many calls per user, and only say so where they test Okta's limits.
+  const rateLimits = { perUserPerSecond: 100_000, orgPerMinute: 100_000 };
+  const emulator = await startEmulator({ publicUrl, clock, users: demoUsers(), rateLimits, ...emulatorOptions });
   const service = await startTestService({ PUBLIC_URL: publicUrl, ...environment }, { oktaOrgUrl: emulator.url, clock });
   return {
     service,

@@ -20,19 +20,31 @@ import { startEmulatedService, LENIENT_LIMITS, type EmulatedService } from '../h
 import { fixture, type RecordedResponse } from '../helpers/fixtures.js';
 import { OktaMock, PATHS } from '../helpers/okta-nock.js';
 import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
+import { SmtpInbox } from '../helpers/smtp-inbox.js';
 
 const REQUEST_ID = 'enumeration-probe-0001';
 const okta = new OktaMock();
+const API_TOKEN = 'ssws-enumeration-token-0123456789abcdef';
 let emulated: EmulatedService;
 let mocked: ServiceUnderTest;
+/** EMAIL_DELIVERY=service: here Okta's trusted variant does tell users apart (E0000095, E0000034). */
+let trusted: EmulatedService;
+let inbox: SmtpInbox;
 
 beforeAll(async () => {
   emulated = await startEmulatedService(LENIENT_LIMITS);
   mocked = await startTestService(LENIENT_LIMITS);
+  inbox = await SmtpInbox.start();
+  trusted = await startEmulatedService(
+    { ...LENIENT_LIMITS, EMAIL_DELIVERY: 'service', OKTA_API_TOKEN: API_TOKEN, SMTP_URL: inbox.url, MAIL_FROM: 'Acme <no-reply@acme.example>' },
+    { apiToken: API_TOKEN },
+  );
 });
 afterAll(async () => {
   await emulated.close();
   await mocked.close();
+  await trusted.close();
+  await inbox.stop();
 });
 beforeEach(() => okta.reset());
 
@@ -98,6 +110,9 @@ describe.each([
     expect(new Map(baseline?.[0]?.headers).get('x-request-id')).toBe(REQUEST_ID);
     expect(new Map(baseline?.[0]?.headers).has('content-security-policy')).toBe(true);
     for (const [name, answer] of answers) expect({ name, answer }).toEqual({ name, answer: baseline });
+    // Okta was asked about every one of them: the sameness is not the service skipping Okta.
+    const asked = emulated.emulator.requests.filter((request) => request.path === '/api/v1/authn/recovery/password').map((request) => request.body?.username);
+    for (const [, username] of EMULATED_USERS) expect({ username, asked: asked.includes(username) }).toEqual({ username, asked: true });
     // The active user really got an email and nobody else did: the sameness is not a dead Okta.
     const recipients = emulated.emulator.outbox.map((mail) => mail.to);
     expect(recipients.some((to) => to.includes('alice@example.com'))).toBe(true);
@@ -115,6 +130,19 @@ describe.each([
     const baseline = answers.get('a recovery challenge (200)');
     expect(baseline?.[0]?.status).toBe(start === viaApi ? 202 : 303);
     for (const [name, answer] of answers) expect({ name, answer }).toEqual({ name, answer: baseline });
+  });
+
+  it('answers every kind of user the same with EMAIL_DELIVERY=service, where Okta itself answers them differently', async () => {
+    const answers = new Map<string, Fingerprint[]>();
+    for (const [name, username] of EMULATED_USERS) answers.set(name, await start(trusted.service, username));
+    await trusted.service.deps.mailer?.queue.idle();
+    const baseline = answers.get('an active user');
+    expect(baseline?.[0]?.status).toBe(start === viaApi ? 202 : 303);
+    for (const [name, answer] of answers) expect({ name, answer }).toEqual({ name, answer: baseline });
+    // Okta really did refuse some of them (after the answer had gone: the queue asks it).
+    const statuses = trusted.emulator.requests.filter((request) => request.path === '/api/v1/authn/recovery/password').map((request) => request.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(403);
   });
 
   it('answers the emulator and the refusals with the same bytes as each other', async () => {

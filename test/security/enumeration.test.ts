@@ -3,7 +3,11 @@
  * message for both existent and non-existent accounts"; ASVS v4 2.5.x / v5 6.4; WSTG-IDNT-04).
  * Whatever Okta knows about the username — active, unknown, locked out, suspended, deprovisioned,
  * or a refusal (E0000034, E0000006, E0000119, E0000095, a 403 E0000005) — the page form and the
- * JSON API answer byte for byte the same.
+ * JSON API answer byte for byte the same. With EMAIL_DELIVERY=okta the emulator's public
+ * endpoint answers everyone alike, so the nock refusals are what tell the cases apart; with
+ * EMAIL_DELIVERY=service the emulator's trusted variant answers 403 E0000095 / E0000034 for some
+ * users, and the answer must still not move (test/integration/mail-service.test.ts compares
+ * status and body there; this adds headers and cookies, and all five kinds of user).
  *
  * What is compared, and why each exception:
  * - status, body, Location, every Set-Cookie line, and every header name and value;

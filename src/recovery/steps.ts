@@ -261,7 +261,9 @@ export async function chooseNewPassword(
 ): Promise<StepResult> {
   if (!flow) return { outcome: { kind: 'flow-expired' }, flow: null };
   if (flow.phase !== 'awaiting-password') return { outcome: { kind: 'out-of-order' } };
-  const invalid = checkText('newPassword', input.newPassword, Number.MAX_SAFE_INTEGER);
+  // Over 256 code points is a field error like the username's and the answer's (docs/openapi.yaml,
+  // docs/recovery-flow.md), with its own message: the page's checklist has no maxLength row to mark.
+  const invalid = checkText('newPassword', input.newPassword);
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
   const newPassword = input.newPassword as string;
   const unmet = unmetRequirements(flow.policy, newPassword, flow.user);

@@ -25,7 +25,20 @@ export function errorBoundary(present: PresentFailure): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) present(ctx, { kind: 'not-found' });
+      // The routers' allowedMethods answer a known path asked with another method with a bare 405,
+      // and a method no router knows (PROPFIND, TRACE) with 501: koa's plain text, and a 5xx that
+      // blames us for the client's request. Both become our page or JSON; Allow is kept.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
+        if (ctx.response.get('allow')) present(ctx, { kind: 'method-not-allowed' });
+        else {
+          ctx.remove('allow');
+          present(ctx, { kind: 'not-found' });
+        }
+      }
     } catch (error) {
+      // Thrown before a router's noStore ran (the body parser, the API's origin guard): an answer
+      // to someone's own request, so never cached either (the same rule as flow pages and the API).
+      ctx.set('Cache-Control', 'no-store');
       if (error instanceof BadRequestError) {
         state(ctx).log?.info({ event: 'http.bad-request', reason: error.message }, 'request refused');
         present(ctx, error.outcome === 'forbidden' ? { kind: 'forbidden' } : UNREADABLE);

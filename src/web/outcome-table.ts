@@ -6,7 +6,7 @@
 import type { OutcomeKind } from '../recovery/outcomes.js';
 
 /** Outcomes that only the web layer produces. */
-export type WebOutcomeKind = OutcomeKind | 'forbidden' | 'not-found' | 'internal';
+export type WebOutcomeKind = OutcomeKind | 'forbidden' | 'not-found' | 'method-not-allowed' | 'internal';
 
 export type PagePresentation =
   /** Post/Redirect/Get to the page of the next step. */
@@ -43,5 +43,7 @@ export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>
   'upstream-unavailable': { status: 503, code: 'UPSTREAM_UNAVAILABLE', messageKey: 'error.upstream-unavailable', page: { template: 'error' } },
   forbidden: { status: 403, code: 'FORBIDDEN', messageKey: 'error.forbidden', page: { template: 'error' } },
   'not-found': { status: 404, code: 'NOT_FOUND', messageKey: 'error.not-found', page: { template: 'error' } },
+  // A page or endpoint asked for with a method it does not serve (GET on a JSON endpoint, DELETE).
+  'method-not-allowed': { status: 405, code: 'METHOD_NOT_ALLOWED', messageKey: 'error.not-found', page: { template: 'error' } },
   internal: { status: 500, code: 'INTERNAL', messageKey: 'error.internal', page: { template: 'error' } },
 });

@@ -43,7 +43,8 @@ export class Browser {
     };
   }
 
-  private remember(setCookie: string): void {
+  /** Takes one Set-Cookie line into the jar (also for answers fetched outside `request`, e.g. raw HTTP). */
+  remember(setCookie: string): void {
     const [pair = ''] = setCookie.split(';');
     const separator = pair.indexOf('=');
     const name = pair.slice(0, separator).trim();

@@ -30,7 +30,10 @@ import { securityHeaders } from './web/security-headers.js';
 
 export function createApp(deps: AppDeps): Koa {
   const { config } = deps;
-  const app = new Koa({ proxy: config.http.trustProxy });
+  // A load balancer appends the address it saw to X-Forwarded-For; anything to its left came from
+  // the client and is whatever the client wrote. maxIpsCount makes ctx.ip the address our own
+  // proxies added (the per-IP limits and Okta's X-Forwarded-For use it), never a spoofed one.
+  const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.trustProxyHops });
   // Koa's default error listener prints stacks to stderr; ours logs through pino instead.
   app.silent = true;
 

@@ -64,6 +64,8 @@ const environmentSchema = z.object({
   SUCCESS_REDIRECT_URL: httpUrl.optional(),
   ALLOWED_REDIRECT_ORIGINS: originList.default([]),
   TRUST_PROXY: booleanFlag.default(false),
+  /** Proxies in front of us that append to X-Forwarded-For; the client is the address that many from the right. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   BRAND_NAME: z.string().trim().min(1).max(100).default('Acme'),
   /** Served to pages and emails as-is; an https URL (or a path on PUBLIC_URL) the CSP must allow. */
@@ -141,7 +143,7 @@ export interface Config {
   readonly publicOrigin: string;
   /** Cookies get `Secure` and HSTS is sent only when the public URL is https. */
   readonly secureCookies: boolean;
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
+  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number };
   readonly cookieSecret: string;
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
@@ -244,7 +246,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     publicUrl,
     publicOrigin,
     secureCookies: new URL(publicUrl).protocol === 'https:',
-    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY },
+    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS },
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     successRedirectUrl,

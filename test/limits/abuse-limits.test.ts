@@ -124,6 +124,23 @@ describe('start, per client IP', () => {
     expect((await startFrom('198.51.100.3', 'c@example.com')).status).toBe(429);
   });
 
+  it('believes only the address our own proxy appended: prepending fake addresses dodges nothing', async () => {
+    await start({ TRUST_PROXY: 'true', RATE_LIMIT_START_PER_IP: '2/15m' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await startFrom(`198.51.100.${i}, 192.0.2.10`, `spoof${i}@example.com`)).status);
+    expect(statuses).toEqual([202, 202, 429]);
+    // Okta is told the same client address.
+    const forwarded = emulator.requests.filter((request) => request.path === '/api/v1/authn/recovery/password').map((request) => request.xForwardedFor);
+    expect(forwarded).toEqual(['192.0.2.10', '192.0.2.10']);
+  });
+
+  it('counts TRUST_PROXY_HOPS proxies from the right (a CDN in front of the load balancer)', async () => {
+    await start({ TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2', RATE_LIMIT_START_PER_IP: '1/15m' });
+    expect((await startFrom('6.6.6.6, 198.51.100.7, 10.0.0.1', 'hop1@example.com')).status).toBe(202);
+    expect((await startFrom('7.7.7.7, 198.51.100.7, 10.0.0.2', 'hop2@example.com')).status).toBe(429);
+    expect(emulator.requests.find((request) => request.path === '/api/v1/authn/recovery/password')?.xForwardedFor).toBe('198.51.100.7');
+  });
+
   it('reads every limit from configuration', async () => {
     await start({ TRUST_PROXY: 'true', RATE_LIMIT_START_PER_IP: '3/1m', RATE_LIMIT_START_PER_USERNAME: '100/1h' });
     const statuses = [];

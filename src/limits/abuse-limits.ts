@@ -27,12 +27,13 @@ import type { LimitVerdict } from './verdict.js';
 export interface AbuseLimits {
   /** Counts a start request against its client IP and its username, then takes from the Okta budget. */
   admitStart(username: string, clientIp: string | undefined): Promise<LimitVerdict>;
-  /** Counts a link verification against the client IP; verifySucceeded gives the count back. */
+  /** Counts a link verification against the client IP; giveBackVerify undoes it when it was no guess (verified, or Okta busy). */
   admitVerify(clientIp: string | undefined): Promise<LimitVerdict>;
-  verifySucceeded(clientIp: string | undefined): Promise<void>;
+  giveBackVerify(clientIp: string | undefined): Promise<void>;
   /** Counts an answer against the emailed link's flow; 'exhausted' once the wrong answers are used up. */
   admitAnswer(stateToken: string): Promise<AnswerAdmission>;
-  answerWasRight(stateToken: string): Promise<void>;
+  /** Undoes admitAnswer's count when the answer was not wrong (right, or Okta busy). */
+  giveBackAnswer(stateToken: string): Promise<void>;
   readonly oktaBudget: OktaBudget;
 }
 
@@ -96,7 +97,7 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
       return budget;
     },
     admitVerify: (clientIp) => take(verifyPerIp, clientKeyOf(clientIp)),
-    verifySucceeded: (clientIp) => giveBack(verifyPerIp, clientKeyOf(clientIp)),
+    giveBackVerify: (clientIp) => giveBack(verifyPerIp, clientKeyOf(clientIp)),
     async admitAnswer(stateToken) {
       try {
         const result = await wrongAnswers.consume(hmac('flow', stateToken), 1);
@@ -105,6 +106,6 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
         return isLimitReached(rejection) ? { kind: 'exhausted' } : { kind: 'store-down' };
       }
     },
-    answerWasRight: (stateToken) => giveBack(wrongAnswers, hmac('flow', stateToken)),
+    giveBackAnswer: (stateToken) => giveBack(wrongAnswers, hmac('flow', stateToken)),
   };
 }

@@ -195,11 +195,11 @@ export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, co
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'verify');
     // Only a refused token is a guess; Okta being busy or down is not the user's attempt.
-    if (outcome.kind !== 'link-dead') await deps.limits.verifySucceeded(context.clientIp);
+    if (outcome.kind !== 'link-dead') await deps.limits.giveBackVerify(context.clientIp);
     // A dead link ends the flow; a rate limit or outage keeps the stashed link for a retry.
     return failed(deps, context, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
   }
-  await deps.limits.verifySucceeded(context.clientIp);
+  await deps.limits.giveBackVerify(context.clientIp);
   return advance(deps, context, 'verify', transaction, transaction.relayState ?? undefined);
 }
 
@@ -229,7 +229,7 @@ export async function answerQuestion(
 
   try {
     const transaction = await authn.answerRecoveryQuestion(deps.okta, { stateToken: flow.stateToken, answer: answer as string }, context);
-    await deps.limits.answerWasRight(flow.stateToken);
+    await deps.limits.giveBackAnswer(flow.stateToken);
     return advance(deps, context, 'answer', transaction, flow.relayState);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'answer');
@@ -238,7 +238,7 @@ export async function answerQuestion(
       return failed(deps, context, 'answer', error);
     }
     // Not a wrong answer (Okta busy, down, or the flow gone): the attempt does not count.
-    await deps.limits.answerWasRight(flow.stateToken);
+    await deps.limits.giveBackAnswer(flow.stateToken);
     const keep = outcome.kind === 'rate-limited' || outcome.kind === 'upstream-unavailable';
     return failed(deps, context, 'answer', error, keep ? undefined : null);
   }

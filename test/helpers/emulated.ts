@@ -8,8 +8,8 @@ import { demoUsers, startEmulator, type RunningEmulator } from '../../src/emulat
 import { startTestService, type ServiceUnderTest } from './service.js';
 
 /**
- * Abuse limits sized so tests that make many calls from one IP never meet them. Unknown
- * variables are ignored by today's config, so this works before and after the rate limits land.
+ * Abuse limits sized so tests that make many calls from one IP never meet them: these tests are
+ * about something else; test/limits/ tests the limits themselves.
  */
 export const LENIENT_LIMITS: Readonly<Record<string, string>> = {
   RATE_LIMIT_START_PER_IP: '100000/1m',

@@ -60,6 +60,8 @@ const environmentSchema = z.object({
   PUBLIC_URL: httpUrl.optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Idle keep-alive connections live this long; above the load balancer's idle timeout (ALB: 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
   COOKIE_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
   SUCCESS_REDIRECT_URL: httpUrl.optional(),
   ALLOWED_REDIRECT_ORIGINS: originList.default([]),
@@ -143,7 +145,7 @@ export interface Config {
   readonly publicOrigin: string;
   /** Cookies get `Secure` and HSTS is sent only when the public URL is https. */
   readonly secureCookies: boolean;
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number };
+  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number; readonly keepAliveTimeoutMs: number };
   readonly cookieSecret: string;
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
@@ -246,7 +248,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     publicUrl,
     publicOrigin,
     secureCookies: new URL(publicUrl).protocol === 'https:',
-    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS },
+    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     successRedirectUrl,

@@ -22,6 +22,11 @@ export async function startService(config: Config, overrides: DepsOverrides & { 
   await deps.connected;
   const app = createApp(deps);
   const server = app.listen(overrides.port ?? config.http.port, overrides.host ?? config.http.host);
+  // Node closes an idle keep-alive connection after 5 s; a load balancer that keeps it for 60 s
+  // then sends the next request into a socket we are closing, and the user gets its 502. The
+  // server must outlast the balancer, and headersTimeout must outlast keepAliveTimeout.
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  server.headersTimeout = config.http.keepAliveTimeoutMs + 1000;
   deps.lifecycle.trackServer(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   let metricsUrl: string | undefined;

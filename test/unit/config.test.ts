@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     [{ COOKIE_SECRET: 'short' }, 'COOKIE_SECRET: must be at least 32 bytes'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY_HOPS: '0' }, 'TRUST_PROXY_HOPS'],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '10' }, 'HTTP_KEEP_ALIVE_TIMEOUT_MS'],
     [{ ALLOWED_REDIRECT_ORIGINS: 'https://ok.example, javascript:alert(1)' }, 'ALLOWED_REDIRECT_ORIGINS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ RATE_LIMIT_START_PER_IP: '30 per 15 minutes' }, 'RATE_LIMIT_START_PER_IP: must be COUNT/WINDOW'],

@@ -23,7 +23,7 @@ export type Counter = RateLimiterAbstract;
 
 export interface CounterStore {
   counter(name: string, spec: LimitSpec): Counter;
-  /** 'redis' or 'memory': for the start-up log line and the README's claims in tests. */
+  /** 'redis' or 'memory': only a Redis store can be unreachable (deps.ts adds its readiness check). */
   readonly kind: 'redis' | 'memory';
   /**
    * Resolves once Redis is connected, has refused, or a bound has passed: the service starts either

@@ -31,6 +31,8 @@ export function errorBoundary(present: PresentFailure): Middleware {
       if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
         if (ctx.response.get('allow')) present(ctx, { kind: 'method-not-allowed' });
         else {
+          // The router sends an empty Allow when no route has this path under any method: it is
+          // simply not found, and an empty Allow would claim the path exists.
           ctx.remove('allow');
           present(ctx, { kind: 'not-found' });
         }

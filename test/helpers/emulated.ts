@@ -18,6 +18,13 @@ export const LENIENT_LIMITS: Readonly<Record<string, string>> = {
   OKTA_CALL_BUDGET_PER_MINUTE: '100000',
 };
 
+/** The path of the newest recovery email's link for `login`, as a user clicking it opens it. */
+export function latestLinkPath(emulator: Pick<RunningEmulator, 'outbox'>, login: string): string {
+  const message = [...emulator.outbox].reverse().find((mail) => mail.to === login || mail.to.includes(login));
+  if (!message?.link) throw new Error(`no recovery email with a link for ${login}`);
+  return new URL(message.link).pathname;
+}
+
 export interface EmulatedService {
   readonly service: ServiceUnderTest;
   readonly emulator: RunningEmulator;
@@ -42,11 +49,7 @@ export async function startEmulatedService(
     service,
     emulator,
     clock,
-    latestLinkPath(login) {
-      const message = [...emulator.outbox].reverse().find((mail) => mail.to === login || mail.to.includes(login));
-      if (!message?.link) throw new Error(`no recovery email with a link for ${login}`);
-      return new URL(message.link).pathname;
-    },
+    latestLinkPath: (login) => latestLinkPath(emulator, login),
     async close() {
       await service.close();
       await emulator.close();

@@ -7,6 +7,7 @@
 import { ManualClock } from '../../src/clock.js';
 import { demoUsers, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { csrfTokenIn, type Browser } from '../helpers/browser.js';
+import { latestLinkPath } from '../helpers/emulated.js';
 import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:3000';
@@ -39,9 +40,7 @@ function startFrom(ip: string, username: string) {
 
 async function linkFor(login: string): Promise<string> {
   expect((await postForm(service.browser(), '/forgot-password', { username: login })).status).toBe(303);
-  const message = [...emulator.outbox].reverse().find((mail) => mail.to.includes(login));
-  if (!message?.link) throw new Error(`no recovery email for ${login}`);
-  return new URL(message.link).pathname;
+  return latestLinkPath(emulator, login);
 }
 
 async function postForm(browser: Browser, page: string, fields: Record<string, string> = {}) {

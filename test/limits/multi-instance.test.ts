@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { demoUsers, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { Browser, csrfTokenIn } from '../helpers/browser.js';
 import { buildService, startBuiltService, type BuiltService } from '../helpers/built-service.js';
+import { latestLinkPath } from '../helpers/emulated.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:3000';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,16 +68,10 @@ function roundRobinBrowser(clientIp: string) {
   };
 }
 
-function latestLinkFor(login: string): string {
-  const message = [...emulator.outbox].reverse().find((mail) => mail.to.includes(login));
-  if (!message?.link) throw new Error(`no recovery email for ${login}`);
-  return new URL(message.link).pathname;
-}
-
 it('finishes on one instance a flow started on the other', async () => {
   const person = roundRobinBrowser('198.51.100.20');
   expect((await person.submit('/forgot-password', { username: 'alice@example.com' })).location).toBe('/forgot-password/sent');
-  expect((await person.get(latestLinkFor('alice@example.com'))).location).toBe('/reset-password');
+  expect((await person.get(latestLinkPath(emulator, 'alice@example.com'))).location).toBe('/reset-password');
   expect((await person.submit('/reset-password')).location).toBe('/reset-password/question');
   expect((await person.submit('/reset-password/question', { answer: 'Brussels sprouts' })).location).toBe('/reset-password/new-password');
   const password = 'Two-instances-one-passphrase-7';
@@ -113,7 +108,7 @@ it('counts one client’s start requests across both instances', async () => {
 it('counts wrong answers to one link across both instances', async () => {
   const person = roundRobinBrowser('198.51.100.21');
   await person.submit('/forgot-password', { username: 'alice@example.com' });
-  await person.get(latestLinkFor('alice@example.com'));
+  await person.get(latestLinkPath(emulator, 'alice@example.com'));
   expect((await person.submit('/reset-password')).location).toBe('/reset-password/question');
   expect((await person.submit('/reset-password/question', { answer: 'wrong once' })).status).toBe(422);
   expect((await person.submit('/reset-password/question', { answer: 'wrong twice' })).status).toBe(403);

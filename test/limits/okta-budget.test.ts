@@ -6,6 +6,7 @@
 import { ManualClock } from '../../src/clock.js';
 import { demoUsers, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { csrfTokenIn } from '../helpers/browser.js';
+import { latestLinkPath } from '../helpers/emulated.js';
 import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:3000';
@@ -62,7 +63,7 @@ it('keeps serving flows already past the emailed link when the budget is spent',
   const browser = service.browser();
   const form = await browser.get('/forgot-password');
   expect((await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' })).status).toBe(303);
-  const link = new URL([...emulator.outbox].reverse().find((mail) => mail.to.includes('alice@example.com'))!.link!).pathname;
+  const link = latestLinkPath(emulator, 'alice@example.com');
   // Two more starts spend the budget; the third is refused without reaching Okta.
   for (const expected of [202, 202, 429]) expect((await service.browser().postJson('/api/recovery/start', { username: randomUsername() })).status).toBe(expected);
   expect(oktaCalls('recovery/password')).toBe(3);

@@ -72,6 +72,9 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
   const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const instance: Got = got.extend({
     prefixUrl: options.orgUrl,
+    // got lets an absolute URL bypass prefixUrl while keeping the instance's headers (the SSWS
+    // token among them): every call must stay on the org, so got refuses one outright.
+    allowAbsoluteUrls: false,
     agent,
     timeout: { request: options.timeoutMs },
     retry: { limit: 0 },

@@ -39,9 +39,10 @@ export class OktaMock {
     const calls = this.calls;
     nock(OKTA_ORG)
       .post(path)
-      .reply(function (_uri, body) {
-        calls.push({ path, body: body as Record<string, unknown>, headers: this.req.headers as Record<string, string | string[]> });
-        return [response.status, response.body, { 'x-okta-request-id': 'reqTest123', ...headers }];
+      // nock 15 hands the reply function the intercepted request as a Fetch API Request.
+      .reply(async (request: Request) => {
+        calls.push({ path, body: (await request.json()) as Record<string, unknown>, headers: Object.fromEntries(request.headers) });
+        return [response.status, response.body, { 'x-okta-request-id': 'reqTest123', ...headers }] as const;
       });
     return this;
   }

@@ -4,7 +4,11 @@
  */
 import { ConfigError, loadConfig, withOktaOrgUrl } from './config.js';
 import type { DemoOkta } from './demo/demo-okta.js';
+import { flushStdoutLogs } from './logger.js';
 import { startService } from './server.js';
+
+/** How long the exit waits for log lines still on their way to stdout. */
+const LOG_FLUSH_TIMEOUT_MS = 1000;
 
 async function main(): Promise<void> {
   let config;
@@ -44,6 +48,8 @@ async function main(): Promise<void> {
     stopping = true;
     const report = await service.close(signal);
     await demo?.close();
+    // The last lines (service.stopped) are worth a moment, but not a hang on a stalled log pipe.
+    await flushStdoutLogs(LOG_FLUSH_TIMEOUT_MS);
     process.exit(report.timedOut || report.failedClosers.length > 0 ? 1 : 0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

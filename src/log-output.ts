@@ -1,0 +1,72 @@
+/**
+ * Where log lines go: stdout, written asynchronously by sonic-boom (pino's own writer), with two
+ * differences from pino's default that keep a dead log pipe from holding the process hostage.
+ *
+ * pino's default flushes stdout *synchronously* at exit and retries a write that did not go
+ * through until it does: with the pipe full (the log shipper stalled) or its reader gone, that
+ * loop never ends, and since it blocks the event loop, SIGTERM and even a second SIGTERM are
+ * never handled. Here:
+ * - a line the pipe cannot take yet waits in a bounded buffer; beyond it, lines are dropped
+ *   (counted) rather than growing memory without end;
+ * - the first write error (EPIPE: nobody reads any more) ends output for good, silently: there is
+ *   nowhere left to say it;
+ * - the final flush at exit waits for the buffer to drain for a bounded time, asynchronously, so
+ *   signals are still handled while it waits.
+ */
+import type { DestinationStream } from 'pino';
+import sonicBoom from 'sonic-boom';
+
+// A CommonJS package: Node's ESM loader sees only its default export, the class hangs off it.
+const { SonicBoom } = sonicBoom;
+
+/** What a stalled reader may cost us in memory before lines are dropped. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export interface LogOutput extends DestinationStream {
+  /** Resolves once every accepted line is written, the output is closed, or `timeoutMs` passed. */
+  flush(timeoutMs: number): Promise<void>;
+  /** Lines dropped because the reader fell more than the buffer behind. */
+  readonly droppedLines: number;
+}
+
+export function createLogOutput(fd = 1): LogOutput {
+  const boom = new SonicBoom({ fd, sync: false, minLength: 0, maxLength: MAX_BUFFERED_BYTES });
+  let closed = false;
+  let accepted = 0;
+  let written = 0;
+  let dropped = 0;
+  boom.on('error', () => {
+    closed = true;
+  });
+  boom.on('write', (bytes: number) => (written += bytes));
+  boom.on('drop', () => (dropped += 1));
+
+  return {
+    write(line: string) {
+      if (closed) return;
+      const before = dropped;
+      boom.write(line);
+      if (dropped === before) accepted += Buffer.byteLength(line);
+    },
+    get droppedLines() {
+      return dropped;
+    },
+    flush(timeoutMs) {
+      if (closed || written >= accepted) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          boom.off('drain', onDrain);
+          boom.off('error', done);
+          resolve();
+        };
+        const onDrain = () => {
+          if (written >= accepted) done();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        boom.on('drain', onDrain);
+        boom.on('error', done);
+      });
+    },
+  };
+}

@@ -22,11 +22,25 @@ const httpUrl = z
   .refine((value) => parsedUrl(value) !== null, { message: 'must be an absolute URL', abort: true })
   .refine((value) => ['http:', 'https:'].includes(parsedUrl(value)?.protocol ?? ''), { message: 'must be an http(s) URL', abort: true });
 
+/** Okta's own domains; an org's Admin Console lives on `<org>-admin.<one of these>`. */
+const OKTA_ADMIN_HOST = /^([a-z0-9-]+)-admin\.((?:okta|oktapreview|okta-emea|okta-gov|trexcloud)\.com|okta\.mil)$/i;
+
 /** Okta's org URL: https required, except for a loopback emulator (plain http is fine on 127.0.0.1). */
-const oktaOrgUrl = httpUrl.refine((value) => {
-  const url = parsedUrl(value);
-  return url !== null && (url.protocol === 'https:' || isLoopbackHost(url.hostname));
-}, 'must use https unless the host is loopback');
+const oktaOrgUrl = httpUrl
+  .refine((value) => {
+    const url = parsedUrl(value);
+    return url !== null && (url.protocol === 'https:' || isLoopbackHost(url.hostname));
+  }, 'must use https unless the host is loopback')
+  // Copying the address bar from the Admin Console is a common slip; its host serves no authn API.
+  .superRefine((value, context) => {
+    const admin = OKTA_ADMIN_HOST.exec(parsedUrl(value)?.hostname ?? '');
+    if (admin) {
+      context.addIssue({
+        code: 'custom',
+        message: `${admin[0]} is the Admin Console's address, not the org's: use https://${admin[1]}.${admin[2]} (without "-admin")`,
+      });
+    }
+  });
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -189,10 +203,47 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)
-    .join('\n');
+/** Example values for numeric variables that have no default to show instead. */
+const EXAMPLES: Partial<Record<string, string>> = { METRICS_PORT: '9464' };
+
+/** The schema under .default()/.optional() and, for flags like TRUST_PROXY, the enum before its transform. */
+function innerSchema(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) return innerSchema(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodPipe) return innerSchema(schema.in as z.ZodType);
+  return schema;
+}
+
+/**
+ * zod's own words ("Invalid input: expected number, received NaN") name neither the variable nor
+ * what would do; operators read this at 3 a.m. For numbers and fixed choices, say both, with an
+ * example. The value is echoed only for these kinds, which are never secrets.
+ */
+function describeVariable(name: string, where: string, message: string, value: string | undefined): string {
+  const schema = (environmentSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const inner = schema ? innerSchema(schema) : undefined;
+  const fallback = schema instanceof z.ZodDefault ? String(schema.def.defaultValue) : undefined;
+  const got = value === undefined ? '' : `; got ${JSON.stringify(value.slice(0, 40))}`;
+  if (inner instanceof z.ZodNumber) {
+    const kind = inner.isInt ? 'a whole number' : 'a number';
+    const range = inner.minValue !== null && inner.maxValue !== null ? ` from ${inner.minValue} to ${inner.maxValue}` : '';
+    const example = fallback ?? EXAMPLES[name] ?? String(inner.minValue ?? 1);
+    return `${name} must be ${kind}${range}, e.g. ${name}=${example}${got}.`;
+  }
+  if (inner instanceof z.ZodEnum) {
+    const choices = inner.options.map(String);
+    const example = fallback ?? choices[0];
+    return `${name} must be one of ${choices.join(', ')}, e.g. ${name}=${example}${got}.`;
+  }
+  return `${where}: ${message}`;
+}
+
+function describeIssues(error: z.ZodError, environment: Record<string, string | undefined>): string {
+  const lines = error.issues.map((issue) => {
+    const name = issue.path[0];
+    const where = issue.path.join('.') || '(environment)';
+    return typeof name === 'string' ? describeVariable(name, where, issue.message, environment[name]) : `${where}: ${issue.message}`;
+  });
+  return [...new Set(lines)].join('\n');
 }
 
 /** Reads and validates the environment once. Throws ConfigError naming every variable at fault. */
@@ -202,7 +253,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describeIssues(parsed.error, present)}`);
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
 

@@ -88,3 +88,51 @@ describe('loadConfig', () => {
     expect(configured.redis).toEqual({ url: 'rediss://cache.internal:6380', keyPrefix: 'okta-recovery', failureMode: 'closed' });
   });
 });
+
+describe('what a bad number or choice is told', () => {
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be a whole number from 0 to 65535, e.g. PORT=3000; got "abc".'],
+    [{ PORT: '70000' }, 'PORT must be a whole number from 0 to 65535, e.g. PORT=3000; got "70000".'],
+    [{ OKTA_TIMEOUT_MS: '2.5' }, 'OKTA_TIMEOUT_MS must be a whole number from 100 to 10000, e.g. OKTA_TIMEOUT_MS=10000; got "2.5".'],
+    [{ METRICS_PORT: 'none' }, 'METRICS_PORT must be a whole number from 0 to 65535, e.g. METRICS_PORT=9464; got "none".'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, e.g. LOG_LEVEL=info; got "loud".'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY must be one of 0, 1, true, false, yes, no, e.g. TRUST_PROXY=false; got "maybe".'],
+    [{ NODE_ENV: 'prod' }, 'NODE_ENV must be one of development, production, test, e.g. NODE_ENV=development; got "prod".'],
+  ])('%j: a sentence naming the variable, what it takes and an example', (environment, sentence) => {
+    const message = errorFor(environment);
+    expect(message).toBe(`Invalid configuration:\n${sentence}`);
+    expect(message).not.toContain('Invalid input');
+  });
+
+  it('says it once per variable, each bad variable on its own line', () => {
+    expect(errorFor({ PORT: '-1', REDIS_FAILURE_MODE: 'shut' }).split('\n')).toEqual([
+      'Invalid configuration:',
+      'PORT must be a whole number from 0 to 65535, e.g. PORT=3000; got "-1".',
+      'REDIS_FAILURE_MODE must be one of open, closed, e.g. REDIS_FAILURE_MODE=open; got "shut".',
+    ]);
+  });
+
+  it('never echoes the value of a variable that may be a secret', () => {
+    const message = errorFor({ COOKIE_SECRET: 'too-short-but-secret', SMTP_URL: 'http://user:hunter2@smtp.acme.com' });
+    expect(message).toContain('COOKIE_SECRET');
+    expect(message).toContain('SMTP_URL');
+    expect(message).not.toMatch(/too-short-but-secret|hunter2/);
+  });
+});
+
+describe('OKTA_ORG_URL', () => {
+  it.each([
+    ['https://acme-admin.okta.com', 'https://acme.okta.com'],
+    ['https://acme-admin.okta.com/admin/dashboard', 'https://acme.okta.com'],
+    ['https://dev-123456-admin.oktapreview.com', 'https://dev-123456.oktapreview.com'],
+    ['https://acme-admin.okta-emea.com', 'https://acme.okta-emea.com'],
+  ])('refuses the Admin Console address %s and names the org URL to use', (adminUrl, orgUrl) => {
+    const message = errorFor({ OKTA_ORG_URL: adminUrl });
+    expect(message).toContain('OKTA_ORG_URL:');
+    expect(message).toContain(`use ${orgUrl} (without "-admin")`);
+  });
+
+  it.each(['https://acme.okta.com', 'https://login.acme-admin.com', 'https://acme-admin.example.com'])('accepts %s', (url) => {
+    expect(loadConfig({ OKTA_ORG_URL: url }).okta.orgUrl).toBe(url);
+  });
+});

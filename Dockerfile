@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# The service as a container: `docker build -t okta-recovery .`, then run it with the production
+# variables (README "Deploying"; `compose.yaml` tries it with Redis and a mail catcher).
+# The build stage runs scripts/build-prod.sh, the same script CI runs (scripts/prod-smoke.sh), so
+# the runtime stage receives what CI started and drove through a recovery.
+
+# Node 24, the recommended LTS line (.nvmrc).
+FROM node:24-bookworm-slim AS build
+WORKDIR /build
+# Dependencies first: this layer is reused until package*.json change.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN scripts/build-prod.sh /app
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root, run as `node`: the process can read its code but not change it. It writes
+# nothing to disk (logs go to stdout), so the image also runs with a read-only root filesystem
+# and a tmpfs on /tmp (see compose.yaml).
+COPY --from=build /app /app
+USER node
+EXPOSE 3000
+# Liveness only: readiness (/readyz) is the load balancer's business, and a container restarted
+# for a Redis outage would not help. Node's fetch: the slim image has no curl.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node directly, not npm: SIGTERM reaches the service, which drains and exits (README).
+CMD ["node", "dist/src/index.js"]

@@ -56,7 +56,13 @@ export class OktaMock {
   /** The next POST to `path` answers only after `ms`. */
   delay(path: string, ms: number, recorded: RecordedResponse | string): this {
     const response = typeof recorded === 'string' ? fixture(recorded) : recorded;
-    nock(OKTA_ORG).post(path).delay(ms).reply(response.status, response.body);
+    // Not nock's .delay(): under nock 15 got sees the delayed socket as aborted (ECONNRESET).
+    nock(OKTA_ORG)
+      .post(path)
+      .reply(async () => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return [response.status, response.body] as const;
+      });
     return this;
   }
 

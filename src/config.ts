@@ -95,7 +95,8 @@ const environmentSchema = z.object({
   OKTA_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
   PUBLIC_URL: httpUrl.optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Unset: 0.0.0.0, except in demo mode, which listens on loopback only (/dev/mailbox holds every reset link). */
+  HOST: z.string().trim().min(1).optional(),
   /** Idle keep-alive connections live this long; above the load balancer's idle timeout (ALB: 60 s). */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
   COOKIE_SECRET: cookieSecret.optional(),
@@ -181,7 +182,7 @@ export interface Config {
   readonly publicOrigin: string;
   /** Cookies get `Secure` and HSTS is sent only when the public URL is https. */
   readonly secureCookies: boolean;
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number; readonly keepAliveTimeoutMs: number };
+  readonly http: { readonly host: string; /** HOST was set, not defaulted. */ readonly hostIsExplicit: boolean; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number; readonly keepAliveTimeoutMs: number };
   readonly cookieSecret: string;
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
@@ -289,7 +290,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     publicUrl,
     publicOrigin,
     secureCookies: new URL(publicUrl).protocol === 'https:',
-    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    // Demo mode's /dev/mailbox shows every demo user's reset links: on the network only when asked.
+    http: { host: env.HOST ?? (env.OKTA_ORG_URL ? '0.0.0.0' : '127.0.0.1'), hostIsExplicit: env.HOST !== undefined, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     successRedirectUrl,

@@ -48,6 +48,13 @@ export interface DepsOverrides {
   readonly extraRouters?: readonly Router[];
 }
 
+/** Demo mode is never "ok" to an operator: it runs a fake Okta and serves every reset link at /dev/mailbox. */
+export function demoModeAdvice(config: Config): string {
+  return config.http.hostIsExplicit
+    ? 'demo mode (built-in Okta emulator): HOST is set, so /dev/mailbox and its reset links are reachable from the network; set OKTA_ORG_URL for real use'
+    : 'demo mode (built-in Okta emulator): listening on loopback only; set OKTA_ORG_URL for real use, or HOST to expose the demo';
+}
+
 export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDeps {
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
@@ -62,6 +69,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   if (counters.kind === 'redis' && config.redis?.failureMode === 'closed') {
     lifecycle.registerReadinessCheck('redis', () => counters.healthy());
   }
+  if (config.demoMode) lifecycle.registerAdvisory('demo-mode', () => demoModeAdvice(config));
   const limits = createAbuseLimits({ config, store: counters, metrics, clock });
   const observeForMetrics = observeOktaCalls(metrics, logger, oktaRequestIds);
   const okta = createOktaClient({

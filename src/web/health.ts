@@ -8,10 +8,11 @@
  * the variable to set; it never makes the instance unready.
  */
 import Router from '@koa/router';
+import { ROUTING } from './route-paths.js';
 import type { Lifecycle } from '../lifecycle.js';
 
 export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>): Router {
-  const router = new Router();
+  const router = new Router(ROUTING);
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };

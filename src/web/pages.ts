@@ -4,6 +4,7 @@
  * (mail scanners open links before people do): it is sealed into the cookie and the URL loses it.
  */
 import Router from '@koa/router';
+import { ROUTING } from './route-paths.js';
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
 import type { PasswordPolicy, PasswordRequirement } from '../recovery/password-policy.js';
@@ -54,7 +55,7 @@ export interface PageDeps extends RecoveryDeps {
 }
 
 export function pagesRouter(deps: PageDeps): Router {
-  const router = new Router();
+  const router = new Router(ROUTING);
   const { cookies, csrf, presenter, catalogue } = deps;
 
   function requirements(ctx: Context, policy: PasswordPolicy, unmet: readonly string[] = []) {

@@ -155,6 +155,10 @@ const environmentSchema = z.object({
   MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(5),
   /** Okta calls per minute, all instances together; beyond it, start requests get 429. */
   OKTA_CALL_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** Share of OKTA_CALL_BUDGET_PER_MINUTE that failed link verifications (all clients together) may take. */
+  OKTA_CALL_BUDGET_VERIFY_SHARE: z.coerce.number().min(0.01).max(1).default(0.33),
+  /** Without Redis: most limiter keys held in memory, all limits together (about 0.2 KB each). */
+  RATE_LIMIT_MEMORY_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   /** When Okta's X-Rate-Limit-Remaining falls to this, start requests wait for its window to reset. */
   OKTA_RATE_LIMIT_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(100),
 });
@@ -205,7 +209,10 @@ export interface Config {
     readonly verifyFailuresPerIp: LimitSpec;
     readonly maxWrongAnswers: number;
     readonly oktaCallsPerMinute: number;
+    /** Failed verifications a minute, all clients together: OKTA_CALL_BUDGET_VERIFY_SHARE of the budget. */
+    readonly failedVerifiesPerMinute: number;
     readonly oktaRateLimitReserve: number;
+    readonly memoryMaxKeys: number;
   };
   /** null: counters live in this process's memory. */
   readonly redis: { readonly url: string; readonly keyPrefix: string; readonly failureMode: 'open' | 'closed' } | null;
@@ -306,7 +313,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       verifyFailuresPerIp: env.RATE_LIMIT_VERIFY_PER_IP,
       maxWrongAnswers: env.MAX_WRONG_ANSWERS,
       oktaCallsPerMinute: env.OKTA_CALL_BUDGET_PER_MINUTE,
+      failedVerifiesPerMinute: Math.max(1, Math.floor(env.OKTA_CALL_BUDGET_PER_MINUTE * env.OKTA_CALL_BUDGET_VERIFY_SHARE)),
       oktaRateLimitReserve: env.OKTA_RATE_LIMIT_RESERVE,
+      memoryMaxKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, failureMode: env.REDIS_FAILURE_MODE } : null,
     email: {

@@ -63,13 +63,15 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
   const oktaRequestIds = new OktaRequestIds();
-  const counters = createCounterStore(config, logger);
+  const counters = createCounterStore(config, logger, clock);
   // Redis is a readiness check only when required (closed): in open mode an instance without Redis
   // still serves, and taking every instance out of the load balancer is the outage we chose to avoid.
   if (counters.kind === 'redis' && config.redis?.failureMode === 'closed') {
     lifecycle.registerReadinessCheck('redis', () => counters.healthy());
   }
   if (config.demoMode) lifecycle.registerAdvisory('demo-mode', () => demoModeAdvice(config));
+  const memoryStats = counters.stats;
+  if (counters.kind === 'memory') metrics.watchLimitStore(() => memoryStats() ?? { keys: 0, evictions: 0 });
   const limits = createAbuseLimits({ config, store: counters, metrics, clock });
   const observeForMetrics = observeOktaCalls(metrics, logger, oktaRequestIds);
   const okta = createOktaClient({

@@ -194,8 +194,9 @@ export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, co
     transaction = await authn.verifyRecoveryToken(deps.okta, token, context);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'verify');
-    // Only a refused token is a guess; Okta being busy or down is not the user's attempt.
-    if (outcome.kind !== 'link-dead') await deps.limits.giveBackVerify(context.clientIp);
+    // Only an outage is given back: a refused token was a guess, and one Okta answered 429 still
+    // spent the org's authn bucket (a spray must not get its attempts back that way).
+    if (outcome.kind === 'upstream-unavailable') await deps.limits.giveBackVerify(context.clientIp);
     // A dead link ends the flow; a rate limit or outage keeps the stashed link for a retry.
     return failed(deps, context, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
   }

@@ -171,7 +171,8 @@ export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
   if (!isPlausibleRecoveryToken(token)) {
     const outcome: Outcome = { kind: 'link-dead' };
     audit(deps, undefined, 'receive-link', outcome);
-    return { outcome, flow: null };
+    // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
+    return { outcome };
   }
   return {
     outcome: { kind: 'link-received' },

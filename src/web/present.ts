@@ -43,6 +43,7 @@ const PAGE_PATHS: ReadonlySet<string> = new Set([
   '/reset-password/question',
   '/reset-password/new-password',
   '/reset-password/done',
+  '/reset-password/replace',
 ]);
 
 const RETRYABLE: ReadonlySet<string> = new Set(['rate-limited', 'upstream-unavailable', 'internal', 'forbidden']);

@@ -24,7 +24,7 @@ export const canonicalPaths: Middleware = async (ctx, next) => {
 };
 
 /** The pages under /reset-password/ that are steps, not tokens. */
-const STEP_PAGES = ['question', 'new-password', 'done', 'cancel'];
+const STEP_PAGES = ['question', 'new-password', 'done', 'cancel', 'replace'];
 const flags = ROUTING.sensitive ? 'g' : 'gi';
 const TOKEN_IN_PATH = new RegExp(`(/reset-password/)([^/?#]+)`, flags);
 const TOKEN_IN_QUERY = new RegExp(`([?&]token=)[^&#]*`, flags);

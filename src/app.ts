@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): Koa {
     supportContact: config.brand.supportContact,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
-  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
+  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits, oktaEmails: deps.oktaEmails };
 
   app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies, trustProxy: config.http.trustProxy }));
   // Before everything that reads the path: routers, metrics and the log agree on what it is.

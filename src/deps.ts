@@ -18,6 +18,7 @@ import { OktaRequestIds } from './observability/okta-request-ids.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
 import { messagesDir, templatesDir } from './paths.js';
+import { createOktaEmails, type OktaEmails } from './recovery/okta-emails.js';
 import { createRenderer, type Renderer } from './web/render.js';
 
 export interface AppDeps {
@@ -38,6 +39,8 @@ export interface AppDeps {
   readonly connected: Promise<void>;
   /** Our own emails (recovery link in service mode, password-changed notice); null without SMTP_URL. */
   readonly mailer: Mailer | null;
+  /** EMAIL_DELIVERY=okta: Okta asked to send the recovery email after the response. */
+  readonly oktaEmails: OktaEmails;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
   readonly extraRouters: readonly Router[];
 }
@@ -84,6 +87,10 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
       limits.oktaBudget.observe(call);
     },
   });
+  const audit = createAuditor(logger, metrics, oktaRequestIds);
+  const oktaEmails = createOktaEmails({ okta, audit, logger, concurrency: config.okta.maxSockets });
+  // Starts already answered "email sent" reach Okta before its sockets close (server.ts).
+  lifecycle.registerCloser('okta-emails', () => oktaEmails.queue.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   const mailer = createMailer({ config, okta, clock, logger, catalogue, templatesDir });
   if (mailer) {
     metrics.watchMailQueue(() => mailer.queue.counters);
@@ -101,7 +108,8 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     logger,
     okta,
     metrics,
-    audit: createAuditor(logger, metrics, oktaRequestIds),
+    audit,
+    oktaEmails,
     lifecycle,
     catalogue,
     renderer: createRenderer(templatesDir, catalogue),

@@ -29,7 +29,8 @@ afterAll(async () => {
 });
 
 it('runs the whole flow in one browser tab through the mailbox', async () => {
-  const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000' });
+  // Settled after each answer: Okta is asked to send the email after the start has answered.
+  const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => service.deps.oktaEmails.queue.idle() });
   const empty = await browser.get('/dev/mailbox');
   expect(empty.text).toContain('No emails yet');
 

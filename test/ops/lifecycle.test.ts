@@ -75,7 +75,7 @@ describe('graceful shutdown', () => {
     service.deps.lifecycle.registerCloser('redis', () => {
       events.push('redis closed');
     });
-    okta.delay(PATHS.verify, 400, 'okta-auth-js/recovery-token.json');
+    okta.delay(PATHS.verify, 400, 'recovery-question.json');
     const arrived = new Promise((resolve) => service.server.once('request', resolve));
     const inFlight = verifyLink(service.url);
     await arrived;
@@ -97,7 +97,7 @@ describe('graceful shutdown', () => {
     service.deps.lifecycle.registerCloser('redis', () => {
       closed = true;
     });
-    okta.delay(PATHS.verify, 600, 'okta-auth-js/recovery-token.json');
+    okta.delay(PATHS.verify, 600, 'recovery-question.json');
     const arrived = new Promise((resolve) => service.server.once('request', resolve));
     const inFlight = verifyLink(service.url);
     await arrived;

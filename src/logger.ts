@@ -59,10 +59,3 @@ function stdoutLogOutput(): LogOutput {
 export function flushStdoutLogs(timeoutMs: number): Promise<void> {
   return stdoutOutput?.flush(timeoutMs) ?? Promise.resolve();
 }
-
-/** The emailed link carries the recovery token in its path; request logs show it as [token]. */
-export function loggablePath(url: string): string {
-  return url
-    .replace(/^(\/reset-password\/)[^/?#]+/, '$1[token]')
-    .replace(/([?&]token=)[^&#]*/g, '$1[token]');
-}

@@ -125,6 +125,8 @@ describe('loadConfig', () => {
       maxWrongAnswers: 5,
       oktaCallsPerMinute: 300,
       oktaRateLimitReserve: 100,
+      failedVerifiesPerMinute: 99,
+      memoryMaxKeys: 100_000,
     });
     expect(defaults.redis).toBeNull();
     const configured = loadConfig({ RATE_LIMIT_START_PER_IP: '10/90s', REDIS_URL: 'rediss://cache.internal:6380', REDIS_FAILURE_MODE: 'closed' });

@@ -86,6 +86,18 @@ async function call(url: string, init: RequestInit & { cookie?: string } = {}) {
   return { status: response.status, text, json: () => JSON.parse(text) as Record<string, unknown>, cookie };
 }
 
+/** The start answers before Okta is asked (after the response), so the email comes a moment later. */
+async function recoveryLink(oktaUrl: string): Promise<string | undefined> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const outbox = (await call(`${oktaUrl}/__emulator/outbox`)).json() as unknown as { to: string; link?: string }[];
+    const link = [...outbox].reverse().find((mail) => mail.to.includes(USER) && mail.link)?.link;
+    if (link) return link;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
   check(process.argv[2] && existsSync(path.join(appDir, 'dist', 'src', 'index.js')), `usage: prod-smoke <app-dir built by scripts/build-prod.sh>; no dist/src/index.js in ${appDir}`);
   step(`Node ${process.version}; app ${appDir}`);
@@ -130,8 +142,7 @@ async function main(): Promise<void> {
   const start = await call(`${serviceUrl}/api/recovery/start`, { method: 'POST', headers: json, body: JSON.stringify({ username: USER }) });
   check(start.status === 202, `start answered ${start.status}: ${start.text}`);
 
-  const outbox = (await call(`${oktaUrl}/__emulator/outbox`)).json() as unknown as { to: string; link?: string }[];
-  const link = [...outbox].reverse().find((mail) => mail.to.includes(USER) && mail.link)?.link;
+  const link = await recoveryLink(oktaUrl);
   check(link !== undefined && link.startsWith(`${publicUrl}/reset-password/`), `no recovery link for ${USER} on ${publicUrl} in the emulator's outbox`);
   const token = decodeURIComponent(new URL(link).pathname.split('/').pop() ?? '');
   step('start 202, recovery email sent with a link on PUBLIC_URL');

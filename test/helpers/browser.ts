@@ -11,20 +11,27 @@ export interface BrowserResponse {
   readonly location: string | null;
 }
 
+export type AnswerCheck = (method: string, path: string, response: { status: number; headers: Headers; text: string }) => void;
+
 export class Browser {
   readonly cookies = new Map<string, string>();
   readonly origin: string;
 
-  /** `origin` is what the page's Origin header says: the service's PUBLIC_URL, wherever it listens. */
+  /**
+   * `origin` is what the page's Origin header says: the service's PUBLIC_URL, wherever it listens.
+   * `check` sees every answer before the test does (e.g. test/helpers/openapi.ts) and throws to fail it.
+   */
   constructor(
     readonly baseUrl: string,
-    options: { origin?: string; headers?: Record<string, string> } = {},
+    options: { origin?: string; headers?: Record<string, string>; check?: AnswerCheck } = {},
   ) {
     this.origin = options.origin ?? new URL(baseUrl).origin;
     this.defaultHeaders = options.headers ?? {};
+    this.check = options.check;
   }
 
   readonly defaultHeaders: Record<string, string>;
+  readonly check: AnswerCheck | undefined;
 
   async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<BrowserResponse> {
     const headers: Record<string, string> = { ...this.defaultHeaders, ...init.headers };
@@ -32,6 +39,7 @@ export class Browser {
     const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) this.remember(line);
     const text = method === 'HEAD' ? '' : await response.text();
+    this.check?.(method, path, { status: response.status, headers: response.headers, text });
     return {
       status: response.status,
       headers: response.headers,

@@ -47,8 +47,14 @@ export function createMailer(deps: MailerDeps): Mailer | null {
   const smtp = deps.config.email.smtp;
   if (!smtp) return null;
   const renderer = createMailRenderer(deps.templatesDir, deps.catalogue, deps.config.brand);
-  const transport = deps.transport ?? createSmtpTransport({ url: smtp.url, from: smtp.from });
-  const queue = createMailQueue({ transport, logger: deps.logger, maxAttempts: smtp.maxAttempts, retryBaseMs: smtp.retryBaseMs });
+  const transport = deps.transport ?? createSmtpTransport({ url: smtp.url, from: smtp.from, maxConnections: smtp.concurrency });
+  const queue = createMailQueue({
+    transport,
+    logger: deps.logger,
+    maxAttempts: smtp.maxAttempts,
+    retryBaseMs: smtp.retryBaseMs,
+    concurrency: smtp.concurrency,
+  });
 
   return {
     queue,

@@ -345,7 +345,7 @@ describe('POST /api/recovery/reset', () => {
 describe('POST /api/recovery/cancel', () => {
   it('answers CANCELLED, cancels the Okta transaction and clears the flow cookie', async () => {
     const { browser } = await verified();
-    okta.reply(PATHS.cancel, 'okta-signin-widget/CANCEL.json');
+    okta.reply(PATHS.cancel, 'cancel.json');
     const response = await browser.postJson('/api/recovery/cancel', {});
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ status: 'CANCELLED' });

@@ -88,7 +88,7 @@ export function createRedisMailQueue(options: RedisMailQueueOptions): MailQueue 
     logger.error({ event: 'mail.failed', stage, reason, ...facts(job), ...extra }, message);
   }
 
-  async function process(job: Job<StoredJob>): Promise<void> {
+  async function processJob(job: Job<StoredJob>): Promise<void> {
     running += 1;
     try {
       await run(job);
@@ -145,7 +145,7 @@ export function createRedisMailQueue(options: RedisMailQueueOptions): MailQueue 
     logger.info({ event: 'mail.sent', ...facts(job), messageId, locale: mail.locale }, 'email sent');
   }
 
-  const worker = new Worker<StoredJob>(QUEUE_NAME, process, {
+  const worker = new Worker<StoredJob>(QUEUE_NAME, processJob, {
     connection: consumer,
     prefix,
     concurrency: options.concurrency ?? 4,

@@ -72,29 +72,30 @@ export class SmtpInbox {
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => void this.#afterDelay().then(() => {
-          const refusal = this.#refusals.shift();
-          if (refusal !== undefined) {
-            const error = Object.assign(new Error(`refused by the test inbox (${refusal})`), { responseCode: refusal });
-            callback(error);
-            return;
-          }
-          const raw = Buffer.concat(chunks).toString('utf8');
-          simpleParser(raw).then(
-            (parsed) => {
-              this.received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), parsed, raw });
-              for (const resolve of this.#waiters.splice(0)) resolve();
-              callback();
-            },
-            (error: Error) => callback(error),
-          );
-        }));
+        stream.on('end', () => void this.#afterDelay().then(() => this.#accept(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo, callback)));
       },
     });
     server.listen(this.#port, '127.0.0.1');
     await once(server.server, 'listening');
     this.#port = (server.server.address() as AddressInfo).port;
     this.#server = server;
+  }
+
+  /** Refuses the message if told to, else parses and keeps it, then answers the client. */
+  #accept(raw: string, rcptTo: ReadonlyArray<{ address: string }>, callback: (error?: Error | null) => void): void {
+    const refusal = this.#refusals.shift();
+    if (refusal !== undefined) {
+      callback(Object.assign(new Error(`refused by the test inbox (${refusal})`), { responseCode: refusal }));
+      return;
+    }
+    simpleParser(raw).then(
+      (parsed) => {
+        this.received.push({ envelopeTo: rcptTo.map((rcpt) => rcpt.address), parsed, raw });
+        for (const resolve of this.#waiters.splice(0)) resolve();
+        callback();
+      },
+      (error: Error) => callback(error),
+    );
   }
 
   #afterDelay(): Promise<void> {

@@ -150,6 +150,15 @@ describeWithRedis('queue in Redis (BullMQ)', (redis) => {
   // A key prefix per service, so no test meets another's jobs.
   deliveryCases(() => ({ REDIS_URL: redis().url, REDIS_KEY_PREFIX: `delivery-${randomUUID().slice(0, 8)}` }));
 
+  it('answers the same, and logs the email as dropped, when Redis cannot take the job', async () => {
+    // Nothing listens on port 1: the queue's Redis never answers (the limits fail open meanwhile).
+    const running = await startService(() => ({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_KEY_PREFIX: 'nowhere' }));
+    await askForLink(running, 'bob@example.com');
+    expect(logEvents(running, 'mail.dropped')).toEqual([expect.objectContaining({ kind: 'recovery', reason: 'queue-unavailable' })]);
+    expect(queueOf(running).counters).toMatchObject({ enqueued: 0, dropped: 1 });
+    expect(oktaStarts()).toHaveLength(0);
+  });
+
   it('keeps no username, address or link in Redis in the clear while an email waits there', async () => {
     const keyPrefix = `sealed-${randomUUID().slice(0, 8)}`;
     // A long back-off: the prepared email (with its link) sits in Redis, waiting for its retry.

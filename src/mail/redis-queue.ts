@@ -53,6 +53,8 @@ const ENQUEUE_TIMEOUT_MS = 1_000;
 const KEEP_FAILED_SECONDS = 24 * 60 * 60;
 const WARNING_INTERVAL_MS = 30_000;
 const IDLE_POLL_MS = 50;
+/** Bound on each closing step after the running jobs' drain. */
+const CLOSE_STEP_MS = 1_000;
 
 export function createRedisMailQueue(options: RedisMailQueueOptions): MailQueue {
   const { transport, logger, maxAttempts, prepare } = options;
@@ -224,14 +226,18 @@ export function createRedisMailQueue(options: RedisMailQueueOptions): MailQueue 
   async function shutDown(timeoutMs: number): Promise<void> {
     closed = true;
     // Running jobs finish (or fail into a retry kept in Redis); waiting ones stay for the next instance.
-    const finished = await withTimeout(worker.close().then(() => true), timeoutMs);
-    if (!finished) {
-      logger.warn({ event: 'mail.shutdown', running }, 'emails still sending at shutdown: their jobs run again from Redis');
-      await worker.close(true).catch(() => undefined);
-    }
-    await queue.close().catch(() => undefined);
+    const finished = running === 0 || (await withTimeout(worker.close().then(() => true, () => true), timeoutMs));
+    if (!finished) logger.warn({ event: 'mail.shutdown', running }, 'emails still sending at shutdown: their jobs run again from Redis');
+    // Each step is bounded: with Redis away, BullMQ and quit() would wait for it indefinitely.
+    await withTimeout(worker.close(true).catch(() => undefined), CLOSE_STEP_MS);
+    await withTimeout(queue.close().catch(() => undefined), CLOSE_STEP_MS);
     transport.close();
-    await Promise.all([producer, consumer].map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.all(
+      [producer, consumer].map(async (client) => {
+        if (client.status === 'ready') await withTimeout(client.quit().catch(() => undefined), CLOSE_STEP_MS);
+        client.disconnect();
+      }),
+    );
   }
 
   return {

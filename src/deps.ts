@@ -18,6 +18,7 @@ import { OktaRequestIds } from './observability/okta-request-ids.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
 import { messagesDir, templatesDir } from './paths.js';
+import { createOktaEmails, type OktaEmails } from './recovery/okta-emails.js';
 import { createRenderer, type Renderer } from './web/render.js';
 
 export interface AppDeps {
@@ -38,6 +39,8 @@ export interface AppDeps {
   readonly connected: Promise<void>;
   /** Our own emails (recovery link in service mode, password-changed notice); null without SMTP_URL. */
   readonly mailer: Mailer | null;
+  /** EMAIL_DELIVERY=okta: Okta asked to send the recovery email after the response. */
+  readonly oktaEmails: OktaEmails;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
   readonly extraRouters: readonly Router[];
 }
@@ -48,6 +51,13 @@ export interface DepsOverrides {
   readonly extraRouters?: readonly Router[];
 }
 
+/** Demo mode is never "ok" to an operator: it runs a fake Okta and serves every reset link at /dev/mailbox. */
+export function demoModeAdvice(config: Config): string {
+  return config.http.hostIsExplicit
+    ? 'demo mode (built-in Okta emulator): HOST is set, so /dev/mailbox and its reset links are reachable from the network; set OKTA_ORG_URL for real use'
+    : 'demo mode (built-in Okta emulator): listening on loopback only; set OKTA_ORG_URL for real use, or HOST to expose the demo';
+}
+
 export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDeps {
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
@@ -56,12 +66,15 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
   const oktaRequestIds = new OktaRequestIds();
-  const counters = createCounterStore(config, logger);
+  const counters = createCounterStore(config, logger, clock);
   // Redis is a readiness check only when required (closed): in open mode an instance without Redis
   // still serves, and taking every instance out of the load balancer is the outage we chose to avoid.
   if (counters.kind === 'redis' && config.redis?.failureMode === 'closed') {
     lifecycle.registerReadinessCheck('redis', () => counters.healthy());
   }
+  if (config.demoMode) lifecycle.registerAdvisory('demo-mode', () => demoModeAdvice(config));
+  const memoryStats = counters.stats;
+  if (counters.kind === 'memory') metrics.watchLimitStore(() => memoryStats() ?? { keys: 0, evictions: 0 });
   const limits = createAbuseLimits({ config, store: counters, metrics, clock });
   const observeForMetrics = observeOktaCalls(metrics, logger, oktaRequestIds);
   const okta = createOktaClient({
@@ -74,6 +87,10 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
       limits.oktaBudget.observe(call);
     },
   });
+  const audit = createAuditor(logger, metrics, oktaRequestIds);
+  const oktaEmails = createOktaEmails({ okta, audit, logger, concurrency: config.okta.maxSockets });
+  // Starts already answered "email sent" reach Okta before its sockets close (server.ts).
+  lifecycle.registerCloser('okta-emails', () => oktaEmails.queue.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   const mailer = createMailer({ config, okta, clock, logger, catalogue, templatesDir });
   if (mailer) {
     metrics.watchMailQueue(() => mailer.queue.counters);
@@ -91,7 +108,8 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     logger,
     okta,
     metrics,
-    audit: createAuditor(logger, metrics, oktaRequestIds),
+    audit,
+    oktaEmails,
     lifecycle,
     catalogue,
     renderer: createRenderer(templatesDir, catalogue),

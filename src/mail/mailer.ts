@@ -57,7 +57,7 @@ export function createMailer(deps: MailerDeps): Mailer | null {
     job.kind === 'recovery'
       ? prepareRecoveryMail(deps, renderer, job.input, job.context)
       : preparePasswordChangedNotice(deps, renderer, job.user, job.context, job.changedAtMs);
-  const options: MailQueueOptions = {
+  const options: MailQueueOptions & { transport: MailTransport } = {
     transport,
     prepare,
     logger: deps.logger,

@@ -22,8 +22,14 @@ import { describeSendFailure, type MailTransport, type OutgoingMail } from './tr
 
 export type { MailJob } from './jobs.js';
 
+/** What every job names: its kind and the web request that asked for it, for logs and counters. */
+export interface QueuedJob {
+  readonly kind: string;
+  readonly requestId?: string | undefined;
+}
+
 /** Turns a job into the email to send, or null when there is nothing to send. Runs once per job. */
-export type PrepareMail = (job: MailJob) => Promise<OutgoingMail | null>;
+export type PrepareMail<J extends QueuedJob = MailJob> = (job: J) => Promise<OutgoingMail | null>;
 
 export interface MailQueueCounters {
   /** Jobs accepted. */
@@ -40,14 +46,14 @@ export interface MailQueueCounters {
   dropped: number;
 }
 
-export interface MailQueue {
+export interface MailQueue<J extends QueuedJob = MailJob> {
   /** 'memory' or 'redis': what a crash loses differs (see above). */
   readonly kind: 'memory' | 'redis';
   /**
    * Resolves once the job is kept (in memory, or written to Redis): false when it was dropped
    * (queue full, closing, or Redis unreachable). The caller answers the user the same either way.
    */
-  enqueue(job: MailJob): Promise<boolean>;
+  enqueue(job: J): Promise<boolean>;
   /** This process's counts (in Redis mode: of the jobs this process added or ran). */
   readonly counters: Readonly<MailQueueCounters>;
   /** Jobs waiting, running, or waiting for a retry (in Redis mode: those this process is running). */
@@ -63,9 +69,13 @@ export interface MailQueue {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export interface MailQueueOptions {
-  readonly transport: MailTransport;
-  readonly prepare: PrepareMail;
+export interface MailQueueOptions<J extends QueuedJob = MailJob> {
+  /**
+   * Absent for a queue whose jobs do all their work in `prepare` and return null (asking Okta to
+   * send its own email, recovery/okta-emails.ts): the same after-the-response mechanism, no SMTP.
+   */
+  readonly transport?: MailTransport | undefined;
+  readonly prepare: PrepareMail<J>;
   readonly logger: Logger;
   /** Total SMTP attempts per email, the first included. */
   readonly maxAttempts: number;
@@ -79,8 +89,8 @@ export interface MailQueueOptions {
   readonly random?: () => number;
 }
 
-interface Task {
-  readonly job: MailJob;
+interface Task<J extends QueuedJob> {
+  readonly job: J;
   mail: OutgoingMail | null;
   attempts: number;
 }
@@ -88,20 +98,20 @@ interface Task {
 const DEFAULT_MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
 
 /** Exponential back-off with "equal jitter": at least half the ceiling, so retries spread out but never bunch at zero. */
-export function retryDelayMs(attempt: number, options: Pick<MailQueueOptions, 'retryBaseMs' | 'maxRetryDelayMs' | 'random'>): number {
+export function retryDelayMs(attempt: number, options: Pick<MailQueueOptions<QueuedJob>, 'retryBaseMs' | 'maxRetryDelayMs' | 'random'>): number {
   const ceiling = Math.min(options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS, options.retryBaseMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + ((options.random ?? Math.random)() * ceiling) / 2);
 }
 
-/** The in-memory queue: no REDIS_URL. */
-export function createMemoryMailQueue(options: MailQueueOptions): MailQueue {
+/** The in-memory queue: no REDIS_URL (and the Okta-mode start step's after-the-response work). */
+export function createMemoryMailQueue<J extends QueuedJob = MailJob>(options: MailQueueOptions<J>): MailQueue<J> {
   const { transport, logger, maxAttempts, prepare } = options;
   const concurrency = options.concurrency ?? 4;
   const maxPending = options.maxPending ?? 1000;
 
   const counters: MailQueueCounters = { enqueued: 0, sent: 0, failed: 0, retried: 0, skipped: 0, dropped: 0 };
-  const waiting: Task[] = [];
-  const retryTimers = new Map<NodeJS.Timeout, Task>();
+  const waiting: Task<J>[] = [];
+  const retryTimers = new Map<NodeJS.Timeout, Task<J>>();
   let running = 0;
   /** No new jobs (shutdown began). */
   let closed = false;
@@ -119,13 +129,13 @@ export function createMemoryMailQueue(options: MailQueueOptions): MailQueue {
     for (const resolve of waiters) resolve();
   }
 
-  function facts(task: Task): Record<string, unknown> {
+  function facts(task: Task<J>): Record<string, unknown> {
     return { kind: task.job.kind, requestId: task.job.requestId, attempt: task.attempts };
   }
 
   function pump(): void {
     while (running < concurrency && waiting.length > 0) {
-      const task = waiting.shift() as Task;
+      const task = waiting.shift() as Task<J>;
       running += 1;
       void run(task).finally(() => {
         running -= 1;
@@ -135,7 +145,7 @@ export function createMemoryMailQueue(options: MailQueueOptions): MailQueue {
     }
   }
 
-  async function run(task: Task): Promise<void> {
+  async function run(task: Task<J>): Promise<void> {
     if (!task.mail) {
       try {
         task.mail = await prepare(task.job);
@@ -150,6 +160,11 @@ export function createMemoryMailQueue(options: MailQueueOptions): MailQueue {
       }
     }
     task.attempts += 1;
+    if (!transport) {
+      counters.failed += 1;
+      logger.error({ event: 'mail.failed', stage: 'send', reason: 'no-transport', ...facts(task) }, 'an email to send on a queue without SMTP');
+      return;
+    }
     try {
       const messageId = await transport.send(task.mail);
       counters.sent += 1;
@@ -209,7 +224,7 @@ export function createMemoryMailQueue(options: MailQueueOptions): MailQueue {
       counters.failed += 1;
       logger.error({ event: 'mail.failed', stage: task.mail ? 'send' : 'prepare', reason: 'shutdown', ...facts(task) }, 'email not delivered before shutdown');
     }
-    transport.close();
+    transport?.close();
     settleIfIdle();
   }
 

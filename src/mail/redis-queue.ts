@@ -23,9 +23,10 @@ import { Redis } from 'ioredis';
 import type { MailJob } from './jobs.js';
 import { createJobSealer } from './job-sealer.js';
 import { retryDelayMs, type MailQueue, type MailQueueCounters, type MailQueueOptions } from './queue.js';
-import { describeSendFailure, type OutgoingMail } from './transport.js';
+import { describeSendFailure, type MailTransport, type OutgoingMail } from './transport.js';
 
-export interface RedisMailQueueOptions extends MailQueueOptions {
+export interface RedisMailQueueOptions extends MailQueueOptions<MailJob> {
+  readonly transport: MailTransport;
   readonly redisUrl: string;
   /** REDIS_KEY_PREFIX: the queue's keys are `<prefix>:queue:mail:…`. */
   readonly keyPrefix: string;

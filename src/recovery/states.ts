@@ -12,7 +12,10 @@
  *  awaiting-password  | stateToken, policy               | reset          | done
  *  done               | where to send the user           | (none)         |
  *
- *  Any state may also receive a new emailed link (receive-link), which replaces the flow.
+ *  Any state may also receive a new emailed link (receive-link). Before the link is spent
+ *  (none, link-received, done) it replaces the flow; once a flow is past the link
+ *  (awaiting-answer, awaiting-password) the user is asked first (ON_NEW_LINK), because a
+ *  cross-site GET of someone else's link must not silently swap the account being reset.
  *  Okta's `status` decides the next state, never an assumed order (contract §0).
  */
 
@@ -57,6 +60,15 @@ export type FlowState =
       readonly relayState?: string | undefined;
     })
   | (FlowBase & { readonly phase: 'done'; readonly redirectTo: string });
+
+/** What opening an emailed link does to the flow already under way. */
+export const ON_NEW_LINK: Readonly<Record<FlowPhase | 'none', 'replace' | 'ask'>> = Object.freeze({
+  none: 'replace',
+  'link-received': 'replace',
+  'awaiting-answer': 'ask',
+  'awaiting-password': 'ask',
+  done: 'replace',
+});
 
 export function stepAllowed(flow: FlowState | null, step: StepName): boolean {
   if (step === 'start' || step === 'receive-link') return true;

@@ -15,6 +15,7 @@ import * as authn from '../okta/authn.js';
 import type { OktaClient } from '../okta/client.js';
 import type { EndUserContext } from '../okta/context.js';
 import type { OktaTransaction } from '../okta/schemas.js';
+import type { OktaEmails } from './okta-emails.js';
 import { checkText, isPlausibleRecoveryToken, normaliseUsername } from './input.js';
 import { outcomeOfOktaFailure } from './okta-failures.js';
 import type { Outcome } from './outcomes.js';
@@ -32,6 +33,8 @@ export interface RecoveryDeps {
   readonly limits: AbuseLimits;
   /** Our own emails; null/absent without SMTP_URL (then Okta sends every email). */
   readonly mailer?: Mailer | null;
+  /** EMAIL_DELIVERY=okta: asks Okta to send the recovery email after the response (okta-emails.ts). */
+  readonly oktaEmails: OktaEmails;
 }
 
 /** undefined: leave the flow cookie as it is; null: clear it; a state: seal and set it. */
@@ -114,8 +117,9 @@ function failed(deps: RecoveryDeps, context: EndUserContext, step: StepName, err
 
 /**
  * Step 1: ask Okta to email a recovery link. Every syntactically valid username gets the same
- * answer: Okta already answers unknown users like known ones (contract §1.3), and any refusal it
- * does give (E0000034, E0000006, E0000119, E0000095) is folded into "email sent" here.
+ * answer, at the same time: Okta is asked after the response in either delivery mode, so neither
+ * its answer (a refusal: E0000034, E0000006, E0000119, E0000095) nor its timing reaches the user.
+ * Only our own limits can refuse a start (429, or 503 when the shared counters are unreachable).
  */
 export async function startRecovery(
   deps: RecoveryDeps,
@@ -145,17 +149,10 @@ export async function startRecovery(
     return outcome;
   }
 
-  try {
-    await authn.forgotPasswordByEmail(deps.okta, { username: username as string, relayState: allowedRelayState }, context);
-  } catch (error) {
-    const outcome = outcomeOfOktaFailure(error, 'start');
-    // A refusal is folded into email-sent; the audit line still carries Okta's errorCode.
-    audit(deps, context, 'start', outcome, error);
-    return outcome;
-  }
-  const outcome: Outcome = { kind: 'email-sent' };
-  audit(deps, context, 'start', outcome);
-  return outcome;
+  // Okta delivery: Okta's answer time would say whether it sent an email, so it is asked after
+  // this response too; its audit event is written when it has answered (okta-emails.ts).
+  deps.oktaEmails.request({ username: username as string, relayState: allowedRelayState }, context);
+  return { kind: 'email-sent' };
 }
 
 function safeRelayState(config: Config, relayState: string): string | undefined {
@@ -171,7 +168,8 @@ export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
   if (!isPlausibleRecoveryToken(token)) {
     const outcome: Outcome = { kind: 'link-dead' };
     audit(deps, undefined, 'receive-link', outcome);
-    return { outcome, flow: null };
+    // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
+    return { outcome };
   }
   return {
     outcome: { kind: 'link-received' },
@@ -194,8 +192,9 @@ export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, co
     transaction = await authn.verifyRecoveryToken(deps.okta, token, context);
   } catch (error) {
     const outcome = outcomeOfOktaFailure(error, 'verify');
-    // Only a refused token is a guess; Okta being busy or down is not the user's attempt.
-    if (outcome.kind !== 'link-dead') await deps.limits.giveBackVerify(context.clientIp);
+    // Only an outage is given back: a refused token was a guess, and one Okta answered 429 still
+    // spent the org's authn bucket (a spray must not get its attempts back that way).
+    if (outcome.kind === 'upstream-unavailable') await deps.limits.giveBackVerify(context.clientIp);
     // A dead link ends the flow; a rate limit or outage keeps the stashed link for a retry.
     return failed(deps, context, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
   }

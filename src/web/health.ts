@@ -3,13 +3,16 @@
  *   /healthz — liveness: the process is up and serving HTTP (restart it if this fails);
  *   /readyz  — readiness: configuration loaded, every registered dependency check passing (Redis
  *              when configured), and not shutting down (stop routing traffic here if this fails).
- * Neither says more than check names and ok/failing: no versions, hosts or error text.
+ * Neither says more than check names and ok/failing/warning: no versions, hosts or error text. A
+ * warning (demo mode, X-Forwarded-For arriving without TRUST_PROXY) comes with fixed advice naming
+ * the variable to set; it never makes the instance unready.
  */
 import Router from '@koa/router';
+import { ROUTING } from './route-paths.js';
 import type { Lifecycle } from '../lifecycle.js';
 
 export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>): Router {
-  const router = new Router();
+  const router = new Router(ROUTING);
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };
@@ -18,7 +21,7 @@ export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>): Router {
     ctx.set('Cache-Control', 'no-store');
     const readiness = await lifecycle.readiness();
     ctx.status = readiness.ready ? 200 : 503;
-    ctx.body = { status: readiness.ready ? 'ready' : 'not-ready', checks: readiness.checks };
+    ctx.body = { status: readiness.ready ? 'ready' : 'not-ready', checks: readiness.checks, ...(readiness.advice ? { advice: readiness.advice } : {}) };
   });
   return router;
 }

@@ -20,15 +20,21 @@ export class Browser {
   /**
    * `origin` is what the page's Origin header says: the service's PUBLIC_URL, wherever it listens.
    * `check` sees every answer before the test does (e.g. test/helpers/openapi.ts) and throws to fail it.
+   * `settle` runs after each answer: the service's work that follows a response (asking Okta to
+   * send the email) is done before the test looks at Okta or the mailbox, as it would be by the
+   * time a person opens their email.
    */
   constructor(
     readonly baseUrl: string,
-    options: { origin?: string; headers?: Record<string, string>; check?: AnswerCheck } = {},
+    options: { origin?: string; headers?: Record<string, string>; check?: AnswerCheck; settle?: () => Promise<void> } = {},
   ) {
     this.origin = options.origin ?? new URL(baseUrl).origin;
     this.defaultHeaders = options.headers ?? {};
     this.check = options.check;
+    this.settle = options.settle;
   }
+
+  readonly settle: (() => Promise<void>) | undefined;
 
   readonly defaultHeaders: Record<string, string>;
   readonly check: AnswerCheck | undefined;
@@ -40,6 +46,7 @@ export class Browser {
     for (const line of response.headers.getSetCookie()) this.remember(line);
     const text = method === 'HEAD' ? '' : await response.text();
     this.check?.(method, path, { status: response.status, headers: response.headers, text });
+    await this.settle?.();
     return {
       status: response.status,
       headers: response.headers,

@@ -51,6 +51,7 @@ export async function startTestService(
     clock,
     config,
     logs,
-    browser: (headers?: Record<string, string>) => new Browser(service.url, { origin: config.publicOrigin, headers, check: expectDocumentedAnswer }),
+    browser: (headers?: Record<string, string>) =>
+      new Browser(service.url, { origin: config.publicOrigin, headers, check: expectDocumentedAnswer, settle: () => service.deps.oktaEmails.queue.idle() }),
   });
 }

@@ -403,7 +403,6 @@ afterAll(() => {
     'POST /api/recovery/start → 403',
     'POST /api/recovery/start → 413',
     'POST /api/recovery/start → 429',
-    'POST /api/recovery/start → 503',
     'POST /api/recovery/verify → 200',
     'POST /api/recovery/verify → 400',
   ]);

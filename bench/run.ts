@@ -12,6 +12,8 @@
  * BENCH_THINK_MS (1000), BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1:
  * CPU-profile the service), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service),
  * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis).
+ * Then a burst of emails over the pooled SMTP transport against one connection per email
+ * (bench/mail.ts, its own knobs there); BENCH_MAIL_ONLY=1 runs that part alone.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { runLoad, postJson, type Target } from './load.js';
 import { cpuSeconds, freePort, peakRssMb, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
+import { renderMailReport, runMailBurst } from './mail.js';
 import { renderReport, type ScenarioFigures, type KnownUnknown } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,7 +35,19 @@ const thinkMs = Number(process.env.BENCH_THINK_MS ?? 1000);
 const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const maxSockets = 64;
 
+function writeReport(report: string): void {
+  console.log(report);
+  const resultsDir = path.join(projectRoot, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.md'), report);
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_MAIL_ONLY === '1') {
+    process.stderr.write('bench: mail burst, pooled vs one connection per email\n');
+    writeReport([`# Mail benchmark, ${new Date().toISOString()}, Node ${process.version}`, '', ...renderMailReport(await runMailBurst())].join('\n'));
+    return;
+  }
   const users = Math.max(concurrency, highConcurrency) + knownUnknownCount;
   const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), { BENCH_USERS: String(users), BENCH_OKTA_LATENCY_MS: String(latencyMs) });
   const port = await freePort();
@@ -148,6 +163,8 @@ async function main(): Promise<void> {
   }
   process.stderr.write('bench: start step, known vs unknown vs locked vs suspended users\n');
   const startTimes = { ours: await knownVsUnknown('ours'), baseline: await knownVsUnknown('baseline') };
+  process.stderr.write('bench: mail burst, pooled vs one connection per email\n');
+  const mail = await runMailBurst();
 
   const report = renderReport({
     date: new Date().toISOString(),
@@ -163,10 +180,7 @@ async function main(): Promise<void> {
     knownUnknown: startTimes,
     runtimeS: (performance.now() - started) / 1000,
   });
-  console.log(report);
-  const resultsDir = path.join(projectRoot, 'bench', 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, 'latest.md'), report);
+  writeReport([report, '', ...renderMailReport(mail)].join('\n'));
 
   service.kill('SIGTERM');
   await new Promise((resolve) => service.once('exit', resolve));

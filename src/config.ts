@@ -150,6 +150,8 @@ const environmentSchema = z.object({
     .optional(),
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
+  /** SMTP connections kept open and reused, and emails sent at once; a relay's per-client connection cap bounds it. */
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Shared counters for the abuse limits and the Okta budget; without it each instance counts alone. */
   REDIS_URL: z
     .string()
@@ -238,6 +240,8 @@ export interface Config {
       readonly from: string;
       readonly maxAttempts: number;
       readonly retryBaseMs: number;
+      /** Pooled SMTP connections, and emails in flight at once (MAIL_CONCURRENCY). */
+      readonly concurrency: number;
     } | null;
   };
 }
@@ -372,7 +376,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       delivery: env.EMAIL_DELIVERY,
       smtp:
         env.SMTP_URL && env.MAIL_FROM
-          ? { url: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS }
+          ? { url: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, concurrency: env.MAIL_CONCURRENCY }
           : null,
     },
   });

@@ -18,16 +18,21 @@ import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
 import type { OktaTransaction } from '../okta/schemas.js';
 import { isPlausibleRecoveryToken } from '../recovery/input.js';
 import { createMailRenderer, type MailRenderer } from './messages.js';
-import { createMailQueue, type MailQueue } from './queue.js';
+import type { MailJob } from './jobs.js';
+import { createMemoryMailQueue, type MailQueue, type MailQueueOptions } from './queue.js';
+import { createRedisMailQueue } from './redis-queue.js';
 import { addressOf, emailLocale, formatMoment, mailUserOf, type MailUser } from './recipient.js';
 import { createSmtpTransport, type MailTransport, type OutgoingMail } from './transport.js';
 
 export interface Mailer {
   readonly queue: MailQueue;
-  /** Service delivery: ask Okta for the token and mail the link, after the response. */
-  sendRecoveryLink(input: { username: string; relayState?: string | undefined }, context: EndUserContext): void;
+  /**
+   * Service delivery: ask Okta for the token and mail the link, after the response. Resolves once
+   * the job is kept (written to Redis with REDIS_URL), never waiting on Okta or SMTP.
+   */
+  sendRecoveryLink(input: { username: string; relayState?: string | undefined }, context: EndUserContext): Promise<void>;
   /** "Your password was changed", with the time and a "this wasn't me" contact line. */
-  notifyPasswordChanged(user: MailUser, context: EndUserContext): void;
+  notifyPasswordChanged(user: MailUser, context: EndUserContext): Promise<void>;
   close(timeoutMs?: number): Promise<void>;
 }
 
@@ -47,21 +52,32 @@ export function createMailer(deps: MailerDeps): Mailer | null {
   const smtp = deps.config.email.smtp;
   if (!smtp) return null;
   const renderer = createMailRenderer(deps.templatesDir, deps.catalogue, deps.config.brand);
-  const transport = deps.transport ?? createSmtpTransport({ url: smtp.url, from: smtp.from });
-  const queue = createMailQueue({ transport, logger: deps.logger, maxAttempts: smtp.maxAttempts, retryBaseMs: smtp.retryBaseMs });
+  const transport = deps.transport ?? createSmtpTransport({ url: smtp.url, from: smtp.from, maxConnections: smtp.concurrency });
+  const prepare = async (job: MailJob): Promise<OutgoingMail | null> =>
+    job.kind === 'recovery'
+      ? prepareRecoveryMail(deps, renderer, job.input, job.context)
+      : preparePasswordChangedNotice(deps, renderer, job.user, job.context, job.changedAtMs);
+  const options: MailQueueOptions & { transport: MailTransport } = {
+    transport,
+    prepare,
+    logger: deps.logger,
+    maxAttempts: smtp.maxAttempts,
+    retryBaseMs: smtp.retryBaseMs,
+    concurrency: smtp.concurrency,
+  };
+  // With Redis the queue outlives the process (redis-queue.ts); without it, what waits is lost on a crash.
+  const redis = deps.config.redis;
+  const queue = redis
+    ? createRedisMailQueue({ ...options, redisUrl: redis.url, keyPrefix: redis.keyPrefix, secret: deps.config.cookieSecret })
+    : createMemoryMailQueue(options);
 
   return {
     queue,
-    sendRecoveryLink(input, context) {
-      queue.enqueue({ kind: 'recovery', requestId: context.requestId, prepare: () => prepareRecoveryMail(deps, renderer, input, context) });
+    async sendRecoveryLink(input, context) {
+      await queue.enqueue({ kind: 'recovery', requestId: context.requestId, input, context });
     },
-    notifyPasswordChanged(user, context) {
-      const changedAtMs = deps.clock.now();
-      queue.enqueue({
-        kind: 'password-changed',
-        requestId: context.requestId,
-        prepare: async () => preparePasswordChangedNotice(deps, renderer, user, context, changedAtMs),
-      });
+    async notifyPasswordChanged(user, context) {
+      await queue.enqueue({ kind: 'password-changed', requestId: context.requestId, user, context, changedAtMs: deps.clock.now() });
     },
     close: (timeoutMs) => queue.close(timeoutMs),
   };

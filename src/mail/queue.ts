@@ -1,8 +1,12 @@
 /**
- * A small in-process send queue: the web request enqueues and answers at once; the work happens
- * afterwards, so the response cannot depend on (or be timed against) Okta or SMTP.
+ * The send queue: the web request enqueues and answers at once; the work happens afterwards, so
+ * the response cannot depend on (or be timed against) Okta or SMTP. One interface, two homes:
+ *  - here, in this process's memory (no REDIS_URL): what is waiting or waiting for a retry is lost
+ *    if the process dies;
+ *  - in Redis through BullMQ (redis-queue.ts, with REDIS_URL): jobs and their retries survive a
+ *    crash or a restart and are sent by whichever instance is up.
  *
- * A job has two halves with different retry rules:
+ * A job has two halves with different retry rules, the same in both:
  *  - `prepare` runs exactly once. For the recovery email it POSTs to Okta, and a POST that may
  *    have issued a recovery token is never repeated (got's rule, STYLE.md principle 3).
  *  - the SMTP send is retried with exponential back-off and jitter while the failure is
@@ -13,16 +17,19 @@
  * Nothing here logs a message body, a link or an address.
  */
 import type { Logger } from 'pino';
+import type { MailJob } from './jobs.js';
 import { describeSendFailure, type MailTransport, type OutgoingMail } from './transport.js';
 
-export interface MailJob {
-  /** What kind of email this is, for logs and counters ("recovery", "password-changed"). */
+export type { MailJob } from './jobs.js';
+
+/** What every job names: its kind and the web request that asked for it, for logs and counters. */
+export interface QueuedJob {
   readonly kind: string;
-  /** The web request that asked for it, to match log lines. */
   readonly requestId?: string | undefined;
-  /** Runs once, never retried: the email to send, or null when there is nothing to send. */
-  prepare(): Promise<OutgoingMail | null>;
 }
+
+/** Turns a job into the email to send, or null when there is nothing to send. Runs once per job. */
+export type PrepareMail<J extends QueuedJob = MailJob> = (job: J) => Promise<OutgoingMail | null>;
 
 export interface MailQueueCounters {
   /** Jobs accepted. */
@@ -39,26 +46,36 @@ export interface MailQueueCounters {
   dropped: number;
 }
 
-export interface MailQueue {
-  /** false when the job was dropped (queue full or closed); the caller answers the user the same either way. */
-  enqueue(job: MailJob): boolean;
+export interface MailQueue<J extends QueuedJob = MailJob> {
+  /** 'memory' or 'redis': what a crash loses differs (see above). */
+  readonly kind: 'memory' | 'redis';
+  /**
+   * Resolves once the job is kept (in memory, or written to Redis): false when it was dropped
+   * (queue full, closing, or Redis unreachable). The caller answers the user the same either way.
+   */
+  enqueue(job: J): Promise<boolean>;
+  /** This process's counts (in Redis mode: of the jobs this process added or ran). */
   readonly counters: Readonly<MailQueueCounters>;
-  /** Jobs waiting, running, or waiting for a retry. */
+  /** Jobs waiting, running, or waiting for a retry (in Redis mode: those this process is running). */
   readonly pending: number;
-  /** Resolves the next time nothing is pending (at once if nothing is). */
+  /** Resolves the next time nothing is pending (in Redis mode: nothing waiting, due or running in Redis). */
   idle(): Promise<void>;
   /** Waits for the queue to empty, up to timeoutMs; true if it did. */
   drain(timeoutMs: number): Promise<boolean>;
-  /** Graceful shutdown: refuse new jobs, drain up to timeoutMs, give up on the rest, close SMTP. */
+  /**
+   * Graceful shutdown: refuse new jobs and let running ones finish, up to timeoutMs; close SMTP.
+   * In memory the jobs still waiting are then given up on (and logged); in Redis they stay there.
+   */
   close(timeoutMs?: number): Promise<void>;
 }
 
-export interface MailQueueOptions {
+export interface MailQueueOptions<J extends QueuedJob = MailJob> {
   /**
    * Absent for a queue whose jobs do all their work in `prepare` and return null (asking Okta to
    * send its own email, recovery/okta-emails.ts): the same after-the-response mechanism, no SMTP.
    */
   readonly transport?: MailTransport | undefined;
+  readonly prepare: PrepareMail<J>;
   readonly logger: Logger;
   /** Total SMTP attempts per email, the first included. */
   readonly maxAttempts: number;
@@ -72,22 +89,29 @@ export interface MailQueueOptions {
   readonly random?: () => number;
 }
 
-interface Task {
-  readonly job: MailJob;
+interface Task<J extends QueuedJob> {
+  readonly job: J;
   mail: OutgoingMail | null;
   attempts: number;
 }
 
-export function createMailQueue(options: MailQueueOptions): MailQueue {
-  const { transport, logger, maxAttempts, retryBaseMs } = options;
-  const maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60 * 1000;
+const DEFAULT_MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
+
+/** Exponential back-off with "equal jitter": at least half the ceiling, so retries spread out but never bunch at zero. */
+export function retryDelayMs(attempt: number, options: Pick<MailQueueOptions<QueuedJob>, 'retryBaseMs' | 'maxRetryDelayMs' | 'random'>): number {
+  const ceiling = Math.min(options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS, options.retryBaseMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + ((options.random ?? Math.random)() * ceiling) / 2);
+}
+
+/** The in-memory queue: no REDIS_URL (and the Okta-mode start step's after-the-response work). */
+export function createMemoryMailQueue<J extends QueuedJob = MailJob>(options: MailQueueOptions<J>): MailQueue<J> {
+  const { transport, logger, maxAttempts, prepare } = options;
   const concurrency = options.concurrency ?? 4;
   const maxPending = options.maxPending ?? 1000;
-  const random = options.random ?? Math.random;
 
   const counters: MailQueueCounters = { enqueued: 0, sent: 0, failed: 0, retried: 0, skipped: 0, dropped: 0 };
-  const waiting: Task[] = [];
-  const retryTimers = new Map<NodeJS.Timeout, Task>();
+  const waiting: Task<J>[] = [];
+  const retryTimers = new Map<NodeJS.Timeout, Task<J>>();
   let running = 0;
   /** No new jobs (shutdown began). */
   let closed = false;
@@ -105,13 +129,13 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     for (const resolve of waiters) resolve();
   }
 
-  function facts(task: Task): Record<string, unknown> {
+  function facts(task: Task<J>): Record<string, unknown> {
     return { kind: task.job.kind, requestId: task.job.requestId, attempt: task.attempts };
   }
 
   function pump(): void {
     while (running < concurrency && waiting.length > 0) {
-      const task = waiting.shift() as Task;
+      const task = waiting.shift() as Task<J>;
       running += 1;
       void run(task).finally(() => {
         running -= 1;
@@ -121,10 +145,10 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     }
   }
 
-  async function run(task: Task): Promise<void> {
+  async function run(task: Task<J>): Promise<void> {
     if (!task.mail) {
       try {
-        task.mail = await task.job.prepare();
+        task.mail = await prepare(task.job);
       } catch (error) {
         counters.failed += 1;
         logger.error({ event: 'mail.failed', stage: 'prepare', ...facts(task), err: { name: (error as Error)?.name } }, 'could not prepare an email');
@@ -154,7 +178,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
         logger.error({ event: 'mail.failed', stage: 'send', reason, ...facts(task), ...smtp }, 'email not delivered');
         return;
       }
-      const delayMs = backoff(task.attempts);
+      const delayMs = retryDelayMs(task.attempts, options);
       counters.retried += 1;
       logger.warn({ event: 'mail.retry', ...facts(task), ...smtp, delayMs }, 'email send failed; will retry');
       const timer = setTimeout(() => {
@@ -164,12 +188,6 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
       }, delayMs);
       retryTimers.set(timer, task);
     }
-  }
-
-  function backoff(attempt: number): number {
-    const ceiling = Math.min(maxRetryDelayMs, retryBaseMs * 2 ** (attempt - 1));
-    // "Equal jitter": at least half the ceiling, so retries spread out but never bunch at zero.
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
   }
 
   function idle(): Promise<void> {
@@ -211,7 +229,8 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
   }
 
   return {
-    enqueue(job) {
+    kind: 'memory',
+    async enqueue(job) {
       if (closed || pending() >= maxPending) {
         counters.dropped += 1;
         logger.warn({ event: 'mail.dropped', kind: job.kind, requestId: job.requestId, reason: closed ? 'closing' : 'queue-full' }, 'email dropped');

@@ -2,6 +2,11 @@
  * The one SMTP client (nodemailer), configured once from SMTP_URL and MAIL_FROM (STYLE.md
  * principle 3). It only sends: retries are the queue's job (queue.ts), so nodemailer makes one
  * attempt per call and says whether a failure is worth another.
+ *
+ * Pooled: up to `maxConnections` SMTP connections stay open and carry one email after another, so
+ * a burst does not pay TCP, greeting, EHLO (and TLS) once per email, and a relay that caps
+ * connections per client is never flooded. The queue runs as many sends at once as there are
+ * connections (MAIL_CONCURRENCY), so nodemailer's own pool queue stays empty.
  */
 import nodemailer, { type NodemailerError } from 'nodemailer';
 import type { MailContent } from './messages.js';
@@ -27,9 +32,9 @@ export interface MailTransport {
 /** Bounded waits: a silent SMTP server must not hold a queue slot for nodemailer's 10-minute default. */
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as const;
 
-export function createSmtpTransport(options: { url: string; from: string }): MailTransport {
+export function createSmtpTransport(options: { url: string; from: string; maxConnections: number }): MailTransport {
   // The URL may carry nodemailer options as query parameters (e.g. ?requireTLS=true), see README.
-  const transporter = nodemailer.createTransport({ url: options.url, ...TIMEOUTS });
+  const transporter = nodemailer.createTransport({ url: options.url, ...TIMEOUTS, pool: true, maxConnections: options.maxConnections });
   return {
     async send(mail) {
       const info = await transporter.sendMail({

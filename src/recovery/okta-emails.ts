@@ -12,22 +12,37 @@
  * shutting down) is recorded as upstream-unavailable.
  */
 import type { Logger } from 'pino';
-import { createMailQueue, type MailQueue } from '../mail/queue.js';
+import { createMemoryMailQueue, type MailQueue } from '../mail/queue.js';
 import type { Auditor } from '../observability/audit.js';
 import * as authn from '../okta/authn.js';
 import type { OktaClient } from '../okta/client.js';
 import type { EndUserContext } from '../okta/context.js';
 import { outcomeOfOktaFailure } from './okta-failures.js';
 
+/** A start request Okta is to be asked about, as plain data like every queued job. */
+interface OktaEmailJob {
+  readonly kind: 'okta-recovery';
+  readonly requestId?: string | undefined;
+  readonly input: { readonly username: string; readonly relayState?: string | undefined };
+  readonly context: EndUserContext;
+}
+
 export interface OktaEmails {
-  readonly queue: MailQueue;
+  readonly queue: MailQueue<OktaEmailJob>;
   /** Asks Okta to email the recovery link, once this request's response has gone. */
   request(input: { username: string; relayState?: string | undefined }, context: EndUserContext): void;
 }
 
 export function createOktaEmails(deps: { okta: OktaClient; audit: Auditor; logger: Logger; concurrency: number }): OktaEmails {
   // Bounded like the mail queue; the Okta budget admits far fewer starts a minute than this holds.
-  const queue = createMailQueue({ logger: deps.logger, maxAttempts: 1, retryBaseMs: 1, concurrency: deps.concurrency, maxPending: 10_000 });
+  const queue = createMemoryMailQueue<OktaEmailJob>({
+    logger: deps.logger,
+    prepare: (job) => ask(job.input, job.context),
+    maxAttempts: 1,
+    retryBaseMs: 1,
+    concurrency: deps.concurrency,
+    maxPending: 10_000,
+  });
 
   async function ask(input: { username: string; relayState?: string | undefined }, context: EndUserContext): Promise<null> {
     try {
@@ -44,8 +59,10 @@ export function createOktaEmails(deps: { okta: OktaClient; audit: Auditor; logge
   return {
     queue,
     request(input, context) {
-      const accepted = queue.enqueue({ kind: 'okta-recovery', requestId: context.requestId, prepare: () => ask(input, context) });
-      if (!accepted) deps.audit.record('start', { kind: 'upstream-unavailable' }, { context });
+      // The in-memory queue settles at once; the audit record does not wait for anything.
+      void queue.enqueue({ kind: 'okta-recovery', requestId: context.requestId, input, context }).then((accepted) => {
+        if (!accepted) deps.audit.record('start', { kind: 'upstream-unavailable' }, { context });
+      });
     },
   };
 }

@@ -143,7 +143,7 @@ export async function startRecovery(
     // Service delivery: only enqueue. Okta's trusted variant answers unknown users with E0000095
     // (contract §1.5), so asking it here would make the answer, or its timing, reveal accounts.
     // The queue asks Okta and sends our email after this response has gone.
-    deps.mailer.sendRecoveryLink({ username: username as string, relayState: allowedRelayState }, context);
+    await deps.mailer.sendRecoveryLink({ username: username as string, relayState: allowedRelayState }, context);
     const outcome: Outcome = { kind: 'email-sent' };
     audit(deps, context, 'start', outcome);
     return outcome;
@@ -282,7 +282,7 @@ export async function chooseNewPassword(
   }
   // SUCCESS embeds the user (login, locale, timeZone); the flow's copy covers a body without it.
   const changed = mailUserOf(transaction);
-  deps.mailer?.notifyPasswordChanged({ ...changed, login: changed.login ?? flow.user.login, firstName: changed.firstName ?? flow.user.firstName }, context);
+  await deps.mailer?.notifyPasswordChanged({ ...changed, login: changed.login ?? flow.user.login, firstName: changed.firstName ?? flow.user.firstName }, context);
   // Any 200 means the password changed, even MFA_REQUIRED/MFA_ENROLL (contract §4.5).
   const redirectTo = safeRedirectTarget(flow.relayState, {
     publicUrl: deps.config.publicUrl,

@@ -11,28 +11,33 @@ export interface BrowserResponse {
   readonly location: string | null;
 }
 
+export type AnswerCheck = (method: string, path: string, response: { status: number; headers: Headers; text: string }) => void;
+
 export class Browser {
   readonly cookies = new Map<string, string>();
   readonly origin: string;
 
-  /** `origin` is what the page's Origin header says: the service's PUBLIC_URL, wherever it listens. */
   /**
+   * `origin` is what the page's Origin header says: the service's PUBLIC_URL, wherever it listens.
+   * `check` sees every answer before the test does (e.g. test/helpers/openapi.ts) and throws to fail it.
    * `settle` runs after each answer: the service's work that follows a response (asking Okta to
    * send the email) is done before the test looks at Okta or the mailbox, as it would be by the
    * time a person opens their email.
    */
   constructor(
     readonly baseUrl: string,
-    options: { origin?: string; headers?: Record<string, string>; settle?: () => Promise<void> } = {},
+    options: { origin?: string; headers?: Record<string, string>; check?: AnswerCheck; settle?: () => Promise<void> } = {},
   ) {
     this.origin = options.origin ?? new URL(baseUrl).origin;
     this.defaultHeaders = options.headers ?? {};
+    this.check = options.check;
     this.settle = options.settle;
   }
 
   readonly settle: (() => Promise<void>) | undefined;
 
   readonly defaultHeaders: Record<string, string>;
+  readonly check: AnswerCheck | undefined;
 
   async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<BrowserResponse> {
     const headers: Record<string, string> = { ...this.defaultHeaders, ...init.headers };
@@ -40,6 +45,7 @@ export class Browser {
     const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) this.remember(line);
     const text = method === 'HEAD' ? '' : await response.text();
+    this.check?.(method, path, { status: response.status, headers: response.headers, text });
     await this.settle?.();
     return {
       status: response.status,

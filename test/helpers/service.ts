@@ -8,6 +8,7 @@ import { loadConfig, withOktaOrgUrl, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/server.js';
 import { Browser } from './browser.js';
+import { expectDocumentedAnswer } from './openapi.js';
 
 export const TEST_COOKIE_SECRET = 'test-cookie-secret-that-is-at-least-32-bytes-long';
 
@@ -16,7 +17,10 @@ export interface ServiceUnderTest extends RunningService {
   readonly config: Config;
   /** Every log line written so far, as raw JSON text. */
   readonly logs: string[];
-  /** A fresh browser (empty cookie jar) whose pages come from this service's PUBLIC_URL origin. */
+  /**
+   * A fresh browser (empty cookie jar) whose pages come from this service's PUBLIC_URL origin; every
+   * JSON API answer it gets must match docs/openapi.yaml, or the request throws.
+   */
   browser(headers?: Record<string, string>): Browser;
 }
 
@@ -47,6 +51,7 @@ export async function startTestService(
     clock,
     config,
     logs,
-    browser: (headers?: Record<string, string>) => new Browser(service.url, { origin: config.publicOrigin, headers, settle: () => service.deps.oktaEmails.queue.idle() }),
+    browser: (headers?: Record<string, string>) =>
+      new Browser(service.url, { origin: config.publicOrigin, headers, check: expectDocumentedAnswer, settle: () => service.deps.oktaEmails.queue.idle() }),
   });
 }

@@ -1,7 +1,8 @@
 /**
  * A real SMTP server in the test process (smtp-server), parsing every message that arrives with
  * mailparser: tests read the email a user would get, not what our code meant to send. It can be
- * stopped and started again on the same port (SMTP down, then back) and can refuse messages.
+ * stopped and started again on the same port (SMTP down, then back), can refuse messages, can be
+ * slow to accept each one (a distant relay), and counts the connections clients open.
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -22,9 +23,17 @@ export class SmtpInbox {
   #port = 0;
   #refusals: number[] = [];
   #waiters: Array<() => void> = [];
+  #open = 0;
+  /** SMTP connections clients have opened since start. */
+  connectionsOpened = 0;
+  /** The most connections open at one moment. */
+  peakOpenConnections = 0;
 
-  static async start(): Promise<SmtpInbox> {
-    const inbox = new SmtpInbox();
+  /** `acceptDelayMs`: how long each message waits, after its data arrived, for the server's 250. */
+  constructor(private readonly options: { acceptDelayMs?: number } = {}) {}
+
+  static async start(options: { acceptDelayMs?: number } = {}): Promise<SmtpInbox> {
+    const inbox = new SmtpInbox(options);
     await inbox.listen();
     return inbox;
   }
@@ -48,32 +57,50 @@ export class SmtpInbox {
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       logger: false,
+      // stop() is "the relay went down": clients' open (pooled) connections get a 421 and are cut
+      // at once, instead of smtp-server's 30 s grace for them to finish.
+      closeTimeout: 100,
+      onConnect: (_session, callback) => {
+        this.connectionsOpened += 1;
+        this.#open += 1;
+        this.peakOpenConnections = Math.max(this.peakOpenConnections, this.#open);
+        callback();
+      },
+      onClose: () => {
+        this.#open -= 1;
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const refusal = this.#refusals.shift();
-          if (refusal !== undefined) {
-            const error = Object.assign(new Error(`refused by the test inbox (${refusal})`), { responseCode: refusal });
-            callback(error);
-            return;
-          }
-          const raw = Buffer.concat(chunks).toString('utf8');
-          simpleParser(raw).then(
-            (parsed) => {
-              this.received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), parsed, raw });
-              for (const resolve of this.#waiters.splice(0)) resolve();
-              callback();
-            },
-            (error: Error) => callback(error),
-          );
-        });
+        stream.on('end', () => void this.#afterDelay().then(() => this.#accept(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo, callback)));
       },
     });
     server.listen(this.#port, '127.0.0.1');
     await once(server.server, 'listening');
     this.#port = (server.server.address() as AddressInfo).port;
     this.#server = server;
+  }
+
+  /** Refuses the message if told to, else parses and keeps it, then answers the client. */
+  #accept(raw: string, rcptTo: ReadonlyArray<{ address: string }>, callback: (error?: Error | null) => void): void {
+    const refusal = this.#refusals.shift();
+    if (refusal !== undefined) {
+      callback(Object.assign(new Error(`refused by the test inbox (${refusal})`), { responseCode: refusal }));
+      return;
+    }
+    simpleParser(raw).then(
+      (parsed) => {
+        this.received.push({ envelopeTo: rcptTo.map((rcpt) => rcpt.address), parsed, raw });
+        for (const resolve of this.#waiters.splice(0)) resolve();
+        callback();
+      },
+      (error: Error) => callback(error),
+    );
+  }
+
+  #afterDelay(): Promise<void> {
+    const delayMs = this.options.acceptDelayMs ?? 0;
+    return delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve();
   }
 
   /** SMTP down: new connections are refused until listen() is called again. */

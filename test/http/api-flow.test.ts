@@ -5,6 +5,7 @@
 import { fixture, fresh, withBody } from '../helpers/fixtures.js';
 import { OktaMock, PATHS } from '../helpers/okta-nock.js';
 import { Browser } from '../helpers/browser.js';
+import { seenAnswers } from '../helpers/openapi.js';
 import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
 
 const TOKEN = 'VBQ0gwBp5LyJJFdbmWCM';
@@ -362,4 +363,47 @@ describe('POST /api/recovery/reset', () => {
     expect(response.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
     expect(okta.calls).toHaveLength(0);
   });
+});
+
+describe('POST /api/recovery/cancel', () => {
+  it('answers CANCELLED, cancels the Okta transaction and clears the flow cookie', async () => {
+    const { browser } = await verified();
+    okta.reply(PATHS.cancel, 'cancel.json');
+    const response = await browser.postJson('/api/recovery/cancel', {});
+    expect(response.status).toBe(200);
+    expect(response.json()).toEqual({ status: 'CANCELLED' });
+    expect(okta.callsTo(PATHS.cancel)[0]?.body).toEqual({ stateToken: STATE_TOKEN });
+    expect(browser.cookies.has('recovery-flow')).toBe(false);
+  });
+});
+
+it('answers a body over 16 KiB with 413 VALIDATION, without calling Okta', async () => {
+  const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com', relayState: 'x'.repeat(17 * 1024) });
+  expect(response.status).toBe(413);
+  expect(response.json()).toMatchObject({ error: { code: 'VALIDATION' } });
+  expect(okta.calls).toHaveLength(0);
+});
+
+// Every answer above went through docs/openapi.yaml's schemas (service.browser()'s check); this
+// says which answers that was, so a lost check or a dropped case shows here.
+afterAll(() => {
+  expect([...seenAnswers].sort()).toEqual([
+    'POST /api/recovery/answer → 200',
+    'POST /api/recovery/answer → 401',
+    'POST /api/recovery/answer → 403',
+    'POST /api/recovery/answer → 409',
+    'POST /api/recovery/answer → 422',
+    'POST /api/recovery/cancel → 200',
+    'POST /api/recovery/reset → 200',
+    'POST /api/recovery/reset → 401',
+    'POST /api/recovery/reset → 422',
+    'POST /api/recovery/reset → 503',
+    'POST /api/recovery/start → 202',
+    'POST /api/recovery/start → 400',
+    'POST /api/recovery/start → 403',
+    'POST /api/recovery/start → 413',
+    'POST /api/recovery/start → 429',
+    'POST /api/recovery/verify → 200',
+    'POST /api/recovery/verify → 400',
+  ]);
 });

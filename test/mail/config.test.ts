@@ -30,7 +30,7 @@ it('enables the password-changed notice with SMTP_URL in Okta mode, and asks for
   const config = loadConfig({ SMTP_URL: 'smtps://user:secret@mail.acme.example:465', MAIL_FROM: 'Acme <no-reply@acme.example>' });
   expect(config.email).toEqual({
     delivery: 'okta',
-    smtp: { url: 'smtps://user:secret@mail.acme.example:465', from: 'Acme <no-reply@acme.example>', maxAttempts: 6, retryBaseMs: 2000 },
+    smtp: { url: 'smtps://user:secret@mail.acme.example:465', from: 'Acme <no-reply@acme.example>', maxAttempts: 6, retryBaseMs: 2000, concurrency: 4 },
   });
   expect(Object.isFrozen(config.email.smtp)).toBe(true);
 });
@@ -43,6 +43,8 @@ it.each([
   [{ SMTP_URL: 'smtp://mail.acme.example', MAIL_FROM: 'a@acme.example\r\nBcc: x@evil.example' }, 'MAIL_FROM'],
   [{ MAIL_MAX_ATTEMPTS: '0' }, 'MAIL_MAX_ATTEMPTS'],
   [{ MAIL_RETRY_BASE_MS: 'soon' }, 'MAIL_RETRY_BASE_MS'],
+  [{ MAIL_CONCURRENCY: '0' }, 'MAIL_CONCURRENCY'],
+  [{ MAIL_CONCURRENCY: '65' }, 'MAIL_CONCURRENCY'],
 ])('names the variable at fault: %j', (environment, expected) => {
   expect(errorFor(environment)).toContain(expected);
 });

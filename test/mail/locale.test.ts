@@ -69,7 +69,7 @@ afterEach(async () => {
 });
 
 async function mailFor(username: string, acceptLanguage: string | undefined): Promise<ReceivedMail> {
-  mailer.sendRecoveryLink({ username }, { acceptLanguage, userAgent: 'Mozilla/5.0' });
+  await mailer.sendRecoveryLink({ username }, { acceptLanguage, userAgent: 'Mozilla/5.0' });
   await mailer.queue.idle();
   const [mail] = (await inbox.waitForCount(1)) as [ReceivedMail];
   return mail;

@@ -93,7 +93,7 @@ export function newOtp(format: IdxSettings['otpFormat']): string {
 
 /** Stable Okta-looking ids derived from a seed (enrollment ids per user, `eae…`, `lae…`, `qae…`). */
 export function derivedId(prefix: string, seed: string): string {
-  return prefix + createHash('sha256').update(seed).digest('base64url').replace(/[-_]/g, 'x').slice(0, 17);
+  return prefix + createHash('sha256').update(`${prefix}:${seed}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 17);
 }
 
 export class IdxTransactions {

@@ -37,7 +37,7 @@ function memoryStorage(): { getItem(k: string): string | null; setItem(k: string
 function sdk(issuer = okta.url): OktaAuth {
   const storageProvider = memoryStorage();
   const section = { storageProvider };
-  return new OktaAuth({
+  const options = {
     storageManager: { token: section, transaction: section, 'shared-transaction': section, 'original-uri': section, cache: section },
     issuer,
     clientId: SDK_CLIENT.clientId,
@@ -45,7 +45,9 @@ function sdk(issuer = okta.url): OktaAuth {
     scopes: ['openid', 'email', 'profile'],
     // The emulator listens on plain http on loopback.
     testing: { disableHttpsCheck: true },
-  });
+  };
+  // `testing` is a supported option missing from the SDK's types.
+  return new OktaAuth(options as ConstructorParameters<typeof OktaAuth>[0]);
 }
 
 /** The code as the user reads it: from the newest IDX email to `login` in the emulator's outbox. */
@@ -90,7 +92,8 @@ it('completes idx.recoverPassword with the code, the security question and a new
 
   tx = await auth.idx.proceed({ step: 'challenge-authenticator', answer: 'Brussels sprouts' });
   expect(tx.nextStep?.name).toBe('reset-authenticator');
-  expect(tx.nextStep?.relatesTo?.value?.settings?.complexity?.minLength).toBe(8);
+  const password = tx.nextStep?.relatesTo?.value as { settings?: { complexity?: { minLength?: number } } } | undefined;
+  expect(password?.settings?.complexity?.minLength).toBe(8);
 
   tx = await auth.idx.proceed({ step: 'reset-authenticator', password: 'Quartz-Lamp-77', revokeSessions: true });
   expect(tx.status).toBe('SUCCESS');

@@ -3,11 +3,15 @@
  * instead of throwing for expected cases; web/outcome-table.ts maps each kind to an HTTP status,
  * a JSON code, a page and a message key, once, for both presenters.
  */
+import type { CodeRules } from './engine.js';
 import type { PasswordPolicy, PasswordRequirement } from './password-policy.js';
 
 export type Outcome =
-  | { readonly kind: 'email-sent' }
+  /** `code`: the email carries a code to type here (Identity Engine), written as these rules say. */
+  | { readonly kind: 'email-sent'; readonly code?: CodeRules | undefined }
   | { readonly kind: 'link-received' }
+  /** A magic link (code + state) was opened: its page offers to continue, or shows the code to type. */
+  | { readonly kind: 'code-link-received' }
   | { readonly kind: 'ask-question'; readonly question: string }
   | { readonly kind: 'choose-password'; readonly policy: PasswordPolicy }
   | { readonly kind: 'password-changed'; readonly redirectTo: string }
@@ -17,6 +21,7 @@ export type Outcome =
   | { readonly kind: 'flow-expired' }
   | { readonly kind: 'out-of-order' }
   | { readonly kind: 'wrong-answer' }
+  | { readonly kind: 'wrong-code' }
   | { readonly kind: 'attempts-exhausted' }
   | {
       readonly kind: 'password-rejected';
@@ -29,5 +34,5 @@ export type Outcome =
   | { readonly kind: 'upstream-unavailable' };
 
 export type OutcomeKind = Outcome['kind'];
-export type InputField = 'body' | 'username' | 'token' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';
+export type InputField = 'body' | 'username' | 'token' | 'code' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';
 export type InputProblem = 'required' | 'too-long' | 'mismatch' | 'invalid';

@@ -1,14 +1,15 @@
 /**
  * Probes for load balancers and orchestrators:
  *   /healthz — liveness: the process is up and serving HTTP (restart it if this fails);
- *   /readyz  — readiness: configuration loaded, every registered dependency check passing (Redis
+ *   /readyz  — readiness (and which Okta engine runs): configuration loaded, every registered dependency check passing (Redis
  *              when configured), and not shutting down (stop routing traffic here if this fails).
  * Neither says more than check names and ok/failing: no versions, hosts or error text.
  */
 import Router from '@koa/router';
 import type { Lifecycle } from '../lifecycle.js';
+import type { EngineName } from '../recovery/engine.js';
 
-export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>): Router {
+export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>, engine: EngineName): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -18,7 +19,8 @@ export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>): Router {
     ctx.set('Cache-Control', 'no-store');
     const readiness = await lifecycle.readiness();
     ctx.status = readiness.ready ? 200 : 503;
-    ctx.body = { status: readiness.ready ? 'ready' : 'not-ready', checks: readiness.checks };
+    // The engine is configuration, not a secret: operators check an upgraded org was picked up.
+    ctx.body = { status: readiness.ready ? 'ready' : 'not-ready', engine, checks: readiness.checks };
   });
   return router;
 }

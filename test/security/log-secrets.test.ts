@@ -41,8 +41,10 @@ class SecretWatch {
       this.logOnly.set(value, `cookie ${name}`);
       if (!name.endsWith('recovery-flow')) continue;
       // The sealer checks expiry against its clock: 0 keeps every cookie the test saw openable.
-      const flow = (await this.#sealer.open(value)) as Record<string, unknown> | null;
-      if (typeof flow?.stateToken === 'string' && flow.stateToken) this.secret('stateToken', flow.stateToken);
+      const flow = (await this.#sealer.open(value)) as (Record<string, unknown> & { session?: Record<string, string> }) | null;
+      // Okta's transaction handle lives in the engine's session: Classic's stateToken, IDX's stateHandle.
+      if (flow?.session?.stateToken) this.secret('stateToken', flow.session.stateToken);
+      if (flow?.session?.h) this.secret('stateHandle', flow.session.h);
       if (typeof flow?.recoveryToken === 'string') this.secret('recoveryToken', flow.recoveryToken);
     }
     return response;

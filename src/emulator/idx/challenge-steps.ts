@@ -5,7 +5,7 @@
 import { passwordViolations, requirementsText } from '../policy.js';
 import { sameAnswer } from '../recovery-steps.js';
 import type { UserRecord } from '../store.js';
-import { EMAIL_AUTHENTICATOR_ID, PASSWORD_AUTHENTICATOR_ID } from './authenticators.js';
+import { EMAIL_AUTHENTICATOR_ID, PASSWORD_AUTHENTICATOR_ID, QUESTION_AUTHENTICATOR_ID } from './authenticators.js';
 import type { IdxDeps, StepReply } from './deps.js';
 import { current, viewOf } from './deps.js';
 import { IdxError } from './errors.js';
@@ -54,7 +54,9 @@ function authenticatorIdOf(body: Json): unknown {
 export async function challenge(deps: IdxDeps, origin: string, handles: Handles, body: Json): Promise<StepReply> {
   const txn = liveTransaction(deps, handles);
   const id = authenticatorIdOf(body);
+  // Re-selecting the authenticator being challenged shows its challenge again (path B password §3.2; question [F-11c]).
   if (txn.step === 'password-challenge' && id === PASSWORD_AUTHENTICATOR_ID) return current(deps, origin, txn);
+  if (txn.step === 'security-question' && id === QUESTION_AUTHENTICATOR_ID) return current(deps, origin, txn);
   if (txn.step !== 'select-email' && txn.step !== 'email-challenge') throw notOffered(deps, origin, txn);
   if (id !== EMAIL_AUTHENTICATOR_ID) {
     const msg = message('ERROR', 'E0000001', 'Api validation failed: authenticator');

@@ -43,7 +43,7 @@ export function idxRouter(deps: IdxDeps, limiter: IdxLimiter): Router {
   };
   route('/introspect', (d, o, h) => introspect(d, o, h));
   route('/recover', (d, o, h) => recover(d, o, h));
-  route('/identify', (d, o, h, b) => identify(d, o, h, b['identifier'], (b['credentials'] as JsonObject | undefined)?.['passcode']));
+  route('/identify', identify);
   route('/challenge', challenge);
   route('/challenge/resend', (d, o, h) => resend(d, o, h));
   route('/challenge/poll', (d, o, h) => poll(d, o, h));

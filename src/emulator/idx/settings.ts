@@ -45,6 +45,8 @@ export interface IdxSettings {
   unassignedUsers: string[];
   resetFailure: null | 'ldap' | 'post-update-auth-failure';
   longStateHandles: boolean;
+  /** Bot protection for SSPR (§1.4): identify-recovery asks for a `captchaVerify` token [F-04e]. */
+  captcha: boolean;
   stateHandleLifetimeMs: number;
   requireClientSecretAtInteract: boolean;
   rateLimits: IdxRateLimits;
@@ -73,6 +75,7 @@ export const DEFAULT_IDX_SETTINGS: Readonly<IdxSettings> = Object.freeze({
   unassignedUsers: [],
   resetFailure: null,
   longStateHandles: false,
+  captcha: false,
   // §12: the idle window is not documented; 10 minutes outlives the 5-minute code.
   stateHandleLifetimeMs: 10 * 60_000,
   requireClientSecretAtInteract: true,
@@ -94,6 +97,7 @@ export const settingsPatchSchema = z
     unassignedUsers: z.array(z.string()),
     resetFailure: z.enum(['ldap', 'post-update-auth-failure']).nullable(),
     longStateHandles: z.boolean(),
+    captcha: z.boolean(),
     stateHandleLifetimeMs: z.number().int().positive(),
     requireClientSecretAtInteract: z.boolean(),
     rateLimits: z

@@ -5,8 +5,11 @@
 import { IdxError, sessionExpired } from './errors.js';
 import type { IdxDeps, StepReply } from './deps.js';
 import { current, recoverableUser } from './deps.js';
-import { message } from './ion.js';
+import type { Json } from './ion.js';
+import { message, withFieldMessage } from './ion.js';
 import type { IdxTransaction } from './transactions.js';
+
+const objectOf = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
 
 export interface Handles {
   stateHandle?: string;
@@ -80,15 +83,22 @@ export function recover(deps: IdxDeps, origin: string, handles: Handles): StepRe
  * (identical responses, no email, every code fails); with it off, the same form comes back with
  * `idx.unknown.user` (INFO for recovery [F-04c], WARNING for the login form [F-04d]).
  */
-export function identify(deps: IdxDeps, origin: string, handles: Handles, identifier: unknown, password: unknown): StepReply {
+export function identify(deps: IdxDeps, origin: string, handles: Handles, body: Json): StepReply {
+  const identifier = body['identifier'];
+  const password = objectOf(body['credentials'])['passcode'];
   const txn = liveTransaction(deps, handles);
   const recovering = txn.step === 'identify-recovery';
   const identifierFirst = txn.step === 'identify' && deps.settings.entry === 'identifier-first';
   const onePageLogin = txn.step === 'identify' && !identifierFirst;
   if (!recovering && !txn.step.startsWith('identify')) throw notOffered(deps, origin, txn);
-  if (typeof identifier !== 'string' || identifier.trim() === '') {
+  const blank = (path: string[]): IdxError => {
     const msg = message('ERROR', 'model.validation.field.blank', 'This field cannot be left blank');
-    throw new IdxError(400, current(deps, origin, txn, 400, [msg]).body);
+    return new IdxError(400, withFieldMessage(current(deps, origin, txn).body, path, msg));
+  };
+  if (typeof identifier !== 'string' || identifier.trim() === '') throw blank(['identifier']);
+  // [F-04e]: any token passes (the emulator cannot ask hCaptcha), but one must come.
+  if (recovering && deps.settings.captcha && !objectOf(body['captchaVerify'])['captchaToken']) {
+    throw blank(['captchaVerify', 'captchaToken']);
   }
   const user = recoverableUser(deps, identifier);
   if (user && deps.settings.unassignedUsers.some((login) => login.toLowerCase() === user.login.toLowerCase())) {

@@ -5,6 +5,7 @@
 import type { UserRecord } from '../store.js';
 import {
   EMAIL_AUTHENTICATOR_ID,
+  QUESTION_AUTHENTICATOR_ID,
   emailAuthenticator,
   emailEnrollment,
   passwordAuthenticator,
@@ -121,31 +122,44 @@ function passwordChallengeBody(v: View): Json {
   };
 }
 
-/** [F-03] the recovery identify form. */
+/** The org's hCaptcha widget (§1.4 bot protection) [F-04e]; the emulator accepts any token. */
+export const CAPTCHA = { id: 'capEmulatorHcaptcha1', name: 'hCaptcha', siteKey: '10000000-ffff-ffff-ffff-000000000001', type: 'HCAPTCHA' };
+
+/** [F-03] the recovery identify form; with CAPTCHA for SSPR, its `captchaVerify` field [F-04e]. */
 function identifyRecoveryBody(v: View): Json {
   const { origin, txn } = v;
+  const fields: Field[] = [{ name: 'identifier', label: 'Username', required: true }];
+  if (v.settings.captcha) {
+    fields.push({
+      name: 'captchaVerify',
+      form: {
+        value: [
+          { name: 'captchaId', required: true, value: CAPTCHA.id, visible: false, mutable: false },
+          { name: 'captchaToken', required: true, visible: false, hint: 'captcha' },
+        ],
+      },
+      relatesTo: '$.captcha',
+    });
+  }
   return {
     ...head(v),
-    ...remediation(
-      form(origin, txn.stateHandle, {
-        name: 'identify-recovery',
-        path: '/idp/idx/identify',
-        fields: [{ name: 'identifier', label: 'Username', required: true }],
-      }),
-    ),
+    ...remediation(form(origin, txn.stateHandle, { name: 'identify-recovery', path: '/idp/idx/identify', fields })),
+    ...(v.settings.captcha ? { captcha: obj(CAPTCHA) } : {}),
     ...tail(v),
   };
 }
 
-/** The email option of `select-authenticator-authenticate` (§4.1: id = the authenticator id). */
-function selectEmail(v: View): Json {
+/** `select-authenticator-authenticate` with one option (§4.1: id = the authenticator id, not the enrollment's). */
+const selectEmail = (v: View): Json => selectOne(v, 'Email', EMAIL_AUTHENTICATOR_ID, 'email');
+
+function selectOne(v: View, label: string, id: string, methodType: string): Json {
   const option = {
-    label: 'Email',
+    label,
     value: {
       form: {
         value: [
-          { name: 'id', required: true, value: EMAIL_AUTHENTICATOR_ID, mutable: false },
-          { name: 'methodType', required: false, value: 'email', mutable: false },
+          { name: 'id', required: true, value: id, mutable: false },
+          { name: 'methodType', required: false, value: methodType, mutable: false },
         ],
       },
     },
@@ -230,7 +244,7 @@ function emailChallengeBody(v: View): Json {
   };
 }
 
-/** [F-11] / [F-11c]: the security question after the code (§7). */
+/** [F-11c] (2022; [F-11] of 2021 lacks the select form): the security question after the code (§7). */
 function securityQuestionBody(v: View): Json {
   const { origin, txn } = v;
   const user = v.user as UserRecord;
@@ -250,6 +264,7 @@ function securityQuestionBody(v: View): Json {
         relatesTo: ['$.currentAuthenticatorEnrollment'],
         fields: [credentials],
       }),
+      selectOne(v, 'Security Question', QUESTION_AUTHENTICATOR_ID, 'security_question'),
     ),
     currentAuthenticatorEnrollment: obj(enrollment),
     authenticators: arr([questionAuthenticator()]),

@@ -16,6 +16,7 @@ export interface IdxSession {
   e: TestEmulator;
   verifier: string;
   state: string;
+  interactionHandle: string;
 }
 
 export const s256 = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
@@ -64,10 +65,11 @@ export function interactFields(session: { verifier: string; state: string }, ext
 
 /** interact (§1) and introspect (§2): the first state of a new transaction, and the session to go on with. */
 export async function begin(e: TestEmulator, extra: Record<string, string> = {}, issuerPath = '/oauth2/v1'): Promise<{ session: IdxSession; first: Reply }> {
-  const session = { e, verifier: randomBytes(32).toString('base64url'), state: randomBytes(16).toString('hex') };
-  const interacted = await postForm(`${e.url}${issuerPath}/interact`, interactFields(session, extra));
+  const pkce = { verifier: randomBytes(32).toString('base64url'), state: randomBytes(16).toString('hex') };
+  const interacted = await postForm(`${e.url}${issuerPath}/interact`, interactFields(pkce, extra));
   expect(interacted.status).toBe(200);
-  const first = await idxPost(e, '/idp/idx/introspect', { interactionHandle: interacted.body.interaction_handle });
+  const session = { e, ...pkce, interactionHandle: interacted.body.interaction_handle as string };
+  const first = await idxPost(e, '/idp/idx/introspect', { interactionHandle: session.interactionHandle });
   return { session, first };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Conformance: every recorded Okta response in ../shared/okta-fixtures has a scenario that drives
+ * Conformance: every recorded Okta response in ../shared/okta-fixtures (when present beside the
+ * repository; CI requires it, see helpers/shared-fixtures.ts) has a scenario that drives
  * the emulator into the same situation and sends the same request. The emulator must answer with
  * the same HTTP status, the same body `status` / `errorCode`, the same top-level keys and the same
  * `_links` (names and link `name`s). Known upstream quirks are listed in EXCEPTIONS, each citing the
@@ -7,6 +8,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { describeWithShared } from '../helpers/shared-fixtures.js';
 import type { EmulatorOptions } from '../../src/emulator/index.js';
 import type { Reply, TestEmulator } from './helpers.js';
 import {
@@ -18,7 +20,6 @@ import {
   trusted,
 } from './helpers.js';
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/okta-fixtures');
 
 interface Fixture {
   status: number;
@@ -35,8 +36,8 @@ function listFixtures(dir: string, prefix = ''): string[] {
 }
 
 /** Fixtures README "Two file shapes": playground files are bare bodies served with 200. */
-function loadFixture(rel: string): Fixture {
-  const data = JSON.parse(readFileSync(path.join(FIXTURES, rel), 'utf8')) as Record<string, unknown>;
+function loadFixture(dir: string, rel: string): Fixture {
+  const data = JSON.parse(readFileSync(path.join(dir, rel), 'utf8')) as Record<string, unknown>;
   if (rel.startsWith('okta-signin-widget/playground/')) return { status: 200, body: data };
   return { status: data['status'] as number, body: data['response'] as Record<string, unknown> };
 }
@@ -255,6 +256,7 @@ const EXCEPTIONS: Record<string, Exception> = {
   },
 };
 
+describeWithShared('okta-fixtures', 'conformance with the recorded Classic responses', (FIXTURES) => {
 const FIXTURE_FILES = listFixtures(FIXTURES).sort();
 
 afterEach(closeAll);
@@ -276,7 +278,7 @@ const linkNames = (links: unknown): Record<string, unknown> =>
 
 describe.each(FIXTURE_FILES.filter((f) => f in SCENARIOS))('%s', (file) => {
   it('is matched by the emulator', async () => {
-    const fixture = loadFixture(file);
+    const fixture = loadFixture(FIXTURES, file);
     const scenario = SCENARIOS[file] as Scenario;
     const ex: Exception = EXCEPTIONS[file] ?? { reason: '' };
     const e = await emulator(scenario.options);
@@ -321,4 +323,5 @@ describe.each(FIXTURE_FILES.filter((f) => f in SCENARIOS))('%s', (file) => {
     expect(reply.headers.get('x-okta-request-id')).toMatch(/^req/);
     expect(reply.headers.get('x-rate-limit-reset')).toMatch(/^\d+$/);
   });
+});
 });

@@ -2,8 +2,7 @@
  * Rate limits and injected faults (contract §8): per-username and org buckets, the three headers
  * on every response, a forced 429, a forced outage and simulated latency.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fixture } from '../helpers/fixtures.js';
 import { closeAll, emulator } from './helpers.js';
 import type { Reply } from './helpers.js';
 
@@ -75,14 +74,12 @@ it('a forced rate limit ends by itself when its time has passed', async () => {
 });
 
 it('forceOutage answers the recorded 500 E0000009 until switched off', async () => {
-  const fixture = JSON.parse(
-    readFileSync(path.resolve(process.cwd(), '../shared/okta-fixtures/okta-auth-js/error-internal.json'), 'utf8'),
-  ) as { response: Record<string, unknown> };
+  const { body: recorded } = fixture('error-internal.json');
   const e = await emulator();
   e.forceOutage(true);
   const res = await e.post('/recovery/token', { recoveryToken: 'x' });
   expect(res.status).toBe(500);
-  expect({ ...res.body, errorId: 'x' }).toEqual({ ...fixture.response, errorId: 'x' });
+  expect({ ...res.body, errorId: 'x' }).toEqual({ ...recorded, errorId: 'x' });
   expect(res.headers.get('x-rate-limit-limit')).toBe('600');
   e.forceOutage(false);
   expect((await e.post('/recovery/token', { recoveryToken: 'x' })).body.errorCode).toBe('E0000011');

@@ -21,15 +21,15 @@ afterEach(async () => {
 
 async function verified(answerFirst = true) {
   const browser = service.browser({ 'user-agent': 'Mozilla/5.0 (TestOS) Firefox/140', 'accept-language': 'fr-FR,fr;q=0.9' });
-  if (answerFirst) okta.reply(PATHS.verify, fresh('okta-auth-js/recovery-token.json', service.clock.now(), { stateToken: STATE_TOKEN }));
-  else okta.reply(PATHS.verify, fresh('okta-signin-widget/playground/recovery-answer.json', service.clock.now(), { stateToken: STATE_TOKEN }));
+  if (answerFirst) okta.reply(PATHS.verify, fresh('recovery-question.json', service.clock.now(), { stateToken: STATE_TOKEN }));
+  else okta.reply(PATHS.verify, fresh('password-reset-with-policy.json', service.clock.now(), { stateToken: STATE_TOKEN }));
   const response = await browser.postJson('/api/recovery/verify', { token: TOKEN });
   return { browser, response };
 }
 
 describe('POST /api/recovery/start', () => {
   it('answers 202 EMAIL_SENT and asks Okta for an EMAIL recovery with the user context', async () => {
-    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    okta.reply(PATHS.start, 'recovery-challenge-email.json');
     const browser = service.browser({ 'user-agent': 'Mozilla/5.0 (TestOS) Firefox/140', 'accept-language': 'de-DE' });
     const response = await browser.postJson('/api/recovery/start', { username: ' dade.murphy@example.com ' });
     expect(response.status).toBe(202);
@@ -42,7 +42,7 @@ describe('POST /api/recovery/start', () => {
   });
 
   it('forwards an allowed relayState and drops one that points elsewhere', async () => {
-    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json').reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    okta.reply(PATHS.start, 'recovery-challenge-email.json').reply(PATHS.start, 'recovery-challenge-email.json');
     const browser = service.browser();
     await browser.postJson('/api/recovery/start', { username: 'a@example.com', relayState: 'http://127.0.0.1:3000/welcome' });
     await browser.postJson('/api/recovery/start', { username: 'a@example.com', relayState: 'https://evil.example/phish' });
@@ -52,8 +52,8 @@ describe('POST /api/recovery/start', () => {
   });
 
   it.each([
-    ['a recovery challenge (known or unknown user)', fixture('okta-signin-widget/RECOVERY_CHALLENGE_EMAIL_PWD.json')],
-    ['a permission refusal E0000006', fixture('okta-signin-widget/RECOVERY_error.json')],
+    ['a recovery challenge (known or unknown user)', fixture('recovery-challenge-email.json')],
+    ['a permission refusal E0000006', fixture('error-forbidden.json')],
     ['an unknown-user refusal E0000095', { status: 403, body: { errorCode: 'E0000095', errorSummary: 'Recovery not allowed for unknown user.', errorCauses: [] } }],
     ['a forgot-password-not-allowed E0000034', { status: 403, body: { errorCode: 'E0000034', errorSummary: 'Forgot password not allowed on specified user.' } }],
   ])('gives the same answer for %s', async (_name, recorded) => {
@@ -72,7 +72,7 @@ describe('POST /api/recovery/start', () => {
     const tooLong = await browser.postJson('/api/recovery/start', { username: 'é'.repeat(257) });
     expect(tooLong.status).toBe(400);
     expect(okta.calls).toHaveLength(0);
-    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    okta.reply(PATHS.start, 'recovery-challenge-email.json');
     const longest = await browser.postJson('/api/recovery/start', { username: 'é'.repeat(256) });
     expect(longest.status).toBe(202);
     expect(okta.callsTo(PATHS.start)[0]?.body.username).toBe('é'.repeat(256));
@@ -80,7 +80,7 @@ describe('POST /api/recovery/start', () => {
 
   it('maps Okta 429 to RATE_LIMITED with Retry-After from X-Rate-Limit-Reset', async () => {
     const resetAt = Math.floor(Date.now() / 1000) + 42;
-    okta.reply(PATHS.start, 'okta-auth-js/error-throttle.json', { 'x-rate-limit-reset': String(resetAt), 'x-rate-limit-remaining': '0' });
+    okta.reply(PATHS.start, 'error-rate-limited.json', { 'x-rate-limit-reset': String(resetAt), 'x-rate-limit-remaining': '0' });
     const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
     expect(response.status).toBe(429);
     expect(response.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
@@ -90,7 +90,7 @@ describe('POST /api/recovery/start', () => {
   });
 
   it.each([
-    ['a 500 E0000009', (mock: OktaMock) => mock.reply(PATHS.start, 'okta-auth-js/error-internal.json')],
+    ['a 500 E0000009', (mock: OktaMock) => mock.reply(PATHS.start, 'error-internal.json')],
     ['a refused connection', (mock: OktaMock) => mock.failConnection(PATHS.start)],
     ['a non-JSON 502 page', (mock: OktaMock) => mock.reply(PATHS.start, { status: 502, body: '<html>bad gateway</html>' as never })],
   ])('maps %s to UPSTREAM_UNAVAILABLE 503', async (_name, arrange) => {
@@ -104,7 +104,7 @@ describe('POST /api/recovery/start', () => {
   it('answers 503 when Okta does not answer within the timeout', async () => {
     await service.close();
     service = await startTestService({ OKTA_TIMEOUT_MS: '200' });
-    okta.delay(PATHS.start, 1_000, 'okta-auth-js/recovery-challenge-email.json');
+    okta.delay(PATHS.start, 1_000, 'recovery-challenge-email.json');
     const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
     expect(response.status).toBe(503);
   });
@@ -140,7 +140,7 @@ describe('POST /api/recovery/verify', () => {
   it('answers RECOVERY with the question, keeps the stateToken in a sealed HttpOnly cookie, never in the body', async () => {
     const { response } = await verified();
     expect(response.status).toBe(200);
-    expect(response.json()).toEqual({ status: 'RECOVERY', question: "Who's a major player in the cowboy scene?" });
+    expect(response.json()).toEqual({ status: 'RECOVERY', question: "What was your first pet's name?" });
     expect(response.text).not.toContain(STATE_TOKEN);
     const [cookie] = response.headers.getSetCookie();
     expect(cookie).toMatch(/^recovery-flow=/);
@@ -159,8 +159,8 @@ describe('POST /api/recovery/verify', () => {
   });
 
   it.each([
-    ['401 E0000011 (docs)', 'okta-auth-js/error-token.json'],
-    ['403 E0000105 (real orgs)', 'okta-signin-widget/RECOVERY_EXPIRED_error.json'],
+    ['401 E0000011 (docs)', 'error-invalid-token.json'],
+    ['403 E0000105 (real orgs)', 'error-link-expired.json'],
   ])('treats %s as an invalid link', async (_name, name) => {
     okta.reply(PATHS.verify, name);
     const response = await service.browser().postJson('/api/recovery/verify', { token: TOKEN });
@@ -180,7 +180,7 @@ describe('POST /api/recovery/verify', () => {
 describe('POST /api/recovery/answer', () => {
   it('answers PASSWORD_RESET with the policy (values ≤ 0 mean no rule), sending Okta the stateToken from the cookie', async () => {
     const { browser } = await verified();
-    okta.reply(PATHS.answer, fresh('okta-signin-widget/PASSWORD_RESET_withComplexity.json', service.clock.now()));
+    okta.reply(PATHS.answer, fresh('password-reset-no-rules.json', service.clock.now()));
     const response = await browser.postJson('/api/recovery/answer', { answer: 'Annie Oakley' });
     expect(response.status).toBe(200);
     // This recorded policy says 0 or -1 for every rule: only our own length ceiling remains.
@@ -191,8 +191,8 @@ describe('POST /api/recovery/answer', () => {
 
   it('lets the user retry a wrong answer (E0000087, either HTTP status)', async () => {
     const { browser } = await verified();
-    okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json').reply(PATHS.answer, 'okta-signin-widget/RECOVERY_ANSWER_error.json');
-    okta.reply(PATHS.answer, fresh('okta-auth-js/password-reset.json', service.clock.now()));
+    okta.reply(PATHS.answer, 'error-wrong-answer.json').reply(PATHS.answer, 'error-wrong-answer-400.json');
+    okta.reply(PATHS.answer, fresh('password-reset.json', service.clock.now()));
     for (const _attempt of [1, 2]) {
       const wrong = await browser.postJson('/api/recovery/answer', { answer: 'nope' });
       expect(wrong.status).toBe(422);
@@ -204,8 +204,8 @@ describe('POST /api/recovery/answer', () => {
 
   it('ends the flow after five wrong answers and cancels the Okta transaction', async () => {
     const { browser } = await verified();
-    for (let attempt = 0; attempt < 5; attempt++) okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json');
-    okta.reply(PATHS.cancel, 'okta-signin-widget/CANCEL.json');
+    for (let attempt = 0; attempt < 5; attempt++) okta.reply(PATHS.answer, 'error-wrong-answer.json');
+    okta.reply(PATHS.cancel, 'cancel.json');
     const codes: string[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {
       const response = await browser.postJson('/api/recovery/answer', { answer: `guess ${attempt}` });
@@ -219,7 +219,7 @@ describe('POST /api/recovery/answer', () => {
 
   it('maps an expired stateToken (E0000011) to FLOW_EXPIRED and clears the cookie', async () => {
     const { browser } = await verified();
-    okta.reply(PATHS.answer, 'okta-signin-widget/ERROR_invalid_token.json');
+    okta.reply(PATHS.answer, 'error-invalid-token.json');
     const response = await browser.postJson('/api/recovery/answer', { answer: 'x' });
     expect(response.status).toBe(401);
     expect(response.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
@@ -261,7 +261,7 @@ describe('POST /api/recovery/reset', () => {
 
   it('changes the password, answers SUCCESS with where to go, and clears the flow cookie', async () => {
     const browser = await atPasswordStep();
-    okta.reply(PATHS.reset, 'okta-auth-js/success.json');
+    okta.reply(PATHS.reset, 'success.json');
     const response = await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' });
     expect(response.status).toBe(200);
     // With no SUCCESS_REDIRECT_URL, "done" sends the user to the Okta org to sign in.
@@ -273,7 +273,7 @@ describe('POST /api/recovery/reset', () => {
 
   it('sends revokeSessions: false when the user chose to stay signed in elsewhere', async () => {
     const browser = await atPasswordStep();
-    okta.reply(PATHS.reset, 'okta-signin-widget/SUCCESS.json');
+    okta.reply(PATHS.reset, 'success.json');
     await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9', revokeSessions: false });
     expect(okta.callsTo(PATHS.reset)[0]?.body.revokeSessions).toBe(false);
   });
@@ -294,9 +294,9 @@ describe('POST /api/recovery/reset', () => {
   });
 
   it.each([
-    ['E0000080 with causes', 'okta-signin-widget/PASSWORD_RESET_error.json', 1],
-    ['E0000080 without errorCauses', 'okta-signin-widget/PASSWORD_RESET_error_noCause.json', 0],
-    ['the older E0000080 shape', 'okta-auth-js/error-password-requirements.json', 1],
+    ['E0000080 with causes', 'error-password-policy.json', 1],
+    ['E0000080 without errorCauses', 'error-password-policy-no-cause.json', 0],
+    ['the older E0000080 shape', 'error-password-policy-older.json', 1],
   ])('shows Okta policy failures: %s', async (_name, name, causeCount) => {
     const browser = await atPasswordStep();
     okta.reply(PATHS.reset, name);
@@ -310,15 +310,15 @@ describe('POST /api/recovery/reset', () => {
 
   it('accepts the docs’ E0000014 as a policy failure too, then lets the user try again', async () => {
     const browser = await atPasswordStep();
-    okta.reply(PATHS.reset, withBody(fixture('okta-signin-widget/PASSWORD_RESET_error.json'), { errorCode: 'E0000014' }));
-    okta.reply(PATHS.reset, 'okta-auth-js/success.json');
+    okta.reply(PATHS.reset, withBody(fixture('error-password-policy.json'), { errorCode: 'E0000014' }));
+    okta.reply(PATHS.reset, 'success.json');
     expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' })).status).toBe(422);
     expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-10' })).json()).toMatchObject({ status: 'SUCCESS' });
   });
 
   it.each([
-    ['E0000079 (step out of order at Okta)', 'okta-auth-js/error-operation.json'],
-    ['E0000011 (stateToken expired)', 'okta-auth-js/error-token.json'],
+    ['E0000079 (step out of order at Okta)', 'error-wrong-state.json'],
+    ['E0000011 (stateToken expired)', 'error-invalid-token.json'],
   ])('maps %s to FLOW_EXPIRED', async (_name, name) => {
     const browser = await atPasswordStep();
     okta.reply(PATHS.reset, name);
@@ -329,7 +329,7 @@ describe('POST /api/recovery/reset', () => {
 
   it('keeps the flow through an Okta outage so the user can retry', async () => {
     const browser = await atPasswordStep();
-    okta.reply(PATHS.reset, 'okta-auth-js/error-internal.json').reply(PATHS.reset, 'okta-auth-js/success.json');
+    okta.reply(PATHS.reset, 'error-internal.json').reply(PATHS.reset, 'success.json');
     expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' })).status).toBe(503);
     expect((await browser.postJson('/api/recovery/reset', { newPassword: 'Correct-Horse-9' })).status).toBe(200);
   });

@@ -35,7 +35,7 @@ async function openLink(browser: Browser) {
 
 describe('forgot password page', () => {
   it('sends the link and shows "check your email" after a redirect', async () => {
-    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    okta.reply(PATHS.start, 'recovery-challenge-email.json');
     const browser = service.browser();
     const posted = await submit(browser, '/forgot-password', '/forgot-password', { username: 'dade.murphy@example.com' });
     expect(posted.status).toBe(303);
@@ -66,8 +66,8 @@ describe('forgot password page', () => {
   });
 
   it('shows a clear, retryable page when Okta is down or rate-limits', async () => {
-    okta.reply(PATHS.start, 'okta-auth-js/error-internal.json');
-    okta.reply(PATHS.start, 'okta-auth-js/error-throttle.json', { 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 30) });
+    okta.reply(PATHS.start, 'error-internal.json');
+    okta.reply(PATHS.start, 'error-rate-limited.json', { 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 30) });
     const browser = service.browser();
     const down = await submit(browser, '/forgot-password', '/forgot-password', { username: 'a@example.com' });
     expect(down.status).toBe(503);
@@ -106,7 +106,7 @@ describe('the emailed link', () => {
   });
 
   it('shows an "expired link" page offering a new link when Okta says the token is dead', async () => {
-    okta.reply(PATHS.verify, 'okta-signin-widget/RECOVERY_EXPIRED_error.json');
+    okta.reply(PATHS.verify, 'error-link-expired.json');
     const browser = service.browser();
     await openLink(browser);
     const posted = await submit(browser, '/reset-password', '/reset-password', {});
@@ -127,25 +127,25 @@ describe('the whole flow through pages', () => {
   it('goes link → question → wrong answer → right answer → new password → done, sending the user to an allowed relayState', async () => {
     const browser = service.browser({ 'user-agent': 'Mozilla/5.0 (TestOS) Safari/18' });
     await openLink(browser);
-    okta.reply(PATHS.verify, fresh('okta-auth-js/recovery-token.json', service.clock.now(), { stateToken: STATE_TOKEN, relayState: 'https://intranet.acme.example/home' }));
+    okta.reply(PATHS.verify, fresh('recovery-question.json', service.clock.now(), { stateToken: STATE_TOKEN, relayState: 'https://intranet.acme.example/home' }));
     const verified = await submit(browser, '/reset-password', '/reset-password', {});
     expect(verified.location).toBe('/reset-password/question');
     expect(okta.callsTo(PATHS.verify)[0]?.body).toEqual({ recoveryToken: TOKEN });
 
-    okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json');
+    okta.reply(PATHS.answer, 'error-wrong-answer.json');
     const wrong = await submit(browser, '/reset-password/question', '/reset-password/question', { answer: 'Calamity Jane' });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('That answer does not match our records');
-    expect(wrong.text).toContain("Who&#x27;s a major player in the cowboy scene?");
+    expect(wrong.text).toContain("What was your first pet&#x27;s name?");
 
-    okta.reply(PATHS.answer, fresh('okta-signin-widget/playground/recovery-answer.json', service.clock.now()));
+    okta.reply(PATHS.answer, fresh('password-reset-with-policy.json', service.clock.now()));
     const right = await submit(browser, '/reset-password/question', '/reset-password/question', { answer: 'Annie Oakley' });
     expect(right.location).toBe('/reset-password/new-password');
 
     const passwordPage = await browser.get('/reset-password/new-password');
     expect(passwordPage.text).toContain('autocomplete="new-password"');
     expect(passwordPage.text).toContain('At least 8 characters');
-    expect(passwordPage.text).toContain('value="test.user@okta.com"');
+    expect(passwordPage.text).toContain('value="jordan.lee@acme.example"');
 
     const mismatch = await browser.postForm('/reset-password/new-password', {
       _csrf: csrfTokenIn(passwordPage.text),
@@ -156,7 +156,7 @@ describe('the whole flow through pages', () => {
     expect(mismatch.status).toBe(400);
     expect(mismatch.text).toContain('The passwords do not match');
 
-    okta.reply(PATHS.reset, 'okta-signin-widget/SUCCESS.json');
+    okta.reply(PATHS.reset, 'success.json');
     const changed = await submit(browser, '/reset-password/new-password', '/reset-password/new-password', {
       newPassword: 'Correct-Horse-9',
       confirmPassword: 'Correct-Horse-9',
@@ -165,7 +165,7 @@ describe('the whole flow through pages', () => {
     expect(changed.location).toBe('/reset-password/done');
     // Each Okta answer may carry a new stateToken; the flow always sends the latest one.
     expect(okta.callsTo(PATHS.reset)[0]?.body).toEqual({
-      stateToken: '00RCzpqu-u2eck3wufQ2_qwRmRUUGF5TlIHF7Wy-Wb',
+      stateToken: '00fixturePolicyStateToken00000000000000003',
       newPassword: 'Correct-Horse-9',
       revokeSessions: true,
     });
@@ -179,11 +179,11 @@ describe('the whole flow through pages', () => {
   it('falls back to SUCCESS_REDIRECT_URL when the relayState points anywhere not allowed', async () => {
     const browser = service.browser();
     await openLink(browser);
-    okta.reply(PATHS.verify, fresh('okta-auth-js/recovery-token.json', service.clock.now(), { relayState: '//evil.example/x' }));
+    okta.reply(PATHS.verify, fresh('recovery-question.json', service.clock.now(), { relayState: '//evil.example/x' }));
     await submit(browser, '/reset-password', '/reset-password', {});
-    okta.reply(PATHS.answer, fresh('okta-auth-js/password-reset.json', service.clock.now()));
+    okta.reply(PATHS.answer, fresh('password-reset.json', service.clock.now()));
     await submit(browser, '/reset-password/question', '/reset-password/question', { answer: 'a' });
-    okta.reply(PATHS.reset, 'okta-auth-js/success.json');
+    okta.reply(PATHS.reset, 'success.json');
     await submit(browser, '/reset-password/new-password', '/reset-password/new-password', { newPassword: 'x', confirmPassword: 'x' });
     const done = await browser.get('/reset-password/done');
     expect(done.text).toContain('href="https://acme.okta.example"');

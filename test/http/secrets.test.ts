@@ -41,11 +41,11 @@ function expectNoSecretIn(haystacks: string[]): void {
 
 function oktaAnswers(): void {
   const now = service.clock.now();
-  okta.reply(PATHS.verify, fresh('okta-auth-js/recovery-token.json', now, { stateToken: SECRETS.stateToken }));
-  okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json');
-  okta.reply(PATHS.answer, fresh('okta-auth-js/password-reset.json', now, { stateToken: SECRETS.stateToken }));
-  okta.reply(PATHS.reset, 'okta-signin-widget/PASSWORD_RESET_error.json');
-  okta.reply(PATHS.reset, 'okta-auth-js/success.json');
+  okta.reply(PATHS.verify, fresh('recovery-question.json', now, { stateToken: SECRETS.stateToken }));
+  okta.reply(PATHS.answer, 'error-wrong-answer.json');
+  okta.reply(PATHS.answer, fresh('password-reset.json', now, { stateToken: SECRETS.stateToken }));
+  okta.reply(PATHS.reset, 'error-password-policy.json');
+  okta.reply(PATHS.reset, 'success.json');
 }
 
 it('keeps every secret out of logs, pages, redirects and cookies over a page flow', async () => {

@@ -72,7 +72,7 @@ describe('graceful shutdown', () => {
     service.deps.lifecycle.registerCloser('redis', () => {
       events.push('redis closed');
     });
-    okta.delay(PATHS.start, 400, 'okta-auth-js/recovery-challenge-email.json');
+    okta.delay(PATHS.start, 400, 'recovery-challenge-email.json');
     const arrived = new Promise((resolve) => service.server.once('request', resolve));
     const inFlight = startRecovery(service.url);
     await arrived;
@@ -92,7 +92,7 @@ describe('graceful shutdown', () => {
     service.deps.lifecycle.registerCloser('redis', () => {
       closed = true;
     });
-    okta.delay(PATHS.start, 600, 'okta-auth-js/recovery-challenge-email.json');
+    okta.delay(PATHS.start, 600, 'recovery-challenge-email.json');
     const arrived = new Promise((resolve) => service.server.once('request', resolve));
     const inFlight = startRecovery(service.url);
     await arrived;

@@ -42,11 +42,11 @@ function series(text: string, name: string, labels: Record<string, string> = {})
 
 async function wholeRecovery() {
   const now = service.clock.now();
-  okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json', { 'x-okta-request-id': 'okta-req-start', 'x-rate-limit-remaining': '599' });
-  okta.reply(PATHS.verify, fresh('okta-auth-js/recovery-token.json', now), { 'x-okta-request-id': 'okta-req-verify' });
-  okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json', { 'x-okta-request-id': 'okta-req-wrong' });
-  okta.reply(PATHS.answer, fresh('okta-auth-js/password-reset.json', now), { 'x-okta-request-id': 'okta-req-answer' });
-  okta.reply(PATHS.reset, 'okta-auth-js/success.json', { 'x-okta-request-id': 'okta-req-reset', 'x-rate-limit-remaining': '42' });
+  okta.reply(PATHS.start, 'recovery-challenge-email.json', { 'x-okta-request-id': 'okta-req-start', 'x-rate-limit-remaining': '599' });
+  okta.reply(PATHS.verify, fresh('recovery-question.json', now), { 'x-okta-request-id': 'okta-req-verify' });
+  okta.reply(PATHS.answer, 'error-wrong-answer.json', { 'x-okta-request-id': 'okta-req-wrong' });
+  okta.reply(PATHS.answer, fresh('password-reset.json', now), { 'x-okta-request-id': 'okta-req-answer' });
+  okta.reply(PATHS.reset, 'success.json', { 'x-okta-request-id': 'okta-req-reset', 'x-rate-limit-remaining': '42' });
   const browser = service.browser();
   const responses = [
     await browser.postJson('/api/recovery/start', { username: 'dade.murphy@example.com' }),
@@ -74,7 +74,7 @@ it('writes one audit event per step and outcome, with our request id and Okta’
 });
 
 it('audits a password our policy check refuses, which never reaches Okta', async () => {
-  okta.reply(PATHS.verify, fresh('okta-signin-widget/playground/recovery-answer.json', service.clock.now()), { 'x-okta-request-id': 'okta-req-verify' });
+  okta.reply(PATHS.verify, fresh('password-reset-with-policy.json', service.clock.now()), { 'x-okta-request-id': 'okta-req-verify' });
   const browser = service.browser();
   await browser.postJson('/api/recovery/verify', { token: 'VBQ0gwBp5LyJJFdbmWCM' });
   const response = await browser.postJson('/api/recovery/reset', { newPassword: 'a' });
@@ -121,7 +121,7 @@ it('counts the emails the mail queue sent, read from its counters at scrape time
 });
 
 it('counts Okta’s 429 as a rate-limit hit and audits the rate-limited outcome as a warning', async () => {
-  okta.reply(PATHS.start, 'okta-auth-js/error-throttle.json', { 'x-okta-request-id': 'okta-req-429', 'x-rate-limit-remaining': '0' });
+  okta.reply(PATHS.start, 'error-rate-limited.json', { 'x-okta-request-id': 'okta-req-429', 'x-rate-limit-remaining': '0' });
   const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
   expect(response.status).toBe(429);
   expect(auditLines()).toEqual([expect.objectContaining({ event: 'recovery.start', outcome: 'rate-limited', oktaRequestId: 'okta-req-429', level: 40 })]);

@@ -18,7 +18,7 @@ let entry: string;
 
 beforeAll(async () => {
   entry = await buildService('dist-test/sigterm');
-  const challenge = fixture('okta-auth-js/recovery-challenge-email.json');
+  const challenge = fixture('recovery-challenge-email.json');
   slowOkta = createServer((incoming, response) => {
     incoming.resume().on('end', () => {
       oktaCalls += 1;

@@ -93,9 +93,9 @@ const EMULATED_USERS = [
 ] as const;
 
 const REFUSALS: ReadonlyArray<readonly [string, () => RecordedResponse]> = [
-  ['a recovery challenge (200)', () => fixture('okta-signin-widget/RECOVERY_CHALLENGE_EMAIL_PWD.json')],
+  ['a recovery challenge (200)', () => fixture('recovery-challenge-email.json')],
   ['E0000034 forgot password not allowed', () => ({ status: 403, body: { errorCode: 'E0000034', errorSummary: 'Forgot password not allowed on specified user.', errorLink: 'E0000034', errorId: 'oaeE34', errorCauses: [] } })],
-  ['E0000006 no permission', () => fixture('okta-signin-widget/RECOVERY_error.json')],
+  ['E0000006 no permission', () => fixture('error-forbidden.json')],
   ['E0000119 account locked', () => ({ status: 403, body: { errorCode: 'E0000119', errorSummary: 'Your account is locked. Please contact your administrator.', errorLink: 'E0000119', errorId: 'oaeE119', errorCauses: [] } })],
   ['E0000095 unknown user (trusted variant)', () => ({ status: 403, body: { errorCode: 'E0000095', errorSummary: 'Recovery not allowed for unknown user.', errorLink: 'E0000095', errorId: 'oaetVarN2dKS6ap08dq0k4n7A', errorCauses: [] } })],
   ['a 403 E0000005-like refusal', () => ({ status: 403, body: { errorCode: 'E0000005', errorSummary: 'Invalid session', errorLink: 'E0000005', errorId: 'oaeE5', errorCauses: [] } })],

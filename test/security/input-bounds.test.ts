@@ -54,7 +54,7 @@ async function pageForm(browser: Browser, page: string): Promise<string> {
 async function at(step: 'answer' | 'password'): Promise<Browser> {
   const browser = service.browser();
   const now = service.clock.now();
-  okta.reply(PATHS.verify, step === 'answer' ? fresh('okta-auth-js/recovery-token.json', now) : fresh('okta-signin-widget/playground/recovery-answer.json', now));
+  okta.reply(PATHS.verify, step === 'answer' ? fresh('recovery-question.json', now) : fresh('password-reset-with-policy.json', now));
   await browser.get(`/reset-password/${TOKEN}`);
   const verified = await browser.postForm('/reset-password', { _csrf: await pageForm(browser, '/reset-password') });
   expect(verified.location).toBe(step === 'answer' ? '/reset-password/question' : '/reset-password/new-password');
@@ -63,7 +63,7 @@ async function at(step: 'answer' | 'password'): Promise<Browser> {
 
 describe('256 code points of Unicode reach Okta exactly as typed', () => {
   it('username, through the page form and the API (surrounding spaces are a typing slip and trimmed; inner ones kept)', async () => {
-    okta.reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json').reply(PATHS.start, 'okta-auth-js/recovery-challenge-email.json');
+    okta.reply(PATHS.start, 'recovery-challenge-email.json').reply(PATHS.start, 'recovery-challenge-email.json');
     const browser = service.browser();
     const posted = await browser.postForm('/forgot-password', { _csrf: await pageForm(browser, '/forgot-password'), username: ` ${USERNAME_256}  ` });
     expect(posted.location).toBe('/forgot-password/sent');
@@ -73,20 +73,20 @@ describe('256 code points of Unicode reach Okta exactly as typed', () => {
 
   it('answer, through the page form and the API, leading and trailing spaces included', async () => {
     const page = await at('answer');
-    okta.reply(PATHS.answer, 'okta-auth-js/error-wrong-answer.json');
+    okta.reply(PATHS.answer, 'error-wrong-answer.json');
     const wrong = await page.postForm('/reset-password/question', { _csrf: await pageForm(page, '/reset-password/question'), answer: ANSWER_256 });
     expect(wrong.status).toBe(422);
-    okta.reply(PATHS.answer, fresh('okta-auth-js/password-reset.json', service.clock.now()));
+    okta.reply(PATHS.answer, fresh('password-reset.json', service.clock.now()));
     expect((await page.postJson('/api/recovery/answer', { answer: ANSWER_256 })).status).toBe(200);
     expect(okta.callsTo(PATHS.answer).map((call) => call.body.answer)).toEqual([ANSWER_256, ANSWER_256]);
   });
 
   it('password, through the page form and the API, leading and trailing spaces included', async () => {
     const page = await at('password');
-    okta.reply(PATHS.reset, 'okta-signin-widget/PASSWORD_RESET_error.json');
+    okta.reply(PATHS.reset, 'error-password-policy.json');
     const refused = await page.postForm('/reset-password/new-password', { _csrf: await pageForm(page, '/reset-password/new-password'), newPassword: PASSWORD_256, confirmPassword: PASSWORD_256 });
     expect(refused.status).toBe(422);
-    okta.reply(PATHS.reset, 'okta-auth-js/success.json');
+    okta.reply(PATHS.reset, 'success.json');
     expect((await page.postJson('/api/recovery/reset', { newPassword: PASSWORD_256 })).status).toBe(200);
     expect(okta.callsTo(PATHS.reset).map((call) => call.body.newPassword)).toEqual([PASSWORD_256, PASSWORD_256]);
   });

@@ -20,6 +20,7 @@ import type { RecordedRequest } from './recorder.js';
 import { notFound, oktaRouter } from './routes.js';
 import { demoUsers, parseSeedUsers, toUserRecords } from './seed.js';
 import { EmulatorStore } from './store.js';
+import { usersRouter } from './users-api.js';
 import { createIdx } from './idx/index.js';
 import type { EmulatorOptions } from './types.js';
 
@@ -72,6 +73,7 @@ export function createEmulatorApp(options: EmulatorOptions): { app: Koa; handle:
   app.use(perUserRateLimit(new WindowCounter(perUserLimit, 1_000, clock)));
   app.use(notFound(okta));
   app.use(okta.routes());
+  app.use(usersRouter(deps, options.apiToken).routes());
   idx.mount(app);
   return { app, handle };
 }

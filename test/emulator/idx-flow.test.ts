@@ -4,7 +4,7 @@
  * either handle, resend, poll, cancel, and the engine discovery document.
  */
 import { latestLinkPath } from '../helpers/emulated.js';
-import { closeAll, emulator, PUBLIC_URL } from './helpers.js';
+import { closeAll, emulator, PUBLIC_URL, trusted } from './helpers.js';
 import type { TestEmulator } from './helpers.js';
 import {
   ION,
@@ -108,6 +108,32 @@ describe('the whole recovery', () => {
     expect(done.body.successWithInteractionCode).toBeDefined();
     const again = await begin(e, { recovery_token: token });
     expect(again.first.body.messages.value[0].i18n.key).toBe('idx.invalid.forgot.password.token');
+  });
+});
+
+describe('POST /api/v1/users/{id}/lifecycle/reset_password (the token for path C, §3.3)', () => {
+  const reset = (e: TestEmulator, id: string, query: string, headers: Record<string, string> = trusted) =>
+    fetch(`${e.url}/api/v1/users/${id}/lifecycle/reset_password${query}`, { method: 'POST', headers });
+
+  it('sendEmail=false: a resetPasswordUrl whose token starts an IDX recovery at the new password; no email', async () => {
+    const e = await idxEmulator();
+    const res = await reset(e, '00u1bob000000000002', '?sendEmail=false');
+    expect(res.status).toBe(200);
+    const { resetPasswordUrl } = (await res.json()) as { resetPasswordUrl: string };
+    expect(resetPasswordUrl).toMatch(new RegExp(`^${e.url}/signin/reset-password/\\w{20}$`));
+    expect(e.outbox).toHaveLength(0);
+    const { first } = await begin(e, { recovery_token: resetPasswordUrl.split('/').pop() as string });
+    expect(remediations(first.body)).toEqual(['reset-authenticator']);
+    expect(first.body.user.value.id).toBe('00u1bob000000000002');
+  });
+
+  it('sends the Forgot Password email by default; refuses without the API token, for unknown and suspended users', async () => {
+    const e = await idxEmulator();
+    expect((await reset(e, 'bob@example.com', '')).status).toBe(200);
+    expect(e.outbox.at(-1)).toMatchObject({ to: 'bob@example.com', pipeline: 'v1' });
+    expect((await reset(e, 'bob@example.com', '?sendEmail=false', {})).status).toBe(401);
+    expect((await reset(e, '00uNobody', '?sendEmail=false')).status).toBe(404);
+    expect((await reset(e, 'dave@example.com', '?sendEmail=false')).status).toBe(403);
   });
 });
 

@@ -6,7 +6,7 @@
  * the SDK itself. Then the new password signs in.
  */
 import { OktaAuth } from '@okta/okta-auth-js';
-import { startEmulator } from '../../src/emulator/index.js';
+import { BUILT_IN_CLIENT_ID, startEmulator } from '../../src/emulator/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 
 const SDK_CLIENT = { clientId: '0oa1sdkclientemulat', redirectUris: ['http://localhost:8080/login/callback'] };
@@ -34,14 +34,13 @@ function memoryStorage(): { getItem(k: string): string | null; setItem(k: string
   };
 }
 
-function sdk(issuer = okta.url): OktaAuth {
+function sdk(issuer = okta.url, client = { clientId: SDK_CLIENT.clientId, redirectUri: SDK_CLIENT.redirectUris[0] }): OktaAuth {
   const storageProvider = memoryStorage();
   const section = { storageProvider };
   const options = {
     storageManager: { token: section, transaction: section, 'shared-transaction': section, 'original-uri': section, cache: section },
     issuer,
-    clientId: SDK_CLIENT.clientId,
-    redirectUri: SDK_CLIENT.redirectUris[0],
+    ...client,
     scopes: ['openid', 'email', 'profile'],
     // The emulator listens on plain http on loopback.
     testing: { disableHttpsCheck: true },
@@ -111,9 +110,12 @@ it('completes idx.recoverPassword with the code, the security question and a new
   for (const call of idxCalls) expect(call.headers['x-okta-user-agent-extended']).toMatch(/^okta-auth-js\//);
 });
 
-it('completes it through a custom authorization server with an identifier-first policy, no question, and shows a wrong code', async () => {
+it('completes it with the built-in client (as src/emulator/README.md tells), a custom authorization server and an identifier-first policy, showing a wrong code', async () => {
   okta.idx.configure({ entry: 'identifier-first' });
-  const auth = sdk(`${okta.url}/oauth2/default`);
+  const auth = sdk(`${okta.url}/oauth2/default`, {
+    clientId: BUILT_IN_CLIENT_ID,
+    redirectUri: 'http://localhost:3000/reset-password/callback',
+  });
   // Identifier-first (contract §3.2): the SDK identifies, then runs the password's recover action.
   let tx = await auth.idx.recoverPassword({ step: 'identify', username: 'bob@example.com' });
   expect(tx.status).toBe('PENDING');
@@ -135,5 +137,6 @@ it('completes it through a custom authorization server with an identifier-first 
   tx = await auth.idx.proceed({ step: 'reset-authenticator', password: 'Harbour-Light-42' });
   expect(tx.status).toBe('SUCCESS');
   expect(tx.tokens?.idToken?.claims.iss).toBe(`${okta.url}/oauth2/default`);
+  expect(tx.tokens?.idToken?.claims.aud).toBe(BUILT_IN_CLIENT_ID);
   expect(await signsIn('bob@example.com', 'Harbour-Light-42')).toBe(true);
 });

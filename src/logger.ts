@@ -37,5 +37,7 @@ export function createLogger(options: { level: LogLevel; pretty?: boolean; desti
 export function loggablePath(url: string): string {
   return url
     .replace(/^(\/reset-password\/)[^/?#]+/, '$1[token]')
-    .replace(/([?&]token=)[^&#]*/g, '$1[token]');
+    .replace(/([?&]token=)[^&#]*/g, '$1[token]')
+    // The Identity Engine's magic link carries the emailed code and our transaction's state.
+    .replace(/([?&](?:otp|state)=)[^&#]*/g, '$1[redacted]');
 }

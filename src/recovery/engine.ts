@@ -6,9 +6,10 @@
  */
 import type { MailUser } from '../mail/recipient.js';
 import type { EndUserContext } from '../okta/context.js';
-import type { Outcome } from './outcomes.js';
+import type { CodeRules, Outcome } from './outcomes.js';
 import type { PasswordPolicy } from './password-policy.js';
-import type { FlowUser } from './states.js';
+
+export type { CodeRules };
 
 export type EngineName = 'classic' | 'idx';
 
@@ -18,11 +19,11 @@ export type EngineName = 'classic' | 'idx';
  */
 export type EngineSession = Readonly<Record<string, string>>;
 
-/** How the emailed code is written, from Okta's own form (IDX: 6 digits, or 10 letters and digits). */
-export interface CodeRules {
-  readonly format: 'digits' | 'alphanumeric';
-  readonly minLength: number;
-  readonly maxLength: number;
+/** The user named in the transaction: kept to check the password locally and for password managers. */
+export interface FlowUser {
+  readonly login?: string | undefined;
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
 }
 
 interface Progress {

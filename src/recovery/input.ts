@@ -4,8 +4,7 @@
  * does not know (OWASP Authentication cheat sheet; ASVS 2.1.x).
  */
 import { MAX_INPUT_LENGTH } from './password-policy.js';
-import type { CodeRules } from './engine.js';
-import type { InputField, InputProblem } from './outcomes.js';
+import type { CodeRules, InputField, InputProblem } from './outcomes.js';
 
 export interface InputCheck {
   readonly field: InputField;

@@ -3,7 +3,6 @@
  * instead of throwing for expected cases; web/outcome-table.ts maps each kind to an HTTP status,
  * a JSON code, a page and a message key, once, for both presenters.
  */
-import type { CodeRules } from './engine.js';
 import type { PasswordPolicy, PasswordRequirement } from './password-policy.js';
 
 export type Outcome =
@@ -32,6 +31,13 @@ export type Outcome =
     }
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number }
   | { readonly kind: 'upstream-unavailable' };
+
+/** How the emailed code is written, from Okta's own form (IDX: 6 digits, or 10 letters and digits). */
+export interface CodeRules {
+  readonly format: 'digits' | 'alphanumeric';
+  readonly minLength: number;
+  readonly maxLength: number;
+}
 
 export type OutcomeKind = Outcome['kind'];
 export type InputField = 'body' | 'username' | 'token' | 'code' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';

@@ -23,7 +23,8 @@
  *  except that a magic link whose state matches the flow waiting for it joins that flow. cancel
  *  runs anywhere. Okta's answer decides the next phase, never an assumed order (contracts §0).
  */
-import type { CodeRules, EngineSession } from './engine.js';
+import type { EngineSession, FlowUser } from './engine.js';
+import type { CodeRules } from './outcomes.js';
 import type { PasswordPolicy } from './password-policy.js';
 
 export type FlowPhase = 'link-received' | 'awaiting-code' | 'code-shown' | 'awaiting-answer' | 'awaiting-password' | 'done';
@@ -41,12 +42,6 @@ export const STEPS_OF_PHASE: Readonly<Record<FlowPhase, readonly StepName[]>> = 
   done: [],
 });
 
-/** The user named in the transaction: kept to check the password locally and for password managers. */
-export interface FlowUser {
-  readonly login?: string | undefined;
-  readonly firstName?: string | undefined;
-  readonly lastName?: string | undefined;
-}
 
 interface FlowBase {
   /** When the flow dies, in epoch ms: Okta's expiry for its transaction, or our own bound. */

@@ -5,7 +5,7 @@
  */
 import { closeAll } from './helpers.js';
 import type { Reply, TestEmulator } from './helpers.js';
-import { formOf, idxEmulator, messageKeys, submit, toEmailChallenge, toEmailChoice } from './idx-helpers.js';
+import { begin, formOf, idxEmulator, messageKeys, submit, toEmailChallenge, toEmailChoice } from './idx-helpers.js';
 
 afterEach(closeAll);
 
@@ -41,6 +41,32 @@ describe('with enumeration prevention on', () => {
     const aliceWrong = await submit(e, formOf(alice.reply.body, 'challenge-authenticator'), { credentials: { passcode: 'nope12' } });
     expect(skeleton(guess, 'nobody@example.com')).toBe(skeleton(aliceWrong, 'alice@example.com'));
     expect((await submit(e, reply.body.currentAuthenticatorEnrollment.value.resend)).status).toBe(200);
+    expect(e.outbox.map((m) => m.to)).toEqual(['alice@example.com']);
+  });
+
+  it('identifier-first: an unknown user is shown a made-up id and masked name where a real user has theirs (§3.2)', async () => {
+    const e = await idxEmulator({ idx: { userEnumerationPrevention: true, entry: 'identifier-first' } });
+    /** Also blanks the per-user values a decoy must have but cannot share: ids and the masked email. */
+    const blanked = (reply: Reply, typed: string): string =>
+      skeleton(reply, typed)
+        .replace(/"(00u|eae|lae)[\w]+"/g, '"<id>"')
+        .replace(/"\w\*\*\*\w?@[^"]+"/g, '"<masked>"');
+    const walk = async (login: string): Promise<Reply[]> => {
+      const { first } = await begin(e);
+      const challenge = await submit(e, formOf(first.body, 'identify'), { identifier: login });
+      const recovered = await submit(e, challenge.body.currentAuthenticatorEnrollment.value.recover);
+      const form = formOf(recovered.body, 'authenticator-verification-data');
+      const sent = await submit(e, form, { authenticator: { id: form.value[0].form.value[0].value, methodType: 'email' } });
+      return [challenge, recovered, sent];
+    };
+    const real = await walk('alice@example.com');
+    const decoy = await walk('nobody@example.com');
+    expect(decoy.map((r) => r.status)).toEqual(real.map((r) => r.status));
+    for (const [i, reply] of decoy.entries()) {
+      expect(blanked(reply, 'nobody@example.com')).toBe(blanked(real[i] as Reply, 'alice@example.com'));
+    }
+    expect(decoy[0]?.body.user.value.id).toMatch(/^00u/);
+    expect(decoy[1]?.body.currentAuthenticatorEnrollment.value.profile.email).toBe('n***y@example.com');
     expect(e.outbox.map((m) => m.to)).toEqual(['alice@example.com']);
   });
 

@@ -28,17 +28,30 @@ export function emailAuthenticator(): Json {
 }
 
 /**
+ * Whom a response may show: a real user, or under enumeration prevention a decoy made up from the
+ * typed identifier (stable ids, the typed name masked), so that an identified-first response of an
+ * unknown user has the same shape as a real one's (§3.2, §6.3).
+ */
+export interface Subject {
+  id: string;
+  email: string;
+}
+
+export const subjectOfUser = (user: UserRecord): Subject => ({ id: user.id, email: user.email });
+export const decoySubject = (identifier: string): Subject => ({ id: derivedId('00u', `decoy:${identifier.toLowerCase()}`), email: identifier });
+
+/**
  * The email enrollment. Before the user proved the email (recovery, path A) it has no id and no
  * profile [F-04, F-06], which is what lets unknown users look the same (§6.3).
  */
-export function emailEnrollment(user: UserRecord | undefined, reveal: boolean): Json {
+export function emailEnrollment(subject: Subject | undefined): Json {
   const base: Json = { type: 'email', key: 'okta_email', displayName: 'Email', methods: [{ type: 'email' }] };
-  if (!reveal || !user) return base;
-  return { ...base, id: derivedId('eae', user.id), profile: { email: maskEmail(user.email) } };
+  if (!subject) return base;
+  return { ...base, id: derivedId('eae', subject.id), profile: { email: maskEmail(subject.email) } };
 }
 
-export function passwordEnrollment(user: UserRecord): Json {
-  return passwordAuthenticator(derivedId('lae', user.id));
+export function passwordEnrollment(subject: Subject): Json {
+  return passwordAuthenticator(derivedId('lae', subject.id));
 }
 
 /** Okta's built-in question keys (§7); any other question is `custom`. */
@@ -76,9 +89,8 @@ export function questionAuthenticator(): Json {
   };
 }
 
-/** `user.value` (§2.2): only the identifier before verification; id and profile after. */
-export function userValue(user: UserRecord | undefined, identifier: string | undefined, verified: boolean): Json {
-  if (!verified || !user) return identifier === undefined ? {} : { identifier };
+/** `user.value` (§2.2) after the email was proved: id, identifier and profile [F-08]. */
+export function verifiedUserValue(user: UserRecord, identifier: string | undefined): Json {
   return {
     id: user.id,
     identifier: identifier ?? user.login,

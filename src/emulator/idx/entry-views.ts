@@ -2,11 +2,11 @@
  * The bodies before the user is known (contract §3): the first `identify` of either entry policy,
  * the identifier-first password challenge, and `identify-recovery`.
  */
-import { emailAuthenticator, emailEnrollment, passwordAuthenticator, passwordEnrollment, userValue } from './authenticators.js';
+import { emailAuthenticator, emailEnrollment, passwordAuthenticator, passwordEnrollment } from './authenticators.js';
 import type { Field, Json } from './ion.js';
 import { arr, form, obj, objectField } from './ion.js';
 import type { View } from './view-parts.js';
-import { head, remediation, tail } from './view-parts.js';
+import { head, remediation, subjectOf, tail, userValueOf } from './view-parts.js';
 
 /** [F-02] path A (identifier + password, `recover` on the password) or [F-02b] identifier-first. */
 export function identifyBody(v: View): Json {
@@ -32,7 +32,8 @@ export function identifyBody(v: View): Json {
 
 /** [F-05] identifier-first: the password challenge, with `recover` on the enrollment. */
 export function passwordChallengeBody(v: View): Json {
-  const { origin, txn, user } = v;
+  const { origin, txn } = v;
+  const subject = subjectOf(v);
   const credentials = objectField('credentials', [{ name: 'passcode', label: 'Password', secret: true }]);
   return {
     ...head(v),
@@ -46,12 +47,12 @@ export function passwordChallengeBody(v: View): Json {
     ),
     currentAuthenticatorEnrollment: obj({
       recover: form(origin, txn.stateHandle, { name: 'recover', path: '/idp/idx/recover' }),
-      ...(user ? passwordEnrollment(user) : passwordAuthenticator()),
+      ...(subject ? passwordEnrollment(subject) : passwordAuthenticator()),
     }),
     authenticators: arr([passwordAuthenticator(), emailAuthenticator()]),
-    authenticatorEnrollments: arr([user ? passwordEnrollment(user) : passwordAuthenticator(), emailEnrollment(user, true)]),
+    authenticatorEnrollments: arr([subject ? passwordEnrollment(subject) : passwordAuthenticator(), emailEnrollment(subject)]),
     recoveryAuthenticator: obj(passwordAuthenticator()),
-    user: obj(userValue(user, txn.identifier, true)),
+    user: obj(userValueOf(v)),
     ...tail(v),
   };
 }

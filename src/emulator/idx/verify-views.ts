@@ -13,14 +13,15 @@ import {
   passwordWithSettings,
   questionAuthenticator,
   questionEnrollment,
-  userValue,
+  subjectOfUser,
+  verifiedUserValue,
 } from './authenticators.js';
 import type { Field, Json } from './ion.js';
 import { arr, form, obj, objectField } from './ion.js';
 import type { IdxSettings } from './settings.js';
 import type { IdxMessage } from './transactions.js';
 import type { View } from './view-parts.js';
-import { head, remediation, revealed, tail, tokenEndpointOf } from './view-parts.js';
+import { head, remediation, subjectOf, tail, tokenEndpointOf, userValueOf } from './view-parts.js';
 
 /** `select-authenticator-authenticate` with one option (§4.1: id = the authenticator id, not the enrollment's). */
 const selectEmail = (v: View): Json => selectOne(v, 'Email', EMAIL_AUTHENTICATOR_ID, 'email');
@@ -47,9 +48,9 @@ function selectOne(v: View, label: string, id: string, methodType: string): Json
 
 const recoveryParts = (v: View): Json => ({
   authenticators: arr([emailAuthenticator()]),
-  authenticatorEnrollments: arr([emailEnrollment(v.user, revealed(v))]),
+  authenticatorEnrollments: arr([emailEnrollment(subjectOf(v))]),
   recoveryAuthenticator: obj(passwordAuthenticator()),
-  user: obj(userValue(v.user, v.txn.identifier, revealed(v))),
+  user: obj(userValueOf(v)),
 });
 
 /** [F-04] / [F-05c] (2022+) or [F-04b] / [F-05b] (`select-only`, 2021): the email, not yet sent. */
@@ -79,7 +80,7 @@ export function selectEmailBody(v: View): Json {
   return {
     ...head(v),
     ...remediation(verificationData, selectEmail(v)),
-    currentAuthenticatorEnrollment: obj({ resend, ...emailEnrollment(v.user, revealed(v)) }),
+    currentAuthenticatorEnrollment: obj({ resend, ...emailEnrollment(subjectOf(v)) }),
     ...recoveryParts(v),
     ...tail(v),
   };
@@ -109,7 +110,7 @@ export function emailChallengeBody(v: View): Json {
     currentAuthenticatorEnrollment: obj({
       resend: form(origin, txn.stateHandle, { name: 'resend', path: '/idp/idx/challenge/resend' }),
       poll: form(origin, txn.stateHandle, { name: 'poll', path: '/idp/idx/challenge/poll', refresh: 4000 }),
-      ...emailEnrollment(v.user, revealed(v)),
+      ...emailEnrollment(subjectOf(v)),
       contextualData: { useEmailMagicLink: v.settings.useEmailMagicLink },
     }),
     ...recoveryParts(v),
@@ -143,7 +144,7 @@ export function securityQuestionBody(v: View): Json {
     authenticators: arr([questionAuthenticator()]),
     authenticatorEnrollments: arr([enrollment]),
     recoveryAuthenticator: obj(passwordAuthenticator()),
-    user: obj(userValue(user, txn.identifier, true)),
+    user: obj(verifiedUserValue(user, txn.identifier)),
     ...tail(v),
   };
 }
@@ -167,9 +168,9 @@ export function resetBody(v: View): Json {
     ),
     currentAuthenticator: obj(passwordWithSettings(user)),
     authenticators: arr([passwordAuthenticator()]),
-    authenticatorEnrollments: arr(user ? [passwordEnrollment(user), emailEnrollment(user, true)] : []),
+    authenticatorEnrollments: arr(user ? [passwordEnrollment(subjectOfUser(user)), emailEnrollment(subjectOfUser(user))] : []),
     recoveryAuthenticator: obj(passwordWithSettings(user)),
-    user: obj(userValue(user, txn.identifier, true)),
+    user: obj(userValueOf(v)),
     ...tail(v),
   };
 }

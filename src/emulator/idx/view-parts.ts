@@ -3,6 +3,8 @@
  * `stateHandle`, `expiresAt`, `intent`) and the tail (`cancel`, `app`, `authentication`).
  */
 import type { UserRecord } from '../store.js';
+import type { Subject } from './authenticators.js';
+import { decoySubject, subjectOfUser, verifiedUserValue } from './authenticators.js';
 import type { Json } from './ion.js';
 import { IDX_VERSION, arr, form, obj } from './ion.js';
 import type { IdxSettings } from './settings.js';
@@ -27,6 +29,24 @@ const VERIFIED_STEPS: ReadonlySet<IdxStep> = new Set(['security-question', 'rese
 
 /** Whether ids and profile may show: after the email was proved, or when identified first (§3.2). */
 export const revealed = (v: View): boolean => v.txn.identified || VERIFIED_STEPS.has(v.txn.step);
+
+/** Whom the response may show (a decoy for an unknown user identified first), or undefined. */
+export function subjectOf(v: View): Subject | undefined {
+  if (!revealed(v)) return undefined;
+  if (v.user) return subjectOfUser(v.user);
+  return v.txn.identifier === undefined ? undefined : decoySubject(v.txn.identifier);
+}
+
+/**
+ * `user.value` (§2.2): the identifier while recovering unidentified [F-04, F-06]; the id only when
+ * identified first [F-05, F-05b, F-06b]; id, identifier and profile once the email is proved [F-08].
+ */
+export function userValueOf(v: View): Json {
+  if (VERIFIED_STEPS.has(v.txn.step) && v.user) return verifiedUserValue(v.user, v.txn.identifier);
+  const subject = subjectOf(v);
+  if (subject) return { id: subject.id };
+  return v.txn.identifier === undefined ? {} : { identifier: v.txn.identifier };
+}
 
 export function head(v: View, intent = 'LOGIN'): Json {
   return {

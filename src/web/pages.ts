@@ -73,7 +73,7 @@ export function pagesRouter(deps: PageDeps): Router {
   }
 
   /** The "check your email" page of a flow waiting for a code: the field as Okta's form describes it. */
-  function codeForm(ctx: Context, flow: Extract<FlowState, { phase: 'awaiting-code' }>): FormPage {
+  function codeForm(flow: Extract<FlowState, { phase: 'awaiting-code' }>): FormPage {
     const resendIn = Math.max(0, Math.ceil((flow.resendAfter - deps.clock.now()) / 1000));
     const { format, minLength, maxLength } = flow.code;
     return { template: 'email-sent', view: { code: { inputmode: format === 'digits' ? 'numeric' : 'text', minLength, maxLength }, resendIn } };
@@ -84,7 +84,7 @@ export function pagesRouter(deps: PageDeps): Router {
       case 'link-received':
         return { template: 'link-received', view: {} };
       case 'awaiting-code':
-        return codeForm(ctx, flow);
+        return codeForm(flow);
       case 'code-shown':
         return { template: 'code-shown', view: { code: flow.code } };
       case 'awaiting-answer':
@@ -158,7 +158,7 @@ export function pagesRouter(deps: PageDeps): Router {
   router.get(PAGES.sent, async (ctx) => {
     const flow = await cookies.readFlow(ctx);
     if (flow?.phase === 'awaiting-code') {
-      const form = codeForm(ctx, flow);
+      const form = codeForm(flow);
       return presenter.render(ctx, form.template, form.view);
     }
     presenter.render(ctx, 'email-sent', {});

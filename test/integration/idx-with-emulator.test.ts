@@ -258,7 +258,8 @@ describe('the flow cookie', () => {
   it('holds the longest stateHandle Okta was recorded sending within what browsers keep, at one length whatever it holds', async () => {
     await start({ longStateHandles: true, securityQuestion: true });
     const lengths = new Set<number>();
-    for (const [username, relayState] of [['alice@example.com', ''], ['alice@example.com', `/${'a1B2c3D4e5'.repeat(204)}`], ['nobod@example.com', '']]) {
+    const starts: ReadonlyArray<readonly [string, string]> = [['alice@example.com', ''], ['alice@example.com', `/${'a1B2c3D4e5'.repeat(204)}`], ['nobod@example.com', '']];
+    for (const [username, relayState] of starts) {
       const browser = world.service.browser();
       const form = await browser.get('/forgot-password');
       await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username, relayState });

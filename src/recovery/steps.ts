@@ -12,7 +12,7 @@ import type { LimitVerdict } from '../limits/verdict.js';
 import type { Auditor } from '../observability/audit.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { EndUserContext } from '../okta/context.js';
-import type { EngineResult, RecoveryEngine } from './engine.js';
+import type { EngineResult, FlowUser, RecoveryEngine } from './engine.js';
 import { checkText, isPlausibleCodeLink, isPlausibleRecoveryToken, normaliseCode, normaliseUsername } from './input.js';
 import type { Outcome } from './outcomes.js';
 import { unmetRequirements } from './password-policy.js';
@@ -85,26 +85,34 @@ const ENDS_FLOW: ReadonlySet<Outcome['kind']> = new Set(['link-dead', 'flow-expi
 function applied(deps: RecoveryDeps, context: EndUserContext, step: StepName, result: EngineResult, before: FlowState | null): StepResult {
   // The flow's relayState once there is a flow; before that, whatever the engine carried (Classic's link).
   const relayState = before && 'session' in before ? before.relayState : 'relayState' in result ? result.relayState : undefined;
+  // What Okta says of the user now, over what the flow knew (a resend or an IDX answer may say less).
+  const known = before && 'user' in before ? before.user : {};
+  const userOf = (said: FlowUser): FlowUser => ({
+    login: said.login ?? known.login,
+    firstName: said.firstName ?? known.firstName,
+    lastName: said.lastName ?? known.lastName,
+  });
   switch (result.kind) {
     case 'email-sent':
       return finish(deps, context, step, { outcome: { kind: 'email-sent' } }, result.error);
     case 'code-sent': {
-      const { session, key, user, expiresAt, code } = result;
-      const flow: FlowState = { phase: 'awaiting-code', session, key, user, expiresAt, relayState, code, resendAfter: deps.clock.now() + RESEND_COOLDOWN_MS };
+      const { session, key, expiresAt, code } = result;
+      const flow: FlowState = { phase: 'awaiting-code', session, key, user: userOf(result.user), expiresAt, relayState, code, resendAfter: deps.clock.now() + RESEND_COOLDOWN_MS };
       return finish(deps, context, step, { outcome: { kind: 'email-sent', code }, flow });
     }
     case 'ask-question': {
-      const { session, key, user, expiresAt, question } = result;
-      return finish(deps, context, step, { outcome: { kind: 'ask-question', question }, flow: { phase: 'awaiting-answer', session, key, user, expiresAt, relayState, question } });
+      const { session, key, expiresAt, question } = result;
+      const flow: FlowState = { phase: 'awaiting-answer', session, key, user: userOf(result.user), expiresAt, relayState, question };
+      return finish(deps, context, step, { outcome: { kind: 'ask-question', question }, flow });
     }
     case 'choose-password': {
-      const { session, key, user, expiresAt, policy } = result;
-      return finish(deps, context, step, { outcome: { kind: 'choose-password', policy }, flow: { phase: 'awaiting-password', session, key, user, expiresAt, relayState, policy } });
+      const { session, key, expiresAt, policy } = result;
+      const flow: FlowState = { phase: 'awaiting-password', session, key, user: userOf(result.user), expiresAt, relayState, policy };
+      return finish(deps, context, step, { outcome: { kind: 'choose-password', policy }, flow });
     }
     case 'password-changed': {
       // The engine's copy of the user covers what Okta said; the flow's covers a body without it.
-      const flowUser = before && 'user' in before ? before.user : {};
-      deps.mailer?.notifyPasswordChanged({ ...result.user, login: result.user.login ?? flowUser.login, firstName: result.user.firstName ?? flowUser.firstName }, context);
+      deps.mailer?.notifyPasswordChanged({ ...result.user, login: result.user.login ?? known.login, firstName: result.user.firstName ?? known.firstName }, context);
       const redirectTo = safeRedirectTarget(relayState, {
         publicUrl: deps.config.publicUrl,
         allowedOrigins: deps.config.allowedRedirectOrigins,

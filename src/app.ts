@@ -1,6 +1,7 @@
 /**
  * createApp(deps): the middleware list, in order, is the architecture (koa, STYLE.md principle 9).
- *   1. request context  — request id, locale, child logger
+ *   1. request context  — request id, locale, child logger; runs of slashes in the path collapsed;
+ *                         a warning when a proxy's X-Forwarded-For arrives without TRUST_PROXY
  *   2. access log       — one line per request, token removed from the path; HTTP metrics
  *   3. error boundary   — anything thrown becomes a safe page or JSON error
  *   4. security headers — CSP, framing, referrer, HSTS
@@ -26,6 +27,8 @@ import { healthRouter } from './web/health.js';
 import { pagesRouter } from './web/pages.js';
 import { createPresenter } from './web/present.js';
 import { requestContext } from './web/request-context.js';
+import { canonicalPaths } from './web/route-paths.js';
+import { untrustedForwardingWatch } from './web/proxy-check.js';
 import { securityHeaders } from './web/security-headers.js';
 
 export function createApp(deps: AppDeps): Koa {
@@ -49,7 +52,10 @@ export function createApp(deps: AppDeps): Koa {
   });
   const stepDeps = { config, engine: deps.engine, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
 
-  app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies }));
+  app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies, trustProxy: config.http.trustProxy }));
+  // Before everything that reads the path: routers, metrics and the log agree on what it is.
+  app.use(canonicalPaths);
+  app.use(untrustedForwardingWatch({ trustProxy: config.http.trustProxy, logger: deps.logger, metrics: deps.metrics, clock: deps.clock, lifecycle: deps.lifecycle }));
   app.use(accessLog);
   app.use(httpMetrics(deps.metrics));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));

@@ -4,12 +4,21 @@
  * given (STYLE.md principle 8; practica's config schema, got's "validate once, freeze").
  */
 import { randomBytes } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\./.test(hostname);
+/**
+ * Loopback by what the host *is*, never by how it starts: `127.attacker.example` is a public name.
+ * Only `localhost`, an IPv4 address in 127.0.0.0/8 and `::1` qualify (WHATWG URL parsing has
+ * already turned `127.1` or `0x7f.1` into dotted-quad form).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === 'localhost') return true;
+  if (!ipaddr.isValid(host)) return false;
+  return ipaddr.parse(host).range() === 'loopback';
 }
 
 function parsedUrl(value: string): URL | null {
@@ -22,11 +31,38 @@ const httpUrl = z
   .refine((value) => parsedUrl(value) !== null, { message: 'must be an absolute URL', abort: true })
   .refine((value) => ['http:', 'https:'].includes(parsedUrl(value)?.protocol ?? ''), { message: 'must be an http(s) URL', abort: true });
 
-/** Okta's org URL: https required, except for a loopback emulator (plain http is fine on 127.0.0.1). */
-const oktaOrgUrl = httpUrl.refine((value) => {
-  const url = parsedUrl(value);
-  return url !== null && (url.protocol === 'https:' || isLoopbackHost(url.hostname));
-}, 'must use https unless the host is loopback');
+/**
+ * Okta's org URL: https required, except for a loopback emulator (plain http is fine on 127.0.0.1).
+ * Only an origin: credentials would be sent to (and logged by) whatever is there, and a path or
+ * query would silently change every endpoint we call.
+ */
+const oktaOrgUrl = httpUrl
+  .refine((value) => {
+    const url = parsedUrl(value);
+    return url !== null && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
+  }, { message: 'must be the org\'s origin only (e.g. https://acme.okta.com): no credentials, path, query or fragment', abort: true })
+  .refine((value) => {
+    const url = parsedUrl(value);
+    return url !== null && (url.protocol === 'https:' || isLoopbackHost(url.hostname));
+  }, 'must use https unless the host is loopback (localhost, 127.0.0.0/8, ::1)');
+
+/**
+ * A secret that fills 32 bytes with one repeated character or a short repeated pattern has far
+ * less entropy than its length says (32 spaces pass a length test). Refused: a repeated block of
+ * up to half the length, and fewer than 8 different characters.
+ */
+export function isTriviallyRepetitive(secret: string): boolean {
+  if (new Set(secret).size < 8) return true;
+  for (let period = 1; period <= secret.length / 2; period++) {
+    if (secret === secret.slice(0, period).repeat(Math.ceil(secret.length / period)).slice(0, secret.length)) return true;
+  }
+  return false;
+}
+
+const cookieSecret = z
+  .string()
+  .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, { message: 'must be at least 32 bytes (e.g. `openssl rand -base64 48`)', abort: true })
+  .refine((value) => !isTriviallyRepetitive(value), 'must be random, not a repeated character or pattern (e.g. `openssl rand -base64 48`)');
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -67,10 +103,11 @@ const environmentSchema = z.object({
   OKTA_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
   PUBLIC_URL: httpUrl.optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Unset: 0.0.0.0, except in demo mode, which listens on loopback only (/dev/mailbox holds every reset link). */
+  HOST: z.string().trim().min(1).optional(),
   /** Idle keep-alive connections live this long; above the load balancer's idle timeout (ALB: 60 s). */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
-  COOKIE_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
+  COOKIE_SECRET: cookieSecret.optional(),
   SUCCESS_REDIRECT_URL: httpUrl.optional(),
   ALLOWED_REDIRECT_ORIGINS: originList.default([]),
   TRUST_PROXY: booleanFlag.default(false),
@@ -126,6 +163,10 @@ const environmentSchema = z.object({
   MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(5),
   /** Okta calls per minute, all instances together; beyond it, start requests get 429. */
   OKTA_CALL_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** Share of OKTA_CALL_BUDGET_PER_MINUTE that failed link verifications (all clients together) may take. */
+  OKTA_CALL_BUDGET_VERIFY_SHARE: z.coerce.number().min(0.01).max(1).default(0.33),
+  /** Without Redis: most limiter keys held in memory, all limits together (about 0.2 KB each). */
+  RATE_LIMIT_MEMORY_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   /** When Okta's X-Rate-Limit-Remaining falls to this, start requests wait for its window to reset. */
   OKTA_RATE_LIMIT_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(100),
 });
@@ -171,7 +212,7 @@ export interface Config {
   readonly publicOrigin: string;
   /** Cookies get `Secure` and HSTS is sent only when the public URL is https. */
   readonly secureCookies: boolean;
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number; readonly keepAliveTimeoutMs: number };
+  readonly http: { readonly host: string; /** HOST was set, not defaulted. */ readonly hostIsExplicit: boolean; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number; readonly keepAliveTimeoutMs: number };
   readonly cookieSecret: string;
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
@@ -194,7 +235,10 @@ export interface Config {
     readonly verifyFailuresPerIp: LimitSpec;
     readonly maxWrongAnswers: number;
     readonly oktaCallsPerMinute: number;
+    /** Failed verifications a minute, all clients together: OKTA_CALL_BUDGET_VERIFY_SHARE of the budget. */
+    readonly failedVerifiesPerMinute: number;
     readonly oktaRateLimitReserve: number;
+    readonly memoryMaxKeys: number;
   };
   /** null: counters live in this process's memory. */
   readonly redis: { readonly url: string; readonly keyPrefix: string; readonly failureMode: 'open' | 'closed' } | null;
@@ -242,6 +286,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if (production && !env.PUBLIC_URL) {
     problems.push('PUBLIC_URL: required in production (the external https URL users see)');
   }
+  // Over http on a public host, cookies lose Secure and __Host- and no HSTS is sent: a user on a
+  // hostile network would hand over the sealed flow. Loopback is allowed (a local smoke test, the benchmark).
+  if (production && env.PUBLIC_URL && new URL(env.PUBLIC_URL).protocol !== 'https:' && !isLoopbackHost(new URL(env.PUBLIC_URL).hostname)) {
+    problems.push('PUBLIC_URL: must be https in production (plain http only on a loopback host)');
+  }
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
     problems.push('METRICS_PORT: must differ from PORT (use METRICS_TOKEN to serve /metrics on the main port)');
   }
@@ -287,7 +336,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     publicUrl,
     publicOrigin,
     secureCookies: new URL(publicUrl).protocol === 'https:',
-    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    // Demo mode's /dev/mailbox shows every demo user's reset links: on the network only when asked.
+    http: { host: env.HOST ?? (env.OKTA_ORG_URL ? '0.0.0.0' : '127.0.0.1'), hostIsExplicit: env.HOST !== undefined, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     successRedirectUrl,
@@ -302,7 +352,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       verifyFailuresPerIp: env.RATE_LIMIT_VERIFY_PER_IP,
       maxWrongAnswers: env.MAX_WRONG_ANSWERS,
       oktaCallsPerMinute: env.OKTA_CALL_BUDGET_PER_MINUTE,
+      failedVerifiesPerMinute: Math.max(1, Math.floor(env.OKTA_CALL_BUDGET_PER_MINUTE * env.OKTA_CALL_BUDGET_VERIFY_SHARE)),
       oktaRateLimitReserve: env.OKTA_RATE_LIMIT_RESERVE,
+      memoryMaxKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, failureMode: env.REDIS_FAILURE_MODE } : null,
     email: {

@@ -22,6 +22,7 @@ import { createOktaClient, type OktaClient } from './okta/client.js';
 import { createIdxEngine } from './okta/idx/engine.js';
 import type { RecoveryEngine } from './recovery/engine.js';
 import { messagesDir, templatesDir } from './paths.js';
+import { createOktaEmails, type OktaEmails } from './okta/classic/okta-emails.js';
 import { createRenderer, type Renderer } from './web/render.js';
 
 export interface AppDeps {
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly connected: Promise<void>;
   /** Our own emails (recovery link in service mode, password-changed notice); null without SMTP_URL. */
   readonly mailer: Mailer | null;
+  /** EMAIL_DELIVERY=okta: Okta asked to send the recovery email after the response. */
+  readonly oktaEmails: OktaEmails;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
   readonly extraRouters: readonly Router[];
 }
@@ -52,6 +55,13 @@ export interface DepsOverrides {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly extraRouters?: readonly Router[];
+}
+
+/** Demo mode is never "ok" to an operator: it runs a fake Okta and serves every reset link at /dev/mailbox. */
+export function demoModeAdvice(config: Config): string {
+  return config.http.hostIsExplicit
+    ? 'demo mode (built-in Okta emulator): HOST is set, so /dev/mailbox and its reset links are reachable from the network; set OKTA_ORG_URL for real use'
+    : 'demo mode (built-in Okta emulator): listening on loopback only; set OKTA_ORG_URL for real use, or HOST to expose the demo';
 }
 
 export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDeps {
@@ -63,12 +73,15 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
   const oktaRequestIds = new OktaRequestIds();
-  const counters = createCounterStore(config, logger);
+  const counters = createCounterStore(config, logger, clock);
   // Redis is a readiness check only when required (closed): in open mode an instance without Redis
   // still serves, and taking every instance out of the load balancer is the outage we chose to avoid.
   if (counters.kind === 'redis' && config.redis?.failureMode === 'closed') {
     lifecycle.registerReadinessCheck('redis', () => counters.healthy());
   }
+  if (config.demoMode) lifecycle.registerAdvisory('demo-mode', () => demoModeAdvice(config));
+  const memoryStats = counters.stats;
+  if (counters.kind === 'memory') metrics.watchLimitStore(() => memoryStats() ?? { keys: 0, evictions: 0 });
   const limits = createAbuseLimits({ config, store: counters, metrics, clock });
   const observeForMetrics = observeOktaCalls(metrics, logger, oktaRequestIds);
   const okta = createOktaClient({
@@ -81,6 +94,10 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
       limits.oktaBudget.observe(call);
     },
   });
+  const audit = createAuditor(logger, metrics, oktaRequestIds);
+  const oktaEmails = createOktaEmails({ okta, audit, logger, concurrency: config.okta.maxSockets });
+  // Starts already answered "email sent" reach Okta before its sockets close (server.ts).
+  lifecycle.registerCloser('okta-emails', () => oktaEmails.queue.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   const mailer = createMailer({ config, okta, clock, logger, catalogue, templatesDir });
   if (mailer) {
     metrics.watchMailQueue(() => mailer.queue.counters);
@@ -88,7 +105,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     // after every closer: a queued recovery job still calls Okta). Ends before the closer's bound.
     lifecycle.registerCloser('mail-queue', () => mailer.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   }
-  const engine = createEngine(config, { okta, clock, logger, mailer });
+  const engine = createEngine(config, { okta, clock, logger, mailer, oktaEmails });
   // One series for the engine, as Prometheus "info" metrics do: dashboards join on it.
   new Gauge({ name: 'recovery_okta_engine_info', help: 'The Okta engine this instance drives (classic or idx).', labelNames: ['engine'], registers: [metrics.registry] }).set({ engine: engine.name }, 1);
   // After the mail queue's closer: a queued recovery email still takes from the budget.
@@ -102,7 +119,8 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     okta,
     engine,
     metrics,
-    audit: createAuditor(logger, metrics, oktaRequestIds),
+    audit,
+    oktaEmails,
     lifecycle,
     catalogue,
     renderer: createRenderer(templatesDir, catalogue),
@@ -111,8 +129,8 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   };
 }
 
-function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; logger: Logger; mailer: Mailer | null }): RecoveryEngine {
-  const { okta, clock, logger, mailer } = deps;
+function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; logger: Logger; mailer: Mailer | null; oktaEmails: OktaEmails }): RecoveryEngine {
+  const { okta, clock, logger, mailer, oktaEmails } = deps;
   if (config.okta.engine === 'idx') {
     const { idx } = config.okta;
     // config.ts refuses an IDX start without a client id; this only narrows the type.
@@ -121,6 +139,6 @@ function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; lo
     return createIdxEngine({ okta, clock, logger, settings });
   }
   // Service delivery needs the mailer (config.ts requires SMTP_URL for it).
-  const delivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta' } as const);
+  const delivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta', emails: oktaEmails } as const);
   return createClassicEngine({ okta, clock, logger, delivery });
 }

@@ -18,9 +18,15 @@ export type Closer = () => Promise<void> | void;
 /** Resolves true when the dependency can serve; false or a rejection means not ready. */
 export type ReadinessCheck = () => Promise<boolean> | boolean;
 
+/** A sentence for the operator when something is served but set up riskily; undefined when all is well. */
+export type Advisory = () => string | undefined;
+
 export interface Readiness {
   readonly ready: boolean;
-  readonly checks: Readonly<Record<string, 'ok' | 'failing'>>;
+  /** 'warning' (an advisory speaks) never makes the instance unready: it is for the operator, not the balancer. */
+  readonly checks: Readonly<Record<string, 'ok' | 'failing' | 'warning'>>;
+  /** What to do about each 'warning', by check name; absent when there is none. */
+  readonly advice?: Readonly<Record<string, string>>;
 }
 
 export interface ShutdownReport {
@@ -32,6 +38,8 @@ export interface ShutdownReport {
 export interface Lifecycle {
   registerCloser(name: string, close: Closer): void;
   registerReadinessCheck(name: string, check: ReadinessCheck): void;
+  /** A check that can only warn: shown in /readyz with its advice, never failing readiness. */
+  registerAdvisory(name: string, advisory: Advisory): void;
   /** Counts the server's in-flight requests so shutdown can wait for them. */
   trackServer(server: Server): void;
   readonly shuttingDown: boolean;
@@ -56,6 +64,7 @@ export function createLifecycle(options: { logger: Logger; timeoutMs: number }):
   const { logger, timeoutMs } = options;
   const closers: { name: string; close: Closer }[] = [];
   const checks: { name: string; check: ReadinessCheck }[] = [];
+  const advisories: { name: string; advisory: Advisory }[] = [];
   const servers: Server[] = [];
   const inFlight = new Set<ServerResponse>();
   let shuttingDown = false;
@@ -112,6 +121,9 @@ export function createLifecycle(options: { logger: Logger; timeoutMs: number }):
     registerReadinessCheck(name, check) {
       checks.push({ name, check });
     },
+    registerAdvisory(name, advisory) {
+      advisories.push({ name, advisory });
+    },
     trackServer,
     get shuttingDown() {
       return shuttingDown;
@@ -123,8 +135,15 @@ export function createLifecycle(options: { logger: Logger; timeoutMs: number }):
           return [name, ok ? 'ok' : 'failing'] as const;
         }),
       );
-      const entries: Record<string, 'ok' | 'failing'> = { config: 'ok', shutdown: shuttingDown ? 'failing' : 'ok', ...Object.fromEntries(results) };
-      return { ready: Object.values(entries).every((value) => value === 'ok'), checks: entries };
+      const entries: Record<string, 'ok' | 'failing' | 'warning'> = { config: 'ok', shutdown: shuttingDown ? 'failing' : 'ok', ...Object.fromEntries(results) };
+      const ready = Object.values(entries).every((value) => value === 'ok');
+      const advice: Record<string, string> = {};
+      for (const { name, advisory } of advisories) {
+        const text = advisory();
+        entries[name] = text ? 'warning' : 'ok';
+        if (text) advice[name] = text;
+      }
+      return Object.keys(advice).length > 0 ? { ready, checks: entries, advice } : { ready, checks: entries };
     },
     shutdown(reason) {
       stopped ??= (async () => {

@@ -32,12 +32,3 @@ export function createLogger(options: { level: LogLevel; pretty?: boolean; desti
   if (options.pretty) return pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true } } });
   return pino(settings);
 }
-
-/** The emailed link carries the recovery token in its path; request logs show it as [token]. */
-export function loggablePath(url: string): string {
-  return url
-    .replace(/^(\/reset-password\/)[^/?#]+/, '$1[token]')
-    .replace(/([?&]token=)[^&#]*/g, '$1[token]')
-    // The Identity Engine's magic link carries the emailed code and our transaction's state.
-    .replace(/([?&](?:otp|state)=)[^&#]*/g, '$1[redacted]');
-}

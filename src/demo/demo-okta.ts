@@ -38,6 +38,9 @@ export async function startDemoOkta(config: Config): Promise<DemoOkta> {
         `  Open        ${config.publicUrl}/forgot-password`,
         `  Mailbox     ${config.publicUrl}/dev/mailbox   (the emails "Okta" sent)`,
         `  Listening   ${serviceUrl}    Okta emulator ${emulator.url}`,
+        config.http.hostIsExplicit
+          ? `  HOST=${config.http.host} is set: the mailbox, with every demo reset link, is reachable from the network.`
+          : '  Loopback only: the mailbox shows every demo reset link, so nothing else can reach it (set HOST to change).',
         '  Demo users (new passwords must follow the emulator policy: 8+ chars, upper, lower, digit):',
         users,
         '',

@@ -5,11 +5,16 @@
  *
  *  limit                              | counted                     | key
  *  ---------------------------------- | --------------------------- | -----------------------------
- *  start per client IP                | every start request         | client IP (IPv6: its /64)
+ *  start per client IP (degrading)    | every start request         | client IP (IPv6: its /64)
  *  start per username                 | every start request         | HMAC of the lower-cased username
  *  link verification per client IP    | verifications that failed   | client IP (IPv6: its /64)
+ *    (degrading)                      |                             |
  *  wrong answers per emailed link     | wrong answers               | HMAC of Okta's stateToken
  *  Okta budget (okta-budget.ts)       | every Okta call             | one global key
+ *  its share for verifications        | verifications that failed   | one global key
+ *
+ * The per-IP limits degrade (degrading.ts): past the count, a growing wait between requests, and
+ * a hard block only at twice the count, because one address is often a whole office.
  *
  * Counts are taken *before* Okta is called (consume is atomic, so a burst of parallel requests
  * cannot slip through together) and given back when the attempt turns out innocent (a link that
@@ -18,16 +23,20 @@
 import { createHmac } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { Config, LimitSpec } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isLimitReached, type Counter, type CounterStore } from './counters.js';
+import { createDegradingLimit, type DegradingLimit } from './degrading.js';
 import { createOktaBudget, type OktaBudget } from './okta-budget.js';
 import type { LimitVerdict } from './verdict.js';
 
 export interface AbuseLimits {
   /** Counts a start request against its client IP and its username, then takes from the Okta budget. */
   admitStart(username: string, clientIp: string | undefined): Promise<LimitVerdict>;
-  /** Counts a link verification against the client IP; giveBackVerify undoes it when it was no guess (verified, or Okta busy). */
+  /**
+   * Counts a link verification against the client IP and the verifications' share of the Okta
+   * budget; giveBackVerify undoes both when it was no guess (verified, or Okta unreachable).
+   */
   admitVerify(clientIp: string | undefined): Promise<LimitVerdict>;
   giveBackVerify(clientIp: string | undefined): Promise<void>;
   /** Counts an answer against the emailed link's flow; 'exhausted' once the wrong answers are used up. */
@@ -57,13 +66,18 @@ export function clientKeyOf(ip: string | undefined): string {
 export function createAbuseLimits(options: { config: Config; store: CounterStore; metrics: Metrics; clock: Clock }): AbuseLimits {
   const { config, store, metrics } = options;
   const limits = config.limits;
-  const startPerIp = store.counter('start-ip', limits.startPerIp);
+  // The wait between requests past a per-IP count: one point a second, held down for the wait.
+  const paceSpec = { points: 1, durationSeconds: 1 };
+  const perIp = (name: string, spec: LimitSpec): DegradingLimit =>
+    createDegradingLimit({ count: store.counter(name, spec), pace: store.counter(`${name}-pace`, paceSpec), points: spec.points });
+  const startPerIp = perIp('start-ip', limits.startPerIp);
   const startPerUsername = store.counter('start-user', limits.startPerUsername);
-  const verifyPerIp = store.counter('verify-ip', limits.verifyFailuresPerIp);
+  const verifyPerIp = perIp('verify-ip', limits.verifyFailuresPerIp);
   // A stateToken lives minutes (sliding); a day outlives any flow it could count for.
   const wrongAnswers = store.counter('wrong-answers', { points: limits.maxWrongAnswers, durationSeconds: 24 * 3600 });
   const oktaBudget = createOktaBudget({
-    counter: store.counter('okta-budget', { points: limits.oktaCallsPerMinute, durationSeconds: 60 }),
+    counter: store.counter('okta-budget', { points: limits.oktaCallsPerMinute, durationSeconds: 60 }, { pinned: true }),
+    verifyCounter: store.counter('okta-budget-verify', { points: limits.failedVerifiesPerMinute, durationSeconds: 60 }, { pinned: true }),
     reserve: limits.oktaRateLimitReserve,
     clock: options.clock,
   });
@@ -85,10 +99,17 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
     await counter.reward(key, 1).catch(() => undefined);
   }
 
+  async function takePerIp(limit: DegradingLimit, clientIp: string | undefined): Promise<LimitVerdict> {
+    const verdict = await limit.take(clientKeyOf(clientIp));
+    if (verdict.kind !== 'limited') return verdict;
+    metrics.rateLimitHit('local');
+    return { kind: 'limited', source: 'local', retryAfterSeconds: verdict.retryAfterSeconds };
+  }
+
   return {
     oktaBudget,
     async admitStart(username, clientIp) {
-      const byIp = await take(startPerIp, clientKeyOf(clientIp));
+      const byIp = await takePerIp(startPerIp, clientIp);
       if (byIp.kind !== 'ok') return byIp;
       const byUser = await take(startPerUsername, hmac('username', username.toLowerCase()));
       if (byUser.kind !== 'ok') return byUser;
@@ -96,8 +117,21 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
       if (budget.kind === 'limited') metrics.rateLimitHit('budget');
       return budget;
     },
-    admitVerify: (clientIp) => take(verifyPerIp, clientKeyOf(clientIp)),
-    giveBackVerify: (clientIp) => giveBack(verifyPerIp, clientKeyOf(clientIp)),
+    async admitVerify(clientIp) {
+      const byIp = await takePerIp(verifyPerIp, clientIp);
+      if (byIp.kind !== 'ok') return byIp;
+      const share = await oktaBudget.takeForVerify();
+      if (share.kind !== 'ok') {
+        // Refused before Okta: the client's own count gets nothing for it.
+        await verifyPerIp.giveBack(clientKeyOf(clientIp));
+        if (share.kind === 'limited') metrics.rateLimitHit('budget');
+      }
+      return share;
+    },
+    async giveBackVerify(clientIp) {
+      await verifyPerIp.giveBack(clientKeyOf(clientIp));
+      await oktaBudget.giveBackVerify();
+    },
     async admitAnswer(stateToken) {
       try {
         const result = await wrongAnswers.consume(hmac('flow', stateToken), 1);

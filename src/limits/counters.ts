@@ -1,8 +1,9 @@
 /**
- * Where the abuse limits and the Okta budget keep their counts: this process's memory by default,
- * or Redis (REDIS_URL) so that every instance behind the load balancer shares them. Counting is
- * rate-limiter-flexible's job (atomic INCR + TTL in one Lua script); this module only chooses the
- * store and decides what a Redis outage means.
+ * Where the abuse limits and the Okta budget keep their counts: this process's memory by default
+ * (memory-store.ts: bounded, RATE_LIMIT_MEMORY_MAX_KEYS), or Redis (REDIS_URL) so that every
+ * instance behind the load balancer shares them. In Redis, counting is rate-limiter-flexible's job
+ * (atomic INCR + TTL in one Lua script); this module only chooses the store and decides what a
+ * Redis outage means.
  *
  * A Redis outage must not take password recovery down with it:
  *  - failureMode "open" (the default): each instance falls back to its own in-memory counters
@@ -15,16 +16,33 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Clock } from '../clock.js';
 import type { Config, LimitSpec } from '../config.js';
+import { createBoundedMemoryStore, type MemoryStoreStats } from './memory-store.js';
 
-/** A named count over a sliding-from-first-hit window (rate-limiter-flexible's fixed window). */
-export type Counter = RateLimiterAbstract;
+/**
+ * A named count over a window that starts at a key's first hit (rate-limiter-flexible's fixed
+ * window). consume rejects with a RateLimiterRes once over the limit; block holds a key over it.
+ */
+export interface Counter {
+  consume(key: string, points?: number): Promise<RateLimiterRes>;
+  penalty(key: string, points?: number): Promise<RateLimiterRes>;
+  reward(key: string, points?: number): Promise<RateLimiterRes>;
+  block(key: string, seconds: number): Promise<RateLimiterRes>;
+}
+
+export interface CounterOptions {
+  /** One fixed key (the Okta budget): in memory never evicted and never held down under a flood. */
+  readonly pinned?: boolean;
+}
 
 export interface CounterStore {
-  counter(name: string, spec: LimitSpec): Counter;
+  counter(name: string, spec: LimitSpec, options?: CounterOptions): Counter;
   /** 'redis' or 'memory': only a Redis store can be unreachable (deps.ts adds its readiness check). */
   readonly kind: 'redis' | 'memory';
+  /** The memory store's size and evictions, for metrics; undefined for Redis (Redis bounds itself). */
+  stats(): MemoryStoreStats | undefined;
   /**
    * Resolves once Redis is connected, has refused, or a bound has passed: the service starts either
    * way (failure modes above), but does not count its first requests alone just for starting fast.
@@ -47,12 +65,14 @@ export function isLimitReached(rejection: unknown): rejection is RateLimiterRes 
   return rejection instanceof RateLimiterRes;
 }
 
-export function createCounterStore(config: Pick<Config, 'redis'>, logger: Logger): CounterStore {
+export function createCounterStore(config: Pick<Config, 'redis' | 'limits'>, logger: Logger, clock: Clock): CounterStore {
   const redisConfig = config.redis;
   if (!redisConfig) {
+    const memory = createBoundedMemoryStore({ maxKeys: config.limits.memoryMaxKeys, clock });
     return {
       kind: 'memory',
-      counter: (name, spec) => new RateLimiterMemory({ keyPrefix: name, points: spec.points, duration: spec.durationSeconds }),
+      counter: (name, spec, options) => memory.counter(name, spec, options),
+      stats: () => memory.stats(),
       connected: async () => undefined,
       healthy: async () => true,
       close: async () => undefined,
@@ -88,6 +108,7 @@ export function createCounterStore(config: Pick<Config, 'redis'>, logger: Logger
 
   return {
     kind: 'redis',
+    stats: () => undefined,
     counter(name, spec) {
       const options = { keyPrefix: `${redisConfig.keyPrefix}:${name}`, points: spec.points, duration: spec.durationSeconds };
       return new RateLimiterRedis({

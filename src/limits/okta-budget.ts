@@ -4,10 +4,18 @@
  * keep our own budget of Okta calls per minute, counted across instances (the shared counters),
  * and watch what Okta says is left (X-Rate-Limit-Remaining / -Reset).
  *
- * Priority: only *start* requests (which cost Okta a call and an email) are ever refused. Calls for
- * flows already past the emailed link (verify, answer, reset, cancel) are counted but never
- * refused: the user holding a link is the one we are here for, and there are few of them, because
- * each one needed an email that the start budget already paid for.
+ * Priority: *start* requests (which cost Okta a call and an email) are refused first. Calls for
+ * flows already past the emailed link (answer, reset, cancel) are counted but never refused: the
+ * user holding a link is the one we are here for, and there are few of them, because each one
+ * needed an email that the start budget already paid for.
+ *
+ * Link verification is the exception, because nothing proves a link genuine before Okta has seen
+ * it: a spray of made-up tokens from many addresses would otherwise spend the org's authn bucket
+ * one /recovery/token call each. So verifications, all clients together, may take only a share of
+ * the budget (OKTA_CALL_BUDGET_VERIFY_SHARE, a third by default) on a counter of their own; one
+ * that verifies, or that met an Okta outage, is given back; one that Okta answered 429 stays
+ * counted (it spent Okta's bucket all the same). Beyond the share verify answers a retryable 429
+ * without calling Okta, and the rest of the budget stays for starts and for everyone's sign-ins.
  */
 import type { Counter } from './counters.js';
 import { isLimitReached } from './counters.js';
@@ -20,13 +28,18 @@ export const START_ENDPOINT = 'api/v1/authn/recovery/password';
 export interface OktaBudget {
   /** Takes one call from the budget for a start request, or says why not. */
   takeForStart(): Promise<LimitVerdict>;
+  /** Takes one link verification from the share failed verifications may use, or says why not. */
+  takeForVerify(): Promise<LimitVerdict>;
+  /** The verification was no guess (it verified, or Okta was down): it leaves the share. */
+  giveBackVerify(): Promise<void>;
   /** The Okta client's observe hook: counts every other call and reads Okta's rate-limit headers. */
   observe(call: OktaCallObservation): void;
 }
 
-export function createOktaBudget(options: { counter: Counter; reserve: number; clock: Clock }): OktaBudget {
-  const { counter, reserve, clock } = options;
+export function createOktaBudget(options: { counter: Counter; verifyCounter: Counter; reserve: number; clock: Clock }): OktaBudget {
+  const { counter, verifyCounter, reserve, clock } = options;
   const KEY = 'okta-calls';
+  const VERIFY_KEY = 'verifications';
   /** Epoch ms until which Okta itself says its window is (nearly) spent. */
   let oktaLowUntil = 0;
 
@@ -41,6 +54,18 @@ export function createOktaBudget(options: { counter: Counter; reserve: number; c
         if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         return { kind: 'store-down' };
       }
+    },
+    async takeForVerify() {
+      try {
+        await verifyCounter.consume(VERIFY_KEY, 1);
+        return { kind: 'ok' };
+      } catch (rejection) {
+        if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        return { kind: 'store-down' };
+      }
+    },
+    async giveBackVerify() {
+      await verifyCounter.reward(VERIFY_KEY, 1).catch(() => undefined);
     },
     observe(call) {
       // Start calls were counted when admitted (takeForStart), before the call was made.

@@ -54,7 +54,11 @@ export interface MailQueue {
 }
 
 export interface MailQueueOptions {
-  readonly transport: MailTransport;
+  /**
+   * Absent for a queue whose jobs do all their work in `prepare` and return null (asking Okta to
+   * send its own email, okta/classic/okta-emails.ts): the same after-the-response mechanism, no SMTP.
+   */
+  readonly transport?: MailTransport | undefined;
   readonly logger: Logger;
   /** Total SMTP attempts per email, the first included. */
   readonly maxAttempts: number;
@@ -132,6 +136,11 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
       }
     }
     task.attempts += 1;
+    if (!transport) {
+      counters.failed += 1;
+      logger.error({ event: 'mail.failed', stage: 'send', reason: 'no-transport', ...facts(task) }, 'an email to send on a queue without SMTP');
+      return;
+    }
     try {
       const messageId = await transport.send(task.mail);
       counters.sent += 1;
@@ -197,7 +206,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
       counters.failed += 1;
       logger.error({ event: 'mail.failed', stage: task.mail ? 'send' : 'prepare', reason: 'shutdown', ...facts(task) }, 'email not delivered before shutdown');
     }
-    transport.close();
+    transport?.close();
     settleIfIdle();
   }
 

@@ -17,6 +17,8 @@ export interface Metrics {
   readonly oktaCallDuration: Histogram<'endpoint' | 'status'>;
   readonly oktaRateLimitRemaining: Gauge<'endpoint'>;
   readonly rateLimitHits: Counter<'source'>;
+  /** Requests with X-Forwarded-For from a proxy-like peer while TRUST_PROXY is off (web/proxy-check.ts). */
+  readonly untrustedForwarded: Counter<never>;
   /** Read from the mail queue's own counters at scrape time (see watchMailQueue). */
   readonly emails: Counter<'result'>;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
@@ -24,6 +26,8 @@ export interface Metrics {
   rateLimitHit(source: RateLimitSource): void;
   /** The mail queue keeps plain counters (sent, failed, retried, …); exported as emails_total{result}. */
   watchMailQueue(read: () => Readonly<Record<string, number>>): void;
+  /** The in-memory limiter store's size and evictions (limits/memory-store.ts); not called with Redis. */
+  watchLimitStore(read: () => { readonly keys: number; readonly evictions: number }): void;
 }
 
 /** Okta answers in tens to hundreds of ms; the 10 s bucket catches calls that hit the timeout. */
@@ -37,6 +41,7 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
   const registers = [registry];
   let readMailQueue: (() => Readonly<Record<string, number>>) | undefined;
+  let readLimitStore: (() => { readonly keys: number; readonly evictions: number }) | undefined;
 
   const metrics = {
     registry,
@@ -67,6 +72,11 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
       labelNames: ['source'] as const,
       registers,
     }),
+    untrustedForwarded: new Counter({
+      name: `${prefix}untrusted_forwarded_requests_total`,
+      help: 'Requests carrying X-Forwarded-For from a private or loopback peer while TRUST_PROXY is off (a load balancer we do not believe).',
+      registers,
+    }),
     emails: new Counter({
       name: `${prefix}emails_total`,
       help: 'Emails this service handled, by result: enqueued, sent, failed, retried, skipped (nothing to send), dropped (queue full or closing).',
@@ -77,6 +87,26 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
         if (!counts) return;
         this.reset();
         for (const [result, count] of Object.entries(counts)) this.inc({ result }, count);
+      },
+    }),
+    limitStoreKeys: new Gauge({
+      name: `${prefix}limit_store_keys`,
+      help: 'Keys the in-memory abuse-limit store holds (bounded by RATE_LIMIT_MEMORY_MAX_KEYS; absent with Redis).',
+      registers: [],
+      collect() {
+        const stats = readLimitStore?.();
+        if (stats) this.set(stats.keys);
+      },
+    }),
+    limitStoreEvictions: new Counter({
+      name: `${prefix}limit_store_evictions_total`,
+      help: 'Live keys the in-memory abuse-limit store dropped because it was full (new keys are then held down for a window).',
+      registers: [],
+      collect() {
+        const stats = readLimitStore?.();
+        if (!stats) return;
+        this.reset();
+        this.inc(stats.evictions);
       },
     }),
     httpRequestDuration: new Histogram({
@@ -92,6 +122,12 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
     rateLimitHit: (source) => metrics.rateLimitHits.inc({ source }),
     watchMailQueue: (read) => {
       readMailQueue = read;
+    },
+    watchLimitStore: (read) => {
+      readLimitStore = read;
+      // Registered only when watched: with Redis these would be zeros that look like facts.
+      registry.registerMetric(metrics.limitStoreKeys);
+      registry.registerMetric(metrics.limitStoreEvictions);
     },
   };
 }

@@ -47,8 +47,12 @@ export type EngineRefusal = Extract<
 >;
 
 export type EngineResult =
-  /** Okta emailed a link (Classic): nothing to keep until it is opened. `error`: a refusal folded in, for the audit line. */
-  | { readonly kind: 'email-sent'; readonly error?: unknown }
+  /**
+   * Okta emailed a link (Classic): nothing to keep until it is opened. `error`: a refusal folded
+   * in, for the audit line; `auditedLater`: Okta is asked after the response, and the engine
+   * records the step's audit event once it has answered.
+   */
+  | { readonly kind: 'email-sent'; readonly error?: unknown; readonly auditedLater?: boolean }
   /** Okta emailed a code (IDX), to be typed here or brought back by the magic link. */
   | (Progress & { readonly kind: 'code-sent'; readonly code: CodeRules })
   | (Progress & { readonly kind: 'ask-question'; readonly question: string })

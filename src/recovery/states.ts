@@ -19,9 +19,14 @@
  *  done               | both    | where to send the user                    | (none)                |
  *
  *  start, receive-link, receive-code-link and verify (a token in the API body) bring their own
- *  proof, so they may run in any phase; the first three replace the flow (a new email wins),
- *  except that a magic link whose state matches the flow waiting for it joins that flow. cancel
- *  runs anywhere. Okta's answer decides the next phase, never an assumed order (contracts §0).
+ *  proof, so they may run in any phase. What an emailed link opened mid-flow does is ON_NEW_LINK:
+ *  before a flow is past its emailed proof (none, link-received, code-shown, done) a new link
+ *  replaces it; once it is (awaiting-code, awaiting-answer, awaiting-password) the user is asked
+ *  first (Classic: /reset-password/replace) or, for a magic link naming another transaction, the
+ *  code is shown without touching the flow: a cross-site GET of someone else's link must not
+ *  silently swap the account being reset. A magic link whose state matches the flow waiting for
+ *  it joins that flow. cancel runs anywhere. Okta's answer decides the next phase, never an
+ *  assumed order (contracts §0).
  */
 import type { EngineSession, FlowUser } from './engine.js';
 import type { CodeRules } from './outcomes.js';
@@ -71,6 +76,17 @@ export type FlowState =
   | (EngineFlow & { readonly phase: 'awaiting-answer'; readonly question: string })
   | (EngineFlow & { readonly phase: 'awaiting-password'; readonly policy: PasswordPolicy })
   | (FlowBase & { readonly phase: 'done'; readonly redirectTo: string });
+
+/** What opening an emailed link does to the flow already under way. */
+export const ON_NEW_LINK: Readonly<Record<FlowPhase | 'none', 'replace' | 'ask'>> = Object.freeze({
+  none: 'replace',
+  'link-received': 'replace',
+  'code-shown': 'replace',
+  'awaiting-code': 'ask',
+  'awaiting-answer': 'ask',
+  'awaiting-password': 'ask',
+  done: 'replace',
+});
 
 export function stepAllowed(flow: FlowState | null, step: StepName): boolean {
   if (FROM_ANYWHERE.has(step)) return true;

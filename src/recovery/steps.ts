@@ -17,7 +17,7 @@ import { checkText, isPlausibleCodeLink, isPlausibleRecoveryToken, normaliseCode
 import type { Outcome } from './outcomes.js';
 import { unmetRequirements } from './password-policy.js';
 import { safeRedirectTarget } from './return-to.js';
-import { stepAllowed, type FlowState, type StepName } from './states.js';
+import { ON_NEW_LINK, stepAllowed, type FlowState, type StepName } from './states.js';
 
 export interface RecoveryDeps {
   readonly config: Config;
@@ -94,6 +94,8 @@ function applied(deps: RecoveryDeps, context: EndUserContext, step: StepName, re
   });
   switch (result.kind) {
     case 'email-sent':
+      // Asked after the response: the engine records the audit event when Okta has answered.
+      if (result.auditedLater) return { outcome: { kind: 'email-sent' } };
       return finish(deps, context, step, { outcome: { kind: 'email-sent' } }, result.error);
     case 'code-sent': {
       const { session, key, expiresAt, code } = result;
@@ -127,7 +129,11 @@ function applied(deps: RecoveryDeps, context: EndUserContext, step: StepName, re
 
 /**
  * Step 1: ask Okta to email a link (Classic) or a code (IDX). Every syntactically valid username
- * gets the same answer: the engines fold Okta's refusals and unknown-user messages into it.
+ * gets the same answer. Classic asks Okta after the response in either delivery mode, so neither
+ * its answer (a refusal: E0000034, E0000006, E0000119, E0000095) nor its timing reaches the user,
+ * and only our own limits can refuse a start (429, or 503 when the shared counters are
+ * unreachable). IDX must hear Okta's stateHandle before it answers (it goes in the cookie): its
+ * engine folds Okta's refusals and unknown-user messages in, with as many Okta calls for each.
  */
 export async function startRecovery(
   deps: RecoveryDeps,
@@ -164,11 +170,21 @@ function safeRelayState(config: Config, relayState: string): string | undefined 
  * nothing: the token is sealed into the cookie and spent only by the user's POST (verify).
  */
 export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
-  if (!isPlausibleRecoveryToken(token)) return finish(deps, undefined, 'receive-link', { outcome: { kind: 'link-dead' }, flow: null });
+  // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
+  if (!isPlausibleRecoveryToken(token)) return finish(deps, undefined, 'receive-link', { outcome: { kind: 'link-dead' } });
   return {
     outcome: { kind: 'link-received' },
     flow: { phase: 'link-received', recoveryToken: token, expiresAt: deps.clock.now() + LINK_WAIT_MS },
   };
+}
+
+/**
+ * A verification that worked is no guess, nor is Okta being down: those are given back. A refused
+ * link or code was a guess, and one Okta answered 429 still spent the org's rate limit (a spray
+ * must not get its attempts back that way).
+ */
+async function giveBackUnlessGuess(deps: RecoveryDeps, context: EndUserContext, result: EngineResult): Promise<void> {
+  if (result.kind !== 'refused' || result.outcome.kind === 'upstream-unavailable') await deps.limits.giveBackVerify(context.clientIp);
 }
 
 /** Step 2 (Classic): spend the recovery token with Okta. The token comes from the cookie (pages) or the body (API). */
@@ -178,8 +194,7 @@ export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, co
   const admission = await deps.limits.admitVerify(context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'verify', admission);
   const result = await deps.engine.verifyLink(token, context);
-  // Only a refused token is a guess; Okta being busy or down is not the user's attempt.
-  if (!(result.kind === 'refused' && result.outcome.kind === 'link-dead')) await deps.limits.giveBackVerify(context.clientIp);
+  await giveBackUnlessGuess(deps, context, result);
   return applied(deps, context, 'verify', result, null);
 }
 
@@ -204,8 +219,9 @@ export function receiveCodeLink(deps: RecoveryDeps, flow: FlowState | null, link
     if (code) return finish(deps, undefined, 'receive-code-link', { outcome: { kind: 'code-link-received' }, flow: { ...flow, linkCode: code } });
   }
   const shown: FlowState = { phase: 'code-shown', code: otp, expiresAt: deps.clock.now() + CODE_SHOWN_MS };
-  // A flow waiting in this browser for another email stays: the link is shown without a cookie.
-  return finish(deps, undefined, 'receive-code-link', { outcome: { kind: 'code-link-received' }, flow: flow?.phase === 'awaiting-code' ? undefined : shown });
+  // A flow past its emailed proof stays (ON_NEW_LINK): the link's code is shown without a cookie.
+  const replace = ON_NEW_LINK[flow?.phase ?? 'none'] === 'replace';
+  return finish(deps, undefined, 'receive-code-link', { outcome: { kind: 'code-link-received' }, flow: replace ? shown : undefined });
 }
 
 /**
@@ -222,7 +238,7 @@ export async function verifyCode(deps: RecoveryDeps, flow: FlowState | null, typ
   const admission = await deps.limits.admitVerify(context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'verify-code', admission);
   const result = await deps.engine.verifyCode(flow.session, code, context);
-  if (!(result.kind === 'refused' && result.outcome.kind === 'wrong-code')) await deps.limits.giveBackVerify(context.clientIp);
+  await giveBackUnlessGuess(deps, context, result);
   // A wrong code leaves the flow waiting; the stashed link code is spent either way.
   if (result.kind === 'refused' && !ENDS_FLOW.has(result.outcome.kind)) {
     return finish(deps, context, 'verify-code', { outcome: result.outcome, flow: { ...flow, linkCode: undefined } }, result.error);

@@ -1,6 +1,6 @@
 /** One line per request: method, path (token removed), status, duration. */
 import type { Middleware } from 'koa';
-import { loggablePath } from '../logger.js';
+import { loggablePath } from './route-paths.js';
 import { state } from './request-context.js';
 
 export const accessLog: Middleware = async (ctx, next) => {

@@ -4,6 +4,7 @@
  * accepted, so an HTML form on another site cannot drive it (OWASP CSRF cheat sheet).
  */
 import Router from '@koa/router';
+import { ROUTING } from './route-paths.js';
 import type { Context, Middleware } from 'koa';
 import {
   answerQuestion,
@@ -38,7 +39,7 @@ export function sameOriginJsonOnly(publicOrigin: string): Middleware {
 }
 
 export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: Presenter }): Router {
-  const router = new Router({ prefix: '/api/recovery' });
+  const router = new Router({ ...ROUTING, prefix: '/api/recovery' });
   const { cookies, presenter } = deps;
 
   async function answerWith(ctx: Context, result: StepResult): Promise<void> {

@@ -4,10 +4,11 @@
  * (mail scanners open links before people do): it is sealed into the cookie and the URL loses it.
  */
 import Router from '@koa/router';
+import { ROUTING } from './route-paths.js';
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
 import type { PasswordPolicy, PasswordRequirement } from '../recovery/password-policy.js';
-import type { FlowPhase, FlowState } from '../recovery/states.js';
+import { ON_NEW_LINK, type FlowPhase, type FlowState } from '../recovery/states.js';
 import {
   answerQuestion,
   cancelRecovery,
@@ -25,6 +26,7 @@ import {
 import { field } from './body.js';
 import type { CookieJar } from './cookies.js';
 import type { CsrfGuard } from './csrf.js';
+import { maskedAccount } from './mask.js';
 import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
 import { PAGES, RESET_SUBPAGES } from './routes.js';
@@ -60,7 +62,7 @@ export interface PageDeps extends RecoveryDeps {
 }
 
 export function pagesRouter(deps: PageDeps): Router {
-  const router = new Router();
+  const router = new Router(ROUTING);
   const { cookies, csrf, presenter, catalogue } = deps;
 
   function requirements(ctx: Context, policy: PasswordPolicy, unmet: readonly string[] = []) {
@@ -88,9 +90,12 @@ export function pagesRouter(deps: PageDeps): Router {
       case 'code-shown':
         return { template: 'code-shown', view: { code: flow.code } };
       case 'awaiting-answer':
-        return { template: 'question', view: { question: flow.question } };
+        return { template: 'question', view: { question: flow.question, account: maskedAccount(flow.user.login) } };
       case 'awaiting-password':
-        return { template: 'new-password', view: { username: flow.user.login, requirements: requirements(ctx, flow.policy), revokeSessions: true } };
+        return {
+          template: 'new-password',
+          view: { username: flow.user.login, account: maskedAccount(flow.user.login), requirements: requirements(ctx, flow.policy), revokeSessions: true },
+        };
       case 'done':
         return undefined;
     }
@@ -203,8 +208,18 @@ export function pagesRouter(deps: PageDeps): Router {
 
   // The emailed link, in both the path form Okta's template recipe uses and a query form.
   // A GET or HEAD spends nothing: it seals the token into the cookie and 303s to a clean URL.
+  // A flow past its link is not replaced by a GET alone (states.ts, ON_NEW_LINK): the new link
+  // waits in its own sealed cookie and the user chooses on /reset-password/replace.
   async function receive(ctx: Context, token: unknown): Promise<void> {
     const result = receiveLink(deps, token);
+    if (result.outcome.kind === 'link-received' && result.flow) {
+      const current = await cookies.readFlow(ctx);
+      if (ON_NEW_LINK[current?.phase ?? 'none'] === 'ask') {
+        await cookies.writePendingLink(ctx, result.flow);
+        ctx.status = 303;
+        return ctx.redirect(PAGES.replace);
+      }
+    }
     if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
     presenter.page(ctx, result.outcome);
   }
@@ -246,6 +261,38 @@ export function pagesRouter(deps: PageDeps): Router {
   });
 
   router.get(PAGES.done, (ctx) => showStep(ctx, 'done'));
+
+  /** The flow under way and the newly opened link, when both are there to choose between. */
+  async function choice(ctx: Context): Promise<{ flow: FlowState; pending: FlowState } | undefined> {
+    const [flow, pending] = [await cookies.readFlow(ctx), await cookies.readPendingLink(ctx)];
+    if (flow && pending && ON_NEW_LINK[flow.phase] === 'ask') return { flow, pending };
+    ctx.status = 303;
+    ctx.redirect(flow ? PAGE_OF_PHASE[flow.phase] : PAGES.link);
+    return undefined;
+  }
+
+  router.get(PAGES.replace, async (ctx) => {
+    const chosen = await choice(ctx);
+    if (!chosen) return;
+    const user = 'user' in chosen.flow ? chosen.flow.user : {};
+    presenter.render(ctx, 'replace-link', { account: maskedAccount(user.login) ?? '' });
+  });
+
+  router.post(PAGES.replace, async (ctx) => {
+    if (!csrfOk(ctx)) return;
+    const chosen = await choice(ctx);
+    if (!chosen) return;
+    await cookies.writePendingLink(ctx, null);
+    if (field(ctx.request.body, 'choice') === 'new') {
+      // The old transaction is cancelled at Okta, as a cancel would, before the new link takes over.
+      await cancelRecovery(deps, chosen.flow, endUserContext(ctx));
+      await cookies.writeFlow(ctx, chosen.pending);
+      ctx.status = 303;
+      return ctx.redirect(PAGES.link);
+    }
+    ctx.status = 303;
+    ctx.redirect(PAGE_OF_PHASE[chosen.flow.phase]);
+  });
 
   router.post(PAGES.cancel, async (ctx) => {
     if (!csrfOk(ctx)) return;

@@ -81,12 +81,18 @@ export function createPresenter(options: {
   }
 
   function chrome(ctx: Context): PageChrome {
+    let csrfToken: string | undefined;
     return {
       locale: state(ctx).locale ?? 'en',
       brandName: options.brandName,
       logoUrl: options.logoUrl,
       supportContact: options.supportContact,
-      csrfToken: options.csrfToken(ctx),
+      // Asked for only by a template that prints a form: a page without one (404, 405, "link
+      // expired") sets no CSRF cookie, so a stranger's probe mints no secret.
+      get csrfToken() {
+        csrfToken ??= options.csrfToken(ctx);
+        return csrfToken;
+      },
       currentPath: pagePath(ctx),
     };
   }

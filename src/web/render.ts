@@ -33,6 +33,7 @@ const PAGE_TITLES: Readonly<Record<string, string>> = {
   question: 'question.title',
   'new-password': 'password.title',
   done: 'done.title',
+  'replace-link': 'replace.title',
 };
 
 export interface LanguageLink {

@@ -1,6 +1,11 @@
 /**
- * Per-request facts every later middleware needs: a request id (ours, or a sane one from the load
- * balancer), the negotiated locale, a child logger, and the end user's context for Okta calls.
+ * Per-request facts every later middleware needs: a request id, the negotiated locale, a child
+ * logger, and the end user's context for Okta calls.
+ *
+ * The request id is ours unless TRUST_PROXY says a load balancer of ours sets X-Request-Id: a
+ * client's own id would otherwise become the key of our logs and audit trail (it could make two
+ * users' requests share one id, or reuse one a support ticket names). A sane client id is still
+ * logged beside ours, as clientRequestId, to match a client's report.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
@@ -22,10 +27,14 @@ export function state(ctx: Context): RequestState {
 
 const LANG_COOKIE_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 
-export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar }): Middleware {
+const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): Middleware {
   return async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
-    const requestId = /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    const sane = SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
+    const requestId = options.trustProxy && sane ? sane : randomUUID();
+    const clientRequestId = sane && sane !== requestId ? sane : undefined;
     ctx.set('X-Request-Id', requestId);
     const query = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
     const locale = negotiateLocale(
@@ -34,7 +43,8 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     );
     // An explicit ?lang= choice is remembered, so the next pages keep it without the parameter.
     if (query && locale.toLowerCase() === query.toLowerCase()) options.cookies.write(ctx, 'lang', locale, LANG_COOKIE_MAX_AGE_MS);
-    Object.assign(ctx.state, { requestId, locale, log: options.logger.child({ requestId }) } satisfies RequestState);
+    const log = options.logger.child(clientRequestId ? { requestId, clientRequestId } : { requestId });
+    Object.assign(ctx.state, { requestId, locale, log } satisfies RequestState);
     await next();
   };
 }

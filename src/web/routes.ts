@@ -1,6 +1,7 @@
 /**
  * The one table of page addresses: the routers mount these, the outcome table redirects to them,
- * and the presenter lets the language links and "try again" point only at the ones a GET shows.
+ * the presenter lets the language links and "try again" point only at the ones a GET shows, and
+ * the access log tells a step page from an emailed token by them (route-paths.ts).
  */
 export const PAGES = Object.freeze({
   home: '/',
@@ -17,6 +18,8 @@ export const PAGES = Object.freeze({
   newPassword: '/reset-password/new-password',
   done: '/reset-password/done',
   cancel: '/reset-password/cancel',
+  /** Classic: a link opened while another flow is past its link asks which to keep (ON_NEW_LINK). */
+  replace: '/reset-password/replace',
 });
 
 /** Pages a GET shows again as they are (no secret in their address). */
@@ -28,9 +31,10 @@ export const SHOWABLE_PAGES: ReadonlySet<string> = new Set([
   PAGES.question,
   PAGES.newPassword,
   PAGES.done,
+  PAGES.replace,
 ]);
 
 /** Names under /reset-password/ that are pages, not an emailed link's token. */
 export const RESET_SUBPAGES: ReadonlySet<string> = new Set(
-  [PAGES.code, PAGES.resend, PAGES.verifyEmail, PAGES.question, PAGES.newPassword, PAGES.done, PAGES.cancel].map((path) => path.slice(`${PAGES.link}/`.length)),
+  [PAGES.code, PAGES.resend, PAGES.verifyEmail, PAGES.question, PAGES.newPassword, PAGES.done, PAGES.cancel, PAGES.replace].map((path) => path.slice(`${PAGES.link}/`.length)),
 );

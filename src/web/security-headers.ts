@@ -1,7 +1,8 @@
 /**
  * Headers on every response (OWASP Secure Headers, ASVS V14.4): a CSP with no inline script or
  * style and no third-party origin, no framing, no referrer (the emailed link's token must never
- * leak through Referer), no sniffing, HSTS when we are served over https.
+ * leak through Referer), no sniffing, HSTS when we are served over https, and no-store unless a
+ * later middleware (the static assets) says an answer may be cached.
  */
 import type { Middleware } from 'koa';
 
@@ -28,6 +29,9 @@ export function securityHeaders(options: { hsts: boolean; imageOrigins?: readonl
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
     ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
     if (options.hsts) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // Every answer is someone's own unless it says otherwise (only the static assets do): a 404
+    // or a 405 page is not worth a shared cache's keeping either.
+    ctx.set('Cache-Control', 'no-store');
     await next();
   };
 }

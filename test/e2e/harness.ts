@@ -66,6 +66,8 @@ export interface Demo {
   /** Where the browser opens pages; the emailed links point here too. */
   readonly url: string;
   readonly emulator: RunningEmulator;
+  /** Resolves once Okta has been asked for every email a start promised (it is asked after the answer). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startDemo(environment: Record<string, string> = {}): Promi
   return {
     url: publicUrl,
     emulator: demo.emulator,
+    settled: () => service.deps.oktaEmails.queue.idle(),
     async close() {
       await service.close();
       await demo.close();
@@ -122,6 +125,7 @@ export async function checkPage(page: Page, name: string): Promise<void> {
 
 /** The newest demo email's link for a user, as the mailbox page shows it. */
 export async function openMailboxLink(page: Page, demo: Demo, login: string): Promise<void> {
+  await demo.settled();
   await page.goto(`${demo.url}/dev/mailbox`);
   const mails = page.locator('li.mail', { hasText: `To ${login}` });
   await mails.first().locator('a.mail-link').click();

@@ -16,13 +16,21 @@ export class Browser {
   readonly origin: string;
 
   /** `origin` is what the page's Origin header says: the service's PUBLIC_URL, wherever it listens. */
+  /**
+   * `settle` runs after each answer: the service's work that follows a response (asking Okta to
+   * send the email) is done before the test looks at Okta or the mailbox, as it would be by the
+   * time a person opens their email.
+   */
   constructor(
     readonly baseUrl: string,
-    options: { origin?: string; headers?: Record<string, string> } = {},
+    options: { origin?: string; headers?: Record<string, string>; settle?: () => Promise<void> } = {},
   ) {
     this.origin = options.origin ?? new URL(baseUrl).origin;
     this.defaultHeaders = options.headers ?? {};
+    this.settle = options.settle;
   }
+
+  readonly settle: (() => Promise<void>) | undefined;
 
   readonly defaultHeaders: Record<string, string>;
 
@@ -32,6 +40,7 @@ export class Browser {
     const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) this.remember(line);
     const text = method === 'HEAD' ? '' : await response.text();
+    await this.settle?.();
     return {
       status: response.status,
       headers: response.headers,

@@ -49,6 +49,6 @@ export async function startTestService(
     clock,
     config,
     logs,
-    browser: (headers?: Record<string, string>) => new Browser(service.url, { origin: config.publicOrigin, headers }),
+    browser: (headers?: Record<string, string>) => new Browser(service.url, { origin: config.publicOrigin, headers, settle: () => service.deps.oktaEmails.queue.idle() }),
   });
 }

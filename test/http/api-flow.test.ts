@@ -4,6 +4,7 @@
  */
 import { fixture, fresh, withBody } from '../helpers/fixtures.js';
 import { OktaMock, PATHS } from '../helpers/okta-nock.js';
+import { Browser } from '../helpers/browser.js';
 import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
 
 const TOKEN = 'VBQ0gwBp5LyJJFdbmWCM';
@@ -78,35 +79,57 @@ describe('POST /api/recovery/start', () => {
     expect(okta.callsTo(PATHS.start)[0]?.body.username).toBe('é'.repeat(256));
   });
 
-  it('maps Okta 429 to RATE_LIMITED with Retry-After from X-Rate-Limit-Reset', async () => {
-    const resetAt = Math.floor(Date.now() / 1000) + 42;
-    okta.reply(PATHS.start, 'error-rate-limited.json', { 'x-rate-limit-reset': String(resetAt), 'x-rate-limit-remaining': '0' });
-    const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
-    expect(response.status).toBe(429);
-    expect(response.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
-    const retryAfter = Number(response.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThanOrEqual(40);
-    expect(retryAfter).toBeLessThanOrEqual(43);
-  });
+  describe('answers before Okta is asked, whatever Okta then does (issue 16, item 4)', () => {
+    /** The audit events of the start step, as logged. */
+    const startEvents = () => service.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === 'recovery.start');
 
-  it.each([
-    ['a 500 E0000009', (mock: OktaMock) => mock.reply(PATHS.start, 'error-internal.json')],
-    ['a refused connection', (mock: OktaMock) => mock.failConnection(PATHS.start)],
-    ['a non-JSON 502 page', (mock: OktaMock) => mock.reply(PATHS.start, { status: 502, body: '<html>bad gateway</html>' as never })],
-  ])('maps %s to UPSTREAM_UNAVAILABLE 503', async (_name, arrange) => {
-    arrange(okta);
-    const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
-    expect(response.status).toBe(503);
-    expect(response.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
-    expect(response.headers.get('retry-after')).toBeTruthy();
-  });
+    it('sends the 202 while Okta is still composing the email, and records Okta\'s answer when it comes', async () => {
+      okta.delay(PATHS.start, 500, 'recovery-challenge-email.json');
+      // A browser without the test's settling, so the answer is seen as the user sees it.
+      const response = await new Browser(service.url, { origin: service.config.publicOrigin }).postJson('/api/recovery/start', { username: 'a@example.com' });
+      expect(response.status).toBe(202);
+      // Answered, and Okta has not answered yet: no audit event of the start so far.
+      expect(startEvents()).toEqual([]);
+      await service.deps.oktaEmails.queue.idle();
+      expect(startEvents()).toEqual([expect.objectContaining({ outcome: 'email-sent', requestId: response.headers.get('x-request-id') })]);
+    });
 
-  it('answers 503 when Okta does not answer within the timeout', async () => {
-    await service.close();
-    service = await startTestService({ OKTA_TIMEOUT_MS: '200' });
-    okta.delay(PATHS.start, 1_000, 'recovery-challenge-email.json');
-    const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
-    expect(response.status).toBe(503);
+    it.each([
+      ['a 429', (mock: OktaMock) => mock.reply(PATHS.start, 'error-rate-limited.json', { 'x-rate-limit-remaining': '0' }), 'rate-limited'],
+      ['a 500 E0000009', (mock: OktaMock) => mock.reply(PATHS.start, 'error-internal.json'), 'upstream-unavailable'],
+      ['a refused connection', (mock: OktaMock) => mock.failConnection(PATHS.start), 'upstream-unavailable'],
+      ['a non-JSON 502 page', (mock: OktaMock) => mock.reply(PATHS.start, { status: 502, body: '<html>bad gateway</html>' as never }), 'upstream-unavailable'],
+    ])('answers %s from Okta with the same 202, and logs and counts it as a warning', async (_name, arrange, outcome) => {
+      arrange(okta);
+      const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
+      expect(response.status).toBe(202);
+      expect(response.json()).toEqual({ status: 'EMAIL_SENT' });
+      expect(startEvents()).toEqual([expect.objectContaining({ level: 40, outcome })]);
+      const counted = await service.deps.metrics.registry.getSingleMetricAsString('recovery_step_outcomes_total');
+      expect(counted).toContain(`recovery_step_outcomes_total{step="start",outcome="${outcome}"} 1`);
+    });
+
+    it('answers 202 when Okta does not answer within the timeout, and logs the outage', async () => {
+      await service.close();
+      service = await startTestService({ OKTA_TIMEOUT_MS: '200' });
+      okta.delay(PATHS.start, 1_000, 'recovery-challenge-email.json');
+      const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' });
+      expect(response.status).toBe(202);
+      expect(startEvents()).toEqual([expect.objectContaining({ outcome: 'upstream-unavailable' })]);
+    });
+
+    it('holds later starts back after Okta answered 429, without asking Okta', async () => {
+      const resetAt = Math.floor(Date.now() / 1000) + 42;
+      okta.reply(PATHS.start, 'error-rate-limited.json', { 'x-rate-limit-reset': String(resetAt), 'x-rate-limit-remaining': '0' });
+      expect((await service.browser().postJson('/api/recovery/start', { username: 'a@example.com' })).status).toBe(202);
+      const held = await service.browser().postJson('/api/recovery/start', { username: 'b@example.com' });
+      expect(held.status).toBe(429);
+      expect(held.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+      const retryAfter = Number(held.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(40);
+      expect(retryAfter).toBeLessThanOrEqual(43);
+      expect(okta.callsTo(PATHS.start)).toHaveLength(1);
+    });
   });
 
   it('answers VALIDATION for malformed JSON, wrong content type and non-object bodies', async () => {

@@ -65,20 +65,18 @@ describe('forgot password page', () => {
     expect(okta.calls).toHaveLength(0);
   });
 
-  it('shows a clear, retryable page when Okta is down or rate-limits', async () => {
+  it('answers "check your email" whatever Okta then does, and a clear, retryable page once Okta said to wait', async () => {
     okta.reply(PATHS.start, 'error-internal.json');
     okta.reply(PATHS.start, 'error-rate-limited.json', { 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 30) });
     const browser = service.browser();
-    const down = await submit(browser, '/forgot-password', '/forgot-password', { username: 'a@example.com' });
-    expect(down.status).toBe(503);
-    expect(down.text).toContain('Nothing was changed');
-    const limited = await submit(browser, '/forgot-password', '/forgot-password', { username: 'a@example.com' });
-    expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(limited.text).toContain('Too many requests');
+    // Okta is asked after the answer (issue 16, item 4): its outage and its 429 are logged, not shown.
+    for (let i = 0; i < 2; i++) {
+      expect((await submit(browser, '/forgot-password', '/forgot-password', { username: 'a@example.com' })).location).toBe('/forgot-password/sent');
+    }
     // Okta said its window is spent: the next start waits for the reset without calling Okta.
     const held = await submit(browser, '/forgot-password', '/forgot-password', { username: 'a@example.com' });
     expect(held.status).toBe(429);
+    expect(held.text).toContain('Too many requests');
     expect(Number(held.headers.get('retry-after'))).toBeLessThanOrEqual(30);
     okta.assertAllUsed();
     expect(okta.calls).toHaveLength(2);

@@ -2,6 +2,7 @@
  * Demo mode as `npm start` composes it with no configuration: the emulator in-process, the
  * service pointed at it, and /dev/mailbox mounted — and only then.
  */
+import type { AddressInfo } from 'node:net';
 import { loadConfig, withOktaOrgUrl } from '../../src/config.js';
 import { startDemoOkta, type DemoOkta } from '../../src/demo/demo-okta.js';
 import { createLogger } from '../../src/logger.js';
@@ -28,7 +29,8 @@ afterAll(async () => {
 });
 
 it('runs the whole flow in one browser tab through the mailbox', async () => {
-  const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000' });
+  // Settled after each answer: Okta is asked to send the email after the start has answered.
+  const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => service.deps.oktaEmails.queue.idle() });
   const empty = await browser.get('/dev/mailbox');
   expect(empty.text).toContain('No emails yet');
 
@@ -68,4 +70,44 @@ it('does not mount the mailbox outside demo mode', async () => {
   } finally {
     await plain.close();
   }
+});
+
+describe('demo mode stays off the network unless HOST says otherwise (issue 16, item 7)', () => {
+  it('listens on loopback by default and says so in the banner and /readyz', async () => {
+    const config = loadConfig({ PORT: '0', PUBLIC_URL: 'http://127.0.0.1:3000', LOG_LEVEL: 'silent' });
+    const ownDemo = await startDemoOkta(config);
+    const own = await startService(withOktaOrgUrl(config, ownDemo.emulator.url), { extraRouters: ownDemo.routers, logger: createLogger({ level: 'silent' }) });
+    try {
+      expect((own.server.address() as AddressInfo).address).toBe('127.0.0.1');
+      expect(ownDemo.banner(own.url)).toContain('Loopback only');
+      const ready = await fetch(`${own.url}/readyz`);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as { checks: Record<string, string>; advice: Record<string, string> };
+      expect(body.checks['demo-mode']).toBe('warning');
+      expect(body.advice['demo-mode']).toContain('loopback only');
+    } finally {
+      await own.close();
+      await ownDemo.close();
+    }
+  });
+
+  it('binds every interface only when HOST is set, and warns that the mailbox is exposed', async () => {
+    const config = loadConfig({ HOST: '0.0.0.0', PORT: '0', PUBLIC_URL: 'http://127.0.0.1:3000', LOG_LEVEL: 'silent' });
+    expect(config.http.host).toBe('0.0.0.0');
+    const ownDemo = await startDemoOkta(config);
+    const own = await startService(withOktaOrgUrl(config, ownDemo.emulator.url), { extraRouters: ownDemo.routers, logger: createLogger({ level: 'silent' }) });
+    try {
+      expect((own.server.address() as AddressInfo).address).toBe('0.0.0.0');
+      expect(ownDemo.banner(own.url)).toContain('reachable from the network');
+      const body = (await (await fetch(`${own.url}/readyz`)).json()) as { advice: Record<string, string> };
+      expect(body.advice['demo-mode']).toContain('reachable from the network');
+    } finally {
+      await own.close();
+      await ownDemo.close();
+    }
+  });
+
+  it('keeps 0.0.0.0 as the default outside demo mode', () => {
+    expect(loadConfig({ OKTA_ORG_URL: 'https://acme.okta.com' }).http.host).toBe('0.0.0.0');
+  });
 });

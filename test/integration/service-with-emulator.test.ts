@@ -161,19 +161,19 @@ it('cancels: Okta revokes the stateToken and the flow is forgotten', async () =>
   expect(replay.status).toBe(401);
 });
 
-it('turns Okta’s 429 into a retryable page with Retry-After, then works again', async () => {
+it('answers "check your email" when Okta answers 429, then holds starts back with Retry-After until Okta’s reset', async () => {
   const browser = service.browser();
   emulator.forceRateLimit(20);
   const form = await browser.get('/forgot-password');
-  const limited = await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' });
-  expect(limited.status).toBe(429);
-  const retryAfter = Number(limited.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThan(0);
-  expect(retryAfter).toBeLessThanOrEqual(21);
+  // Okta is asked after the answer (issue 16, item 4): the user sees the usual page.
+  expect((await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' })).location).toBe('/forgot-password/sent');
   emulator.clearFaults();
   // Okta said its window is spent: until its reset, starts wait without spending Okta's budget.
   const held = await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' });
   expect(held.status).toBe(429);
+  const retryAfter = Number(held.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(21);
   clock.advance(retryAfter * 1000);
   await requestLink(browser, 'alice@example.com');
 });

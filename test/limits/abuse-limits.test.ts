@@ -82,12 +82,13 @@ describe('start, per username', () => {
 });
 
 describe('start, per client IP', () => {
-  it('refuses the 31st request from one IP in 15 minutes, for any username, without calling Okta', async () => {
+  it('holds back the 31st request from one IP in 15 minutes, for any username, without calling Okta', async () => {
     await start({ TRUST_PROXY: 'true' });
     for (let i = 0; i < 30; i++) expect((await startFrom('192.0.2.10', `user${i}@example.com`)).status).toBe(202);
     const refused = await startFrom('192.0.2.10', 'alice@example.com');
     expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800);
+    // A wait, not the window: the per-IP limits degrade (see "one address, many people").
+    expect(Number(refused.headers.get('retry-after'))).toBe(1);
     expect(oktaCalls('recovery/password')).toBe(30);
     expect(emailsTo('alice@example.com')).toBe(0);
     // Another client is not affected.

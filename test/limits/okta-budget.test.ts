@@ -96,3 +96,73 @@ it('stops sending starts when Okta says little is left, until Okta’s window re
   clock.advance(retryAfter * 1000);
   expect((await service.browser().postJson('/api/recovery/start', { username: randomUsername() })).status).toBe(202);
 });
+
+describe('failed link verifications take only their share of the budget (issue 16, item 2)', () => {
+  /** Made-up tokens, as a spray would send them: plausible in shape, unknown to Okta. */
+  const badToken = (i: number) => `sprayedToken${String(i).padStart(10, '0')}`;
+
+  async function spray(count: number, addresses: number) {
+    const statuses: number[] = [];
+    const retryAfters: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const response = await service.browser({ 'x-forwarded-for': `198.51.100.${(i % addresses) + 1}` }).postJson('/api/recovery/verify', { token: badToken(i) });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        expect(JSON.parse(response.text)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+        retryAfters.push(Number(response.headers.get('retry-after')));
+      }
+    }
+    return { statuses, retryAfters };
+  }
+
+  it('keeps a spray of bad tokens from many addresses to a third of the budget, and the rest for starts', async () => {
+    // A third of 30 is 10 a minute; six addresses each stay far below the per-IP count (20).
+    service = await startTestService({ PUBLIC_URL, TRUST_PROXY: 'true', OKTA_CALL_BUDGET_PER_MINUTE: '30' }, { oktaOrgUrl: emulator.url, clock });
+    expect(service.config.limits.failedVerifiesPerMinute).toBe(9);
+    const { statuses, retryAfters } = await spray(60, 6);
+    expect(oktaCalls('recovery/token')).toBe(9);
+    expect(statuses.filter((status) => status === 400)).toHaveLength(9);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(51);
+    expect(retryAfters.every((seconds) => seconds >= 1 && seconds <= 60)).toBe(true);
+
+    // The other two thirds are untouched: 21 starts still reach Okta, the 22nd meets the budget.
+    const starts: number[] = [];
+    for (let i = 0; i < 22; i++) starts.push((await service.browser({ 'x-forwarded-for': `192.0.2.${i + 1}` }).postJson('/api/recovery/start', { username: randomUsername() })).status);
+    expect(starts.filter((status) => status === 202)).toHaveLength(21);
+    expect(starts.at(-1)).toBe(429);
+
+    // The share is a per-minute one: a minute later verifications reach Okta again.
+    clock.advance(60_000);
+    await spray(1, 1);
+    expect(oktaCalls('recovery/token')).toBe(10);
+  });
+
+  it('keeps counting an attempt that Okta answered 429', async () => {
+    await emulator.close();
+    // Okta's org bucket allows two calls a minute here: from the third on, Okta answers 429.
+    emulator = await startEmulator({ publicUrl: PUBLIC_URL, clock, users: demoUsers(), rateLimits: { orgPerMinute: 2 } });
+    service = await startTestService(
+      { PUBLIC_URL, TRUST_PROXY: 'true', OKTA_CALL_BUDGET_PER_MINUTE: '30', OKTA_RATE_LIMIT_RESERVE: '0' },
+      { oktaOrgUrl: emulator.url, clock },
+    );
+    const { statuses } = await spray(40, 8);
+    expect(statuses.slice(0, 2)).toEqual([400, 400]);
+    expect(statuses.slice(2).every((status) => status === 429)).toBe(true);
+    // Given back, Okta's 429s would have let all 40 through.
+    expect(oktaCalls('recovery/token')).toBe(9);
+  });
+
+  it('gives a link that verifies back to the share', async () => {
+    service = await startTestService({ PUBLIC_URL, OKTA_CALL_BUDGET_PER_MINUTE: '3', RATE_LIMIT_START_PER_IP: '100/1m' }, { oktaOrgUrl: emulator.url, clock });
+    // The share is one verification a minute; a genuine link does not use it up.
+    for (let i = 0; i < 2; i++) {
+      const browser = service.browser();
+      const form = await browser.get('/forgot-password');
+      expect((await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' })).status).toBe(303);
+      clock.advance(1_100);
+      const token = latestLinkPath(emulator, 'alice@example.com').split('/').pop() as string;
+      expect((await browser.postJson('/api/recovery/verify', { token })).status).toBe(200);
+      clock.advance(30_000);
+    }
+  });
+});

@@ -15,11 +15,14 @@ afterEach(async () => {
   okta.reset();
 });
 
-/** POST /api/recovery/start over node:http, so the test sees the socket's fate as well as the status. */
-function startRecovery(url: string): Promise<{ status: number; body: string }> {
+/**
+ * POST /api/recovery/verify over node:http, so the test sees the socket's fate as well as the
+ * status. Verify, because it waits for Okta inside the request (start answers before Okta).
+ */
+function verifyLink(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const body = JSON.stringify({ username: 'slow@example.com' });
-    const outgoing = request(`${url}/api/recovery/start`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const body = JSON.stringify({ token: 'VBQ0gwBp5LyJJFdbmWCM' });
+    const outgoing = request(`${url}/api/recovery/verify`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
       let text = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
@@ -37,7 +40,7 @@ describe('/readyz', () => {
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(await response.json()).toEqual({ status: 'ready', engine: 'classic', checks: { config: 'ok', shutdown: 'ok', redis: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', engine: 'classic', checks: { config: 'ok', shutdown: 'ok', redis: 'ok', 'trust-proxy': 'ok' } });
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
   });
 
@@ -49,7 +52,7 @@ describe('/readyz', () => {
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(503);
     const text = await response.text();
-    expect(JSON.parse(text)).toEqual({ status: 'not-ready', engine: 'classic', checks: { config: 'ok', shutdown: 'ok', redis: 'failing', smtp: 'failing', slow: 'failing' } });
+    expect(JSON.parse(text)).toEqual({ status: 'not-ready', engine: 'classic', checks: { config: 'ok', shutdown: 'ok', redis: 'failing', smtp: 'failing', slow: 'failing', 'trust-proxy': 'ok' } });
     expect(text).not.toContain('10.0.0.7');
     // Liveness is a different question: the process itself is fine.
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
@@ -58,7 +61,7 @@ describe('/readyz', () => {
   it('reports not ready once shutdown has begun', async () => {
     service = await startTestService();
     await service.close();
-    expect(await service.deps.lifecycle.readiness()).toEqual({ ready: false, checks: { config: 'ok', shutdown: 'failing' } });
+    expect(await service.deps.lifecycle.readiness()).toEqual({ ready: false, checks: { config: 'ok', shutdown: 'failing', 'trust-proxy': 'ok' } });
   });
 });
 
@@ -72,18 +75,20 @@ describe('graceful shutdown', () => {
     service.deps.lifecycle.registerCloser('redis', () => {
       events.push('redis closed');
     });
-    okta.delay(PATHS.start, 400, 'recovery-challenge-email.json');
+    okta.delay(PATHS.verify, 400, 'recovery-question.json');
     const arrived = new Promise((resolve) => service.server.once('request', resolve));
-    const inFlight = startRecovery(service.url);
+    const inFlight = verifyLink(service.url);
     await arrived;
     const report = await service.close('SIGTERM');
-    expect(await inFlight).toEqual({ status: 202, body: JSON.stringify({ status: 'EMAIL_SENT' }) });
+    const answered = await inFlight;
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.body)).toMatchObject({ status: 'RECOVERY' });
     expect(report).toEqual({ timedOut: false, failedClosers: [] });
     expect(events).toEqual(['mail-queue drained', 'redis closed']);
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
     // The order the service saw: shutdown began, the in-flight request was answered, then closers.
     const logged = service.logs.map((line) => JSON.parse(line) as { event?: string; closer?: string }).map((line) => line.closer ?? line.event);
-    expect(logged.filter((event) => event !== 'recovery.start')).toEqual(['service.stopping', 'http.request', 'counters', 'mail-queue', 'redis', 'service.stopped']);
+    expect(logged.filter((event) => event !== 'recovery.verify')).toEqual(['service.stopping', 'http.request', 'okta-emails', 'counters', 'mail-queue', 'redis', 'service.stopped']);
   });
 
   it('cuts a request still running at SHUTDOWN_TIMEOUT_MS, and still runs the closers', async () => {
@@ -92,9 +97,9 @@ describe('graceful shutdown', () => {
     service.deps.lifecycle.registerCloser('redis', () => {
       closed = true;
     });
-    okta.delay(PATHS.start, 600, 'recovery-challenge-email.json');
+    okta.delay(PATHS.verify, 600, 'recovery-question.json');
     const arrived = new Promise((resolve) => service.server.once('request', resolve));
-    const inFlight = startRecovery(service.url);
+    const inFlight = verifyLink(service.url);
     await arrived;
     const report = await service.close('SIGTERM');
     expect(report).toEqual({ timedOut: true, failedClosers: [] });

@@ -1,7 +1,8 @@
 /**
  * The built service as operators run it (`npm run build`, `node dist/src/index.js`), pointed at a
- * slow "Okta" on loopback: SIGTERM arrives while a request waits on Okta; the request still gets
- * its answer, and the process exits 0.
+ * slow "Okta" on loopback: SIGTERM arrives while a start's call to Okta is under way (made after
+ * the start has answered); the call is drained before the process exits 0, and its audit event
+ * is written.
  */
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';

@@ -157,6 +157,26 @@ describe('headers on every answer', () => {
     expect(cached).toEqual([]);
   });
 
+  it('sends Cache-Control: no-store on every answer but the static assets, 404 and 405 included (issue 16, item 8)', () => {
+    const dynamic = everything.filter((answer) => !answer.label.startsWith('GET /assets/'));
+    const cached = dynamic.filter((answer) => answer.header('cache-control') !== 'no-store').map((answer) => `${answer.label}: ${answer.header('cache-control')}`);
+    expect(cached).toEqual([]);
+    expect(dynamic.map((answer) => answer.label)).toEqual(expect.arrayContaining(['GET /nowhere (404)', 'DELETE /forgot-password (405)', 'GET /api/nowhere (404)']));
+  });
+
+  it('sets a CSRF secret only on pages that carry a form (issue 16, item 8)', async () => {
+    const minted = async (path: string, method = 'GET') => {
+      const response = await emulated.service.browser().request(method, path);
+      return response.headers.getSetCookie().some((line) => line.includes('recovery-csrf='));
+    };
+    expect(await minted('/nowhere')).toBe(false);
+    expect(await minted('/forgot-password', 'DELETE')).toBe(false);
+    expect(await minted('/reset-password/question')).toBe(false);
+    expect(await minted('/forgot-password/sent')).toBe(false);
+    // …and still on the ones that do.
+    expect(await minted('/forgot-password')).toBe(true);
+  });
+
   it('sends no HSTS when PUBLIC_URL is http (it would pin a host that has no TLS)', () => {
     expect(everything.filter((answer) => answer.header('strict-transport-security') !== undefined).map((answer) => answer.label)).toEqual([]);
   });
@@ -244,6 +264,8 @@ describe('links and redirects come from PUBLIC_URL, never from the request', () 
         if (fields) headers['content-type'] = 'application/x-www-form-urlencoded';
         const response = await rawRequest(target.service.url, { method, path, headers, body: fields && new URLSearchParams(fields).toString() });
         for (const line of response.headers['set-cookie'] ?? []) jar.remember(line);
+        // What the start does after answering (asking Okta for the email) is done before the next hop.
+        await target.service.deps.oktaEmails.queue.idle();
         const answer = seenFromRaw(`${method} ${path}`, response);
         seen.push(answer);
         return answer;
@@ -411,5 +433,27 @@ describe('the JSON API refuses cross-site and non-JSON calls before Okta', () =>
     const noType = await browser.request('POST', route, { body: BODY, headers: { origin: PUBLIC_URL } });
     expect(noType.status).toBe(400);
     expect(oktaCalls()).toBe(before);
+  });
+});
+
+describe('X-Request-Id from a client (issue 16, item 8)', () => {
+  it('keeps our own id without TRUST_PROXY, and logs the client\'s beside it', async () => {
+    const { service } = emulated;
+    const response = await service.browser({ 'x-request-id': 'client-chosen-id-0001' }).get('/forgot-password');
+    const ours = response.headers.get('x-request-id');
+    expect(ours).not.toBe('client-chosen-id-0001');
+    expect(ours).toMatch(/^[0-9a-f-]{36}$/);
+    const line = service.logs.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.event === 'http.request' && entry.requestId === ours);
+    expect(line).toMatchObject({ requestId: ours, clientRequestId: 'client-chosen-id-0001' });
+  });
+
+  it('adopts a sane id from our load balancer with TRUST_PROXY', async () => {
+    const service = await startTestService({ TRUST_PROXY: 'true' });
+    try {
+      const response = await service.browser({ 'x-request-id': 'balancer-id-000000001' }).get('/forgot-password');
+      expect(response.headers.get('x-request-id')).toBe('balancer-id-000000001');
+    } finally {
+      await service.close();
+    }
   });
 });

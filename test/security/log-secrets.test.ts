@@ -14,6 +14,7 @@ import { ManualClock } from '../../src/clock.js';
 import { createFlowSealer } from '../../src/recovery/flow-cookie.js';
 import { csrfTokenIn, type Browser, type BrowserResponse } from '../helpers/browser.js';
 import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { TEST_COOKIE_SECRET } from '../helpers/service.js';
 import { SmtpInbox } from '../helpers/smtp-inbox.js';
 
@@ -226,5 +227,47 @@ describe('Identity Engine (OKTA_ENGINE=idx)', () => {
     } finally {
       await emulated.close();
     }
+  });
+});
+
+describe('tokens in paths the router reads differently from how they are spelt (issue 16, item 6)', () => {
+  let emulated: EmulatedService;
+  beforeEach(async () => {
+    emulated = await startEmulatedService({ ...LENIENT_LIMITS, LOG_LEVEL: 'trace' });
+  });
+  afterEach(() => emulated.close());
+
+  it.each([
+    ['upper case', (token: string) => `/RESET-PASSWORD/${token}`],
+    ['mixed case', (token: string) => `/Reset-Password/${token}`],
+    ['a doubled slash from a template base URL ending in /', (token: string) => `//reset-password/${token}`],
+    ['doubled slashes inside', (token: string) => `/reset-password//${token}`],
+    ['an upper-case path with the query form', (token: string) => `/RESET-PASSWORD?token=${token}`],
+  ])('works as a link and keeps the token out of the log: %s', async (_label, spell) => {
+    const { service } = emulated;
+    const browser = service.browser();
+    const form = await browser.get('/forgot-password');
+    await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' });
+    const token = emulated.latestLinkPath('alice@example.com').split('/').pop() as string;
+    // Raw: fetch would read `//reset-password/…` as a host name.
+    const opened = await rawRequest(service.url, { method: 'GET', path: spell(token) });
+    expect(opened.headers.location).toBe('/reset-password');
+    for (const line of opened.headers['set-cookie'] ?? []) browser.remember(line);
+    const page = await browser.get('/reset-password');
+    expect((await browser.postForm('/reset-password', { _csrf: csrfTokenIn(page.text) })).location).toBe('/reset-password/question');
+    const accessLines = service.logs.filter((line) => line.includes('"http.request"'));
+    expect(accessLines.some((line) => line.includes('[token]'))).toBe(true);
+    expect(service.logs.filter((line) => line.includes(token))).toEqual([]);
+  });
+
+  it('keeps a token out of the log even when no route answers', async () => {
+    const { service } = emulated;
+    const token = 'abcdefghijKLMNOPQRST0123';
+    for (const path of [`//reset-password/${token}/extra`, `/RESET-PASSWORD/${token}/x`, `/reset-password/${token}//x`]) {
+      expect((await rawRequest(service.url, { method: 'GET', path })).status).toBe(404);
+    }
+    // Query names are case-sensitive, so this is no link; it is still redacted.
+    expect((await rawRequest(service.url, { method: 'GET', path: `/RESET-PASSWORD?TOKEN=${token}` })).status).toBe(401);
+    expect(service.logs.filter((line) => line.includes(token))).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /** Configuration is validated once at start-up, and a bad value names its variable. */
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
-const SECRET = 'x'.repeat(32);
+const SECRET = 'kq3Vt9-rZ1wLx8bN0yPe5uHs2dGc7mJa';
 
 function errorFor(environment: Record<string, string>): string {
   try {
@@ -55,6 +56,49 @@ describe('loadConfig', () => {
 
   it('allows plain http only for a loopback Okta (the emulator)', () => {
     expect(loadConfig({ OKTA_ORG_URL: 'http://127.0.0.1:7070' }).okta.orgUrl).toBe('http://127.0.0.1:7070');
+  });
+
+  describe('configuration that looks safe but is not (issue 16, item 5)', () => {
+    it.each(['http://127.0.0.1:7070', 'http://127.9.8.7', 'http://localhost:7070', 'http://[::1]:7070', 'https://acme.okta.com/'])(
+      'accepts the loopback or https Okta org %s',
+      (url) => {
+        expect(loadConfig({ OKTA_ORG_URL: url }).okta.orgUrl).toBe(url.replace(/\/$/, ''));
+      },
+    );
+
+    it.each([
+      ['http://127.attacker.example', 'must use https unless the host is loopback'],
+      ['http://127.0.0.1.nip.io:7070', 'must use https unless the host is loopback'],
+      ['http://localhost.attacker.example', 'must use https unless the host is loopback'],
+      ['https://admin:hunter2@acme.okta.com', "must be the org's origin only"],
+      ['https://acme.okta.com/oauth2/default', "must be the org's origin only"],
+      ['https://acme.okta.com/?x=1', "must be the org's origin only"],
+    ])('refuses OKTA_ORG_URL=%s', (url, expected) => {
+      expect(errorFor({ OKTA_ORG_URL: url })).toContain(`OKTA_ORG_URL: ${expected}`);
+    });
+
+    const production = { NODE_ENV: 'production', OKTA_ORG_URL: 'https://acme.okta.com', COOKIE_SECRET: SECRET };
+
+    it('refuses an http PUBLIC_URL on a public host in production, and allows it on loopback', () => {
+      expect(errorFor({ ...production, PUBLIC_URL: 'http://account.acme.com' })).toContain('PUBLIC_URL: must be https in production');
+      expect(loadConfig({ ...production, PUBLIC_URL: 'http://127.0.0.1:3000' }).secureCookies).toBe(false);
+      expect(loadConfig({ ...production, PUBLIC_URL: 'https://account.acme.com' }).secureCookies).toBe(true);
+      // Outside production an http public host is a developer's choice.
+      expect(loadConfig({ PUBLIC_URL: 'http://account.acme.test' }).publicUrl).toBe('http://account.acme.test');
+    });
+
+    it.each([' '.repeat(32), 'x'.repeat(40), 'ab'.repeat(20), '0123456789'.repeat(4), 'aAbBcC1!'.repeat(5)])(
+      'refuses the trivially repetitive COOKIE_SECRET %j',
+      (secret) => {
+        expect(errorFor({ COOKIE_SECRET: secret })).toContain('COOKIE_SECRET: must be random');
+      },
+    );
+
+    it('accepts a generated COOKIE_SECRET (base64 or hex of 32+ random bytes)', () => {
+      for (const secret of [randomBytes(48).toString('base64'), randomBytes(32).toString('hex'), randomBytes(32).toString('base64url')]) {
+        expect(loadConfig({ COOKIE_SECRET: secret }).cookieSecret).toBe(secret);
+      }
+    });
   });
 
   it('derives cookie security, allowed redirect origins and the default success redirect', () => {

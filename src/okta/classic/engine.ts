@@ -13,13 +13,17 @@ import type { OktaClient } from '../client.js';
 import type { EndUserContext } from '../context.js';
 import * as authn from './authn.js';
 import { refusalOf, type ClassicStep } from './failures.js';
+import type { OktaEmails } from './okta-emails.js';
 import type { OktaTransaction } from './schemas.js';
 
 /** Okta's stateToken lives about 5 minutes, sliding (contract §9); used only if expiresAt is missing. */
 const STATE_TOKEN_FALLBACK_MS = 5 * 60 * 1000;
 
-/** Who sends the recovery email: Okta itself, or our mailer after the response (contract §1.5). */
-export type ClassicDelivery = { readonly by: 'okta' } | { readonly by: 'service'; readonly mailer: Mailer };
+/**
+ * Who sends the recovery email: Okta itself, or our mailer (contract §1.5). Either way Okta is
+ * asked after the response, so neither its answer nor its timing says whether an account exists.
+ */
+export type ClassicDelivery = { readonly by: 'okta'; readonly emails: OktaEmails } | { readonly by: 'service'; readonly mailer: Mailer };
 
 export function createClassicEngine(deps: { okta: OktaClient; clock: Clock; logger: Logger; delivery: ClassicDelivery }): RecoveryEngine {
   const { okta, clock, logger, delivery } = deps;
@@ -71,21 +75,15 @@ export function createClassicEngine(deps: { okta: OktaClient; clock: Clock; logg
     name: 'classic',
 
     async start(input: StartInput, context: EndUserContext) {
+      // Only enqueue. Okta composes and sends the email inside its answer, so its timing would
+      // say whether an email went out; the trusted variant even answers unknown users E0000095
+      // (§1.5). The queue asks Okta after this response has gone and audits what it said.
       if (delivery.by === 'service') {
-        // Only enqueue. Okta's trusted variant answers unknown users with E0000095 (contract §1.5),
-        // so asking it here would make the answer, or its timing, reveal accounts. The queue asks
-        // Okta and sends our email after this response has gone.
         delivery.mailer.sendRecoveryLink(input, context);
         return { kind: 'email-sent' };
       }
-      try {
-        await authn.forgotPasswordByEmail(okta, input, context);
-        return { kind: 'email-sent' };
-      } catch (error) {
-        const refusal = refusalOf(error, 'start');
-        // A refusal is folded into email-sent; the audit line still carries Okta's errorCode.
-        return refusal ? { kind: 'refused', outcome: refusal, error } : { kind: 'email-sent', error };
-      }
+      delivery.emails.request(input, context);
+      return { kind: 'email-sent', auditedLater: true };
     },
 
     verifyLink: (token, context) => call('verify', () => authn.verifyRecoveryToken(okta, token, context)),

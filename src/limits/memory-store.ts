@@ -1,0 +1,136 @@
+/**
+ * The in-memory home of the counters (no REDIS_URL), bounded. rate-limiter-flexible's memory store
+ * keeps every key for its whole window with a timer each (about 0.6 KB of heap a key): a client
+ * spraying unique usernames from many addresses grows the process without limit inside the hour.
+ *
+ * Here every per-client key lives in one Map, least recently used first, with at most `maxKeys`
+ * entries for all counters together. Expired entries are removed when met; when the Map is full,
+ * expired ones at its old end go first, then the least recently used live one (an eviction,
+ * counted). An evicted key forgets its count, which would favour whoever caused the evictions, so
+ * the store errs toward limiting: for one window after an eviction, a key the store does not hold
+ * starts with its limit all but spent (one attempt, not the full count). Users then get fewer
+ * tries while the flood lasts; the flooder cannot wash a victim's count out.
+ *
+ * Counters with one fixed key (the Okta budget) are `pinned`: never evicted, never held down.
+ * Time comes from the injected clock, so tests move windows without sleeping.
+ */
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { Clock } from '../clock.js';
+import type { LimitSpec } from '../config.js';
+import type { Counter } from './counters.js';
+
+interface Entry {
+  value: number;
+  expiresAt: number;
+}
+
+export interface MemoryStoreStats {
+  /** Keys held now, all counters together (pinned ones included). */
+  readonly keys: number;
+  /** Live keys dropped because the store was full. */
+  readonly evictions: number;
+}
+
+export interface BoundedMemoryStore {
+  counter(name: string, spec: LimitSpec, options?: { pinned?: boolean }): Counter;
+  stats(): MemoryStoreStats;
+}
+
+/** How many entries at the old end one insertion looks at for expired ones before evicting. */
+const EXPIRED_SCAN = 32;
+
+export function createBoundedMemoryStore(options: { maxKeys: number; clock: Clock }): BoundedMemoryStore {
+  const { maxKeys, clock } = options;
+  const entries = new Map<string, Entry>();
+  const pinned = new Map<string, Entry>();
+  let evictions = 0;
+  /** Until when a key we do not hold is treated as one that may have been evicted. */
+  let pressureUntil = 0;
+
+  function live(map: Map<string, Entry>, key: string, now: number): Entry | undefined {
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now) {
+      map.delete(key);
+      return undefined;
+    }
+    if (map === entries) {
+      // Most recently used goes to the young end.
+      map.delete(key);
+      map.set(key, entry);
+    }
+    return entry;
+  }
+
+  function makeRoom(now: number, durationMs: number): void {
+    if (entries.size < maxKeys) return;
+    let scanned = 0;
+    for (const [key, entry] of entries) {
+      if (scanned++ >= EXPIRED_SCAN || entries.size < maxKeys) break;
+      if (entry.expiresAt <= now) entries.delete(key);
+    }
+    while (entries.size >= maxKeys) {
+      const oldest = entries.keys().next().value as string;
+      entries.delete(oldest);
+      evictions += 1;
+      pressureUntil = Math.max(pressureUntil, now + durationMs);
+    }
+  }
+
+  return {
+    stats: () => ({ keys: entries.size + pinned.size, evictions }),
+    counter(name, spec, counterOptions = {}) {
+      const map = counterOptions.pinned ? pinned : entries;
+      const limit = spec.points;
+      const durationMs = spec.durationSeconds * 1000;
+
+      /** The entry for this key, created (with room made for it) when absent. */
+      function entryFor(key: string, now: number, forBlock = false): { entry: Entry; fresh: boolean } {
+        const id = `${name}:${key}`;
+        const found = live(map, id, now);
+        if (found) return { entry: found, fresh: false };
+        if (map === entries) makeRoom(now, durationMs);
+        const heldDown = map === entries && !forBlock && now < pressureUntil;
+        const entry = { value: heldDown ? Math.max(0, limit - 1) : 0, expiresAt: now + durationMs };
+        map.set(id, entry);
+        return { entry, fresh: true };
+      }
+
+      const result = (entry: Entry, now: number, fresh: boolean) =>
+        new RateLimiterRes(Math.max(0, limit - entry.value), Math.max(0, entry.expiresAt - now), entry.value, fresh);
+
+      const counter: Counter = {
+        async consume(key, points = 1) {
+          const now = clock.now();
+          const { entry, fresh } = entryFor(String(key), now);
+          entry.value += points;
+          const res = result(entry, now, fresh);
+          if (entry.value > limit) throw res;
+          return res;
+        },
+        async penalty(key, points = 1) {
+          const now = clock.now();
+          const { entry, fresh } = entryFor(String(key), now);
+          entry.value += points;
+          return result(entry, now, fresh);
+        },
+        async reward(key, points = 1) {
+          const now = clock.now();
+          const entry = live(map, `${name}:${String(key)}`, now);
+          // Nothing held (never counted, expired or evicted): nothing to give back.
+          if (!entry) return new RateLimiterRes(limit, 0, 0, false);
+          entry.value = Math.max(0, entry.value - points);
+          return result(entry, now, false);
+        },
+        async block(key, seconds) {
+          const now = clock.now();
+          const { entry } = entryFor(String(key), now, true);
+          entry.value = limit + 1;
+          entry.expiresAt = now + seconds * 1000;
+          return result(entry, now, false);
+        },
+      };
+      return counter;
+    },
+  };
+}

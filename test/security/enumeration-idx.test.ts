@@ -12,7 +12,8 @@ import { csrfTokenIn, type BrowserResponse } from '../helpers/browser.js';
 import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
 
 const REQUEST_ID = 'enumeration-idx-probe-1';
-const IDX_ENV = { ...LENIENT_LIMITS, OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1recoveryemulator' };
+// TRUST_PROXY: the probe's own X-Request-Id is adopted, so that header compares as sent.
+const IDX_ENV = { ...LENIENT_LIMITS, TRUST_PROXY: 'true', OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1recoveryemulator' };
 let world: EmulatedService;
 afterEach(async () => world?.close());
 

@@ -125,6 +125,9 @@ describe('loadConfig', () => {
       maxWrongAnswers: 5,
       oktaCallsPerMinute: 300,
       oktaRateLimitReserve: 100,
+      // OKTA_CALL_BUDGET_VERIFY_SHARE (0.33) of the 300 calls a minute, and RATE_LIMIT_MEMORY_MAX_KEYS.
+      failedVerifiesPerMinute: 99,
+      memoryMaxKeys: 100_000,
     });
     expect(defaults.redis).toBeNull();
     const configured = loadConfig({ RATE_LIMIT_START_PER_IP: '10/90s', REDIS_URL: 'rediss://cache.internal:6380', REDIS_FAILURE_MODE: 'closed' });

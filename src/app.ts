@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): Koa {
     supportContact: config.brand.supportContact,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
-  const stepDeps = { config, okta: deps.okta, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits, oktaEmails: deps.oktaEmails };
+  const stepDeps = { config, engine: deps.engine, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
 
   app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies, trustProxy: config.http.trustProxy }));
   // Before everything that reads the path: routers, metrics and the log agree on what it is.
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(parseBody());
 
   const routers = [
-    healthRouter(deps.lifecycle),
+    healthRouter(deps.lifecycle, deps.engine.name),
     // On the main port only with a token; METRICS_PORT serves it on its own listener (server.ts).
     ...(config.metrics.token && config.metrics.port === undefined ? [metricsRouter(deps.metrics.registry, config.metrics.token)] : []),
     apiRouter({ ...stepDeps, cookies, presenter }),

@@ -103,6 +103,14 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   OKTA_ORG_URL: oktaOrgUrl.optional(),
   OKTA_API_TOKEN: z.string().trim().min(1).optional(),
+  /** classic: /api/v1/authn; idx: Identity Engine (IDX); auto: ask the org once at start-up. */
+  OKTA_ENGINE: z.enum(['classic', 'idx', 'auto']).default('auto'),
+  /** Identity Engine: the OIDC app with the Interaction Code grant that recovery runs as. */
+  OKTA_CLIENT_ID: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an Okta client id (letters, digits, "_" and "-")').optional(),
+  /** Identity Engine, confidential (web) app only; never logged. */
+  OKTA_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  /** Identity Engine: the authorization server; default the org's own (issuer = OKTA_ORG_URL). */
+  OKTA_ISSUER: httpUrl.optional(),
   OKTA_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
   /** Upper bound on concurrent (keep-alive) connections to Okta from one instance. */
   OKTA_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
@@ -180,6 +188,11 @@ const environmentSchema = z.object({
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export type OktaEngineChoice = 'classic' | 'idx' | 'auto';
+
+/** The client the built-in emulator registers for this service (docs/idx-emulator.md): demo mode's default. */
+export const EMULATOR_CLIENT_ID = '0oa1recoveryemulator';
+
 /** At most `points` events in any window of `durationSeconds`. */
 export interface LimitSpec {
   readonly points: number;
@@ -196,6 +209,19 @@ export interface Config {
     readonly apiToken: string | undefined;
     readonly timeoutMs: number;
     readonly maxSockets: number;
+    /** auto until start-up has read the org's pipeline (server.ts, withEngine). */
+    readonly engine: OktaEngineChoice;
+    /** Identity Engine settings; clientId is checked once the engine is known to be idx. */
+    readonly idx: {
+      readonly clientId: string | undefined;
+      readonly clientSecret: string | undefined;
+      /** Path of the authorization server on the org URL: "oauth2" (org AS) or "oauth2/{id}". */
+      readonly authServerPath: string;
+      /** The app's Sign-in redirect URI, `${PUBLIC_URL}/reset-password/callback` (never visited in recovery). */
+      readonly redirectUri: string;
+      /** Where magic links land: the app's Email Verification Experience callback. */
+      readonly emailVerifyUri: string;
+    };
   };
   readonly publicUrl: string;
   readonly publicOrigin: string;
@@ -327,12 +353,16 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     if (!env.OKTA_API_TOKEN) problems.push('OKTA_API_TOKEN: required when EMAIL_DELIVERY=service (an admin token allowed to manage users)');
     if (!env.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_DELIVERY=service (e.g. smtp://user:pass@smtp.acme.com:587)');
   }
+  if (env.OKTA_ISSUER && authServerPathOf(env.OKTA_ISSUER, env.OKTA_ORG_URL) === null) {
+    problems.push('OKTA_ISSUER: must be OKTA_ORG_URL itself (the org authorization server) or OKTA_ORG_URL/oauth2/{authorization server id}');
+  }
   if ((env.EMAIL_DELIVERY === 'service' || env.SMTP_URL) && !env.MAIL_FROM) {
     problems.push('MAIL_FROM: required when EMAIL_DELIVERY=service or SMTP_URL is set (e.g. "Acme <no-reply@acme.com>")');
   }
+  if (env.OKTA_ENGINE === 'idx') problems.push(...engineProblems('idx', env.OKTA_CLIENT_ID ?? (env.OKTA_ORG_URL ? undefined : EMULATOR_CLIENT_ID), env.EMAIL_DELIVERY));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
-  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const publicUrl = publicUrlOf(env);
   const publicOrigin = new URL(publicUrl).origin;
   const successRedirectUrl = env.SUCCESS_REDIRECT_URL ?? env.OKTA_ORG_URL ?? `${publicUrl}/`;
   const allowedRedirectOrigins = [
@@ -347,6 +377,15 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       apiToken: env.OKTA_API_TOKEN,
       timeoutMs: env.OKTA_TIMEOUT_MS,
       maxSockets: env.OKTA_MAX_SOCKETS,
+      engine: env.OKTA_ENGINE,
+      idx: {
+        // Demo mode runs against the built-in emulator, whose client is registered for us.
+        clientId: env.OKTA_CLIENT_ID ?? (env.OKTA_ORG_URL ? undefined : EMULATOR_CLIENT_ID),
+        clientSecret: env.OKTA_CLIENT_SECRET,
+        authServerPath: (env.OKTA_ISSUER && authServerPathOf(env.OKTA_ISSUER, env.OKTA_ORG_URL)) || 'oauth2',
+        redirectUri: `${publicUrlOf(env)}/reset-password/callback`,
+        emailVerifyUri: `${publicUrlOf(env)}/reset-password/verify-email`,
+      },
     },
     publicUrl,
     publicOrigin,
@@ -380,6 +419,48 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
           : null,
     },
   });
+}
+
+function publicUrlOf(env: { PUBLIC_URL?: string | undefined; PORT: number }): string {
+  return (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+}
+
+/**
+ * The authorization server's path on the org: "oauth2" for the org AS (issuer = the org URL
+ * itself), "oauth2/{id}" for a custom one (IDX contract §1.1). null: not an issuer of this org.
+ */
+function authServerPathOf(issuer: string, orgUrl: string | undefined): string | null {
+  const url = new URL(issuer);
+  if (orgUrl && url.origin !== new URL(orgUrl).origin) return null;
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') return 'oauth2';
+  const custom = /^\/oauth2\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+  return custom ? `oauth2/${custom[1]}` : null;
+}
+
+/** What the Identity Engine needs of the rest of the configuration, explicit or found by auto. */
+function engineProblems(engine: 'classic' | 'idx', clientId: string | undefined, delivery: 'okta' | 'service'): string[] {
+  if (engine === 'classic') return [];
+  const problems: string[] = [];
+  if (!clientId) {
+    problems.push('OKTA_CLIENT_ID: required for an Identity Engine org (OKTA_ENGINE=idx or found by auto): the client id of an OIDC app with the Interaction Code grant');
+  }
+  if (delivery === 'service') {
+    // The IDX recovery-token path (contract §3.3) needs an admin token, a user lookup that
+    // itself reveals accounts by its timing, and has no recorded reset response (§12): not built.
+    problems.push('EMAIL_DELIVERY: service is not available with the Identity Engine: Okta sends the code and magic link itself (set EMAIL_DELIVERY=okta, or OKTA_ENGINE=classic for an org that still serves /api/v1/authn)');
+  }
+  return problems;
+}
+
+/**
+ * OKTA_ENGINE=auto has been decided (server.ts read the org's pipeline): the config names the
+ * engine, and start-up stops here, naming the variable, when the rest does not fit it.
+ */
+export function withEngine(config: Config, engine: 'classic' | 'idx'): Config {
+  const problems = engineProblems(engine, config.okta.idx.clientId, config.email.delivery);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return deepFreeze({ ...config, okta: { ...config.okta, engine } });
 }
 
 /** Demo mode learns the emulator's URL only once it has started; the config stays immutable. */

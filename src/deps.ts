@@ -4,6 +4,7 @@
  */
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadCatalogue, type Catalogue } from './i18n/catalogue.js';
@@ -16,9 +17,12 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { observeOktaCalls } from './observability/okta-observer.js';
 import { OktaRequestIds } from './observability/okta-request-ids.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
+import { createClassicEngine } from './okta/classic/engine.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
+import { createIdxEngine } from './okta/idx/engine.js';
+import type { RecoveryEngine } from './recovery/engine.js';
 import { messagesDir, templatesDir } from './paths.js';
-import { createOktaEmails, type OktaEmails } from './recovery/okta-emails.js';
+import { createOktaEmails, type OktaEmails } from './okta/classic/okta-emails.js';
 import { createRenderer, type Renderer } from './web/render.js';
 
 export interface AppDeps {
@@ -26,6 +30,8 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly okta: OktaClient;
+  /** Classic or Identity Engine, behind the recovery steps' port (OKTA_ENGINE, resolved at start-up). */
+  readonly engine: RecoveryEngine;
   readonly catalogue: Catalogue;
   readonly renderer: Renderer;
   readonly metrics: Metrics;
@@ -60,6 +66,7 @@ export function demoModeAdvice(config: Config): string {
 
 export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDeps {
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
+  if (config.okta.engine === 'auto') throw new Error('createDeps needs the engine decided (server.ts reads the org first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
   const catalogue = loadCatalogue(messagesDir);
   const clock = overrides.clock ?? systemClock;
@@ -98,6 +105,9 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     // after every closer: a queued recovery job still calls Okta). Ends before the closer's bound.
     lifecycle.registerCloser('mail-queue', () => mailer.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   }
+  const engine = createEngine(config, { okta, clock, logger, mailer, oktaEmails });
+  // One series for the engine, as Prometheus "info" metrics do: dashboards join on it.
+  new Gauge({ name: 'recovery_okta_engine_info', help: 'The Okta engine this instance drives (classic or idx).', labelNames: ['engine'], registers: [metrics.registry] }).set({ engine: engine.name }, 1);
   // After the mail queue's closer: a queued recovery email still takes from the budget.
   lifecycle.registerCloser('counters', () => counters.close());
   return {
@@ -107,6 +117,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     connected: counters.connected(),
     logger,
     okta,
+    engine,
     metrics,
     audit,
     oktaEmails,
@@ -116,4 +127,18 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
     mailer,
     extraRouters: overrides.extraRouters ?? [],
   };
+}
+
+function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; logger: Logger; mailer: Mailer | null; oktaEmails: OktaEmails }): RecoveryEngine {
+  const { okta, clock, logger, mailer, oktaEmails } = deps;
+  if (config.okta.engine === 'idx') {
+    const { idx } = config.okta;
+    // config.ts refuses an IDX start without a client id; this only narrows the type.
+    if (!idx.clientId) throw new Error('OKTA_CLIENT_ID is required for the Identity Engine');
+    const settings = { orgUrl: config.okta.orgUrl as string, clientId: idx.clientId, clientSecret: idx.clientSecret, authServerPath: idx.authServerPath, redirectUri: idx.redirectUri };
+    return createIdxEngine({ okta, clock, logger, settings });
+  }
+  // Service delivery needs the mailer (config.ts requires SMTP_URL for it).
+  const delivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta', emails: oktaEmails } as const);
+  return createClassicEngine({ okta, clock, logger, delivery });
 }

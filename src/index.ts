@@ -29,13 +29,24 @@ async function main(): Promise<void> {
     demo = await startDemoOkta(config);
     config = withOktaOrgUrl(config, demo.emulator.url);
   }
-  const service = await startService(config, { extraRouters: demo?.routers ?? [] });
+  let service;
+  try {
+    service = await startService(config, { extraRouters: demo?.routers ?? [] });
+  } catch (error) {
+    // OKTA_ENGINE=auto could not read the org, or the engine it found needs a variable not set.
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      await demo?.close();
+      process.exit(1);
+    }
+    throw error;
+  }
   const { logger } = service.deps;
   if (demo) console.log(demo.banner(service.url));
   if (config.cookieSecretIsEphemeral) {
     logger.warn('COOKIE_SECRET is not set: flows will not survive a restart or move between instances');
   }
-  logger.info({ event: 'service.started', url: service.url, publicUrl: config.publicUrl, demoMode: config.demoMode }, 'listening');
+  logger.info({ event: 'service.started', url: service.url, publicUrl: config.publicUrl, demoMode: config.demoMode, engine: service.deps.engine.name }, 'listening');
 
   // Graceful: stop accepting, finish in-flight requests (bounded by SHUTDOWN_TIMEOUT_MS), run
   // the registered closers (src/lifecycle.ts). A second signal while stopping means "now".

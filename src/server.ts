@@ -2,9 +2,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
-import type { Config } from './config.js';
+import { withEngine, type Config } from './config.js';
 import { createDeps, type AppDeps, type DepsOverrides } from './deps.js';
 import type { ShutdownReport } from './lifecycle.js';
+import { detectEngine } from './okta/detect.js';
 import { startMetricsServer } from './observability/metrics-endpoint.js';
 
 export interface RunningService {
@@ -17,7 +18,13 @@ export interface RunningService {
   close(reason?: string): Promise<ShutdownReport>;
 }
 
-export async function startService(config: Config, overrides: DepsOverrides & { port?: number; host?: string } = {}): Promise<RunningService> {
+/**
+ * Reads the org's engine when OKTA_ENGINE=auto (once; a ConfigError naming OKTA_ENGINE when it
+ * cannot), then builds and starts everything. Tests that name the engine make no such call.
+ */
+export async function startService(given: Config, overrides: DepsOverrides & { port?: number; host?: string } = {}): Promise<RunningService> {
+  let config = given;
+  if (config.okta.engine === 'auto' && config.okta.orgUrl) config = withEngine(config, await detectEngine(config.okta.orgUrl, config.okta.timeoutMs));
   const deps = createDeps(config, overrides);
   await deps.connected;
   const app = createApp(deps);

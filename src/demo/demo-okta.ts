@@ -16,7 +16,9 @@ export interface DemoOkta {
 }
 
 export async function startDemoOkta(config: Config): Promise<DemoOkta> {
-  const emulator = await startEmulator({ publicUrl: config.publicUrl, apiToken: config.okta.apiToken, host: '127.0.0.1', port: 0 });
+  // OKTA_ENGINE=idx plays an Identity Engine org (auto then reads it as one); otherwise Classic.
+  const idx = config.okta.engine === 'idx';
+  const emulator = await startEmulator({ publicUrl: config.publicUrl, apiToken: config.okta.apiToken, host: '127.0.0.1', port: 0, pipeline: idx ? 'idx' : 'v1' });
   return {
     emulator,
     routers: [mailboxRouter(emulator)],
@@ -29,7 +31,10 @@ export async function startDemoOkta(config: Config): Promise<DemoOkta> {
         .join('\n');
       return [
         '',
-        '  Demo mode: no OKTA_ORG_URL, so this runs against the built-in Okta emulator.',
+        `  Demo mode: no OKTA_ORG_URL, so this runs against the built-in Okta emulator as ${idx ? 'an Identity Engine org (IDX)' : 'a Classic Engine org'}.`,
+        idx
+          ? '  Emails carry a code and a magic link. For Classic: npm start (without OKTA_ENGINE=idx).'
+          : '  For an Identity Engine org (code + magic link): OKTA_ENGINE=idx npm start',
         `  Open        ${config.publicUrl}/forgot-password`,
         `  Mailbox     ${config.publicUrl}/dev/mailbox   (the emails "Okta" sent)`,
         `  Listening   ${serviceUrl}    Okta emulator ${emulator.url}`,

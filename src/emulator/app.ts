@@ -1,7 +1,8 @@
 /**
  * The emulator as a Koa app. The middleware list below is the architecture, in order:
  * request id → request log → Okta's error writer → control endpoints → latency → org rate limit
- * → forced faults → JSON body → per-user rate limit → Okta's routes.
+ * → forced faults → JSON body → per-user rate limit → Okta's Classic routes → the IDX and OAuth
+ * routes (idx/, docs/idx-emulator.md).
  */
 import Koa from 'koa';
 import { systemClock } from '../clock.js';
@@ -19,6 +20,8 @@ import type { RecordedRequest } from './recorder.js';
 import { notFound, oktaRouter } from './routes.js';
 import { demoUsers, parseSeedUsers, toUserRecords } from './seed.js';
 import { EmulatorStore } from './store.js';
+import { usersRouter } from './users-api.js';
+import { createIdx } from './idx/index.js';
 import type { EmulatorOptions } from './types.js';
 
 /** §9: recovery token 60 min as observed (DEVFORUM-22315, GUARDIAN); stateToken ~5 min sliding. */
@@ -45,7 +48,8 @@ export function createEmulatorApp(options: EmulatorOptions): { app: Koa; handle:
   const requests: RecordedRequest[] = [];
   const faults = new Faults();
   faults.latencyMs = options.latencyMs ?? 0;
-  const handle = createHandle({ clock, store, mailer, requests, faults });
+  const idx = createIdx({ store, mailer, clock, publicUrl: options.publicUrl, pipeline: options.pipeline ?? 'v1', options: options.idx });
+  const handle = createHandle({ clock, store, mailer, requests, faults, idx: idx.handle });
   const deps: FlowDeps = {
     store,
     mailer,
@@ -69,5 +73,7 @@ export function createEmulatorApp(options: EmulatorOptions): { app: Koa; handle:
   app.use(perUserRateLimit(new WindowCounter(perUserLimit, 1_000, clock)));
   app.use(notFound(okta));
   app.use(okta.routes());
+  app.use(usersRouter(deps, options.apiToken).routes());
+  idx.mount(app);
   return { app, handle };
 }

@@ -37,9 +37,19 @@ export function bodyOf(ctx: Koa.Context): JsonObject | undefined {
   return (ctx.state as { body?: JsonObject }).body;
 }
 
+/** The OAuth endpoints take forms (idx contract §1.2, §5.4); everything else JSON. */
+async function readFormObject(req: NodeJS.ReadableStream): Promise<JsonObject> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+}
+
 export function jsonBody(): Koa.Middleware {
   return async (ctx, next) => {
-    if (ctx.method === 'POST') (ctx.state as { body?: JsonObject }).body = await readJsonObject(ctx.req);
+    if (ctx.method === 'POST') {
+      const form = ctx.path.startsWith('/oauth2/') && ctx.is('application/x-www-form-urlencoded');
+      (ctx.state as { body?: JsonObject }).body = form ? await readFormObject(ctx.req) : await readJsonObject(ctx.req);
+    }
     await next();
   };
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { readJsonObject } from './body.js';
 import type { EmulatorHandle } from './handle.js';
+import { settingsPatchSchema } from './idx/index.js';
 import { parseRequest } from './schemas.js';
 
 const faultsSchema = z.object({
@@ -74,6 +75,15 @@ export function controlRouter(handle: EmulatorHandle): Router {
     if (req.outage !== undefined) handle.forceOutage(req.outage);
     if (req.latencyMs !== undefined) handle.setLatency(req.latencyMs);
     ctx.status = 204;
+  });
+  router.get('/idx/settings', (ctx) => {
+    ctx.body = handle.idx.settings();
+  });
+  router.post('/idx/settings', async (ctx) => {
+    ctx.body = handle.idx.configure(parseRequest(settingsPatchSchema, await readJsonObject(ctx.req)));
+  });
+  router.get('/idx/otp/:login', (ctx) => {
+    ctx.body = { otp: handle.idx.lastOtp(ctx.params['login'] ?? '') ?? null };
   });
   return router;
 }

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Mailer, OutboxMessage } from './mail.js';
+import type { IdxHandle } from './idx/index.js';
 import type { Faults } from './middleware.js';
 import type { RecordedRequest } from './recorder.js';
 import type { EmulatorStore, UserRecord } from './store.js';
@@ -49,6 +50,8 @@ export interface EmulatorHandle {
   lastSmsPasscode(login: string): string | undefined;
   /** Empty the outbox and the request log. */
   clearRecords(): void;
+  /** The IDX org's toggles and codes (docs/idx-emulator.md). */
+  readonly idx: IdxHandle;
 }
 
 function view(u: UserRecord): EmulatorUserView {
@@ -74,8 +77,9 @@ export function createHandle(parts: {
   mailer: Mailer;
   requests: RecordedRequest[];
   faults: Faults;
+  idx: IdxHandle;
 }): EmulatorHandle {
-  const { clock, store, mailer, requests, faults } = parts;
+  const { clock, store, mailer, requests, faults, idx } = parts;
   const userOrThrow = (login: string): UserRecord => {
     const user = store.findUser(login);
     if (!user) throw new Error(`okta-emulator: no user ${login}`);
@@ -83,6 +87,7 @@ export function createHandle(parts: {
   };
   return {
     clock,
+    idx,
     outbox: mailer.outbox,
     requests,
     getUser: (login) => {

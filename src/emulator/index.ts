@@ -1,4 +1,4 @@
-/** The Okta Classic authn emulator: public surface. See README.md in this folder. */
+/** The Okta emulator (Classic authn and Identity Engine IDX): public surface. See README.md in this folder. */
 export { createEmulatorApp } from './app.js';
 export { startEmulator } from './server.js';
 export type { RunningEmulator } from './server.js';
@@ -20,3 +20,5 @@ export { demoUsers, loadSeedFile } from './seed.js';
 export { OffsetClock } from './offset-clock.js';
 export { OKTA_ERRORS } from './errors.js';
 export type { OktaErrorCode, OktaErrorBody } from './errors.js';
+export { BUILT_IN_CLIENT_ID } from './idx/index.js';
+export type { IdxHandle, IdxOptions, IdxSettings, IdxSettingsPatch, IdxClientOptions, IdxRateLimits } from './idx/index.js';

@@ -81,3 +81,37 @@ export function describeLifetime(ms: number): string {
   if (minutes % 60 === 0 && minutes >= 60) return `${minutes / 60} hour(s)`;
   return `${minutes} minute(s)`;
 }
+
+export interface RecoveryCodeVars {
+  firstName: string;
+  login: string;
+  /** `${oneTimePassword}` (idx contract §4.5). */
+  otp: string;
+  /** The magic link to the app's callback; absent when the app has no EVE callback (§4.6). */
+  link: string | undefined;
+  expiresIn: string;
+}
+
+/**
+ * The IDX Forgot Password template as an admin would customise it for an embedded app (idx
+ * contract §4.6 "Custom template"): the code always, the link to our domain when there is one.
+ */
+const RECOVERY_CODE = {
+  subject: Handlebars.compile<RecoveryCodeVars>('Account password reset', { noEscape: true }),
+  text: Handlebars.compile<RecoveryCodeVars>(
+    'Hi {{firstName}},\n\nA password reset request was made for your account ({{login}}).\n\n' +
+      'Your verification code: {{otp}}\n\n{{#if link}}Or reset your password here: {{link}}\n\n{{/if}}' +
+      'The code expires in {{expiresIn}}.\n\nIf you did not make this request, contact your administrator.\n',
+    { noEscape: true },
+  ),
+  html: Handlebars.compile<RecoveryCodeVars>(
+    '<p>Hi {{firstName}},</p><p>A password reset request was made for your account ({{login}}).</p>' +
+      '<p>Your verification code: <b id="verification-code">{{otp}}</b></p>' +
+      '{{#if link}}<p><a id="reset-password-link" href="{{link}}">Reset Password</a></p>{{/if}}' +
+      '<p>The code expires in {{expiresIn}}.</p>',
+  ),
+};
+
+export function renderRecoveryCodeMail(vars: RecoveryCodeVars): { subject: string; text: string; html: string } {
+  return { subject: RECOVERY_CODE.subject(vars), text: RECOVERY_CODE.text(vars), html: RECOVERY_CODE.html(vars) };
+}

@@ -7,7 +7,7 @@
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { Clock } from '../clock.js';
-import { describeLifetime, renderMail } from './mail-templates.js';
+import { describeLifetime, renderMail, renderRecoveryCodeMail } from './mail-templates.js';
 import type { MailTemplate } from './mail-templates.js';
 import type { RecoveryTokenRecord, UserRecord } from './store.js';
 
@@ -27,6 +27,22 @@ export interface OutboxMessage {
   oktaLink: string | undefined;
   /** ISO-8601, from the emulator's clock. */
   date: string;
+  /** Which API sent it: Classic authn (`v1`) or an IDX recovery (`idx`, docs/idx-emulator.md). */
+  pipeline: 'v1' | 'idx';
+  /** IDX only: the one-time code (`${oneTimePassword}`, idx contract §4.5). */
+  otp?: string;
+  /** IDX only: the interact `state` (`${request.relayState}`, idx contract §4.5). */
+  state?: string;
+  /** IDX only: the EVE magic link `{callback}?otp=…&state=…` (idx contract §4.6); also in `link`. */
+  magicLink?: string;
+}
+
+/** What an IDX recovery email carries (idx contract §4.5–4.6). */
+export interface RecoveryCode {
+  otp: string;
+  state: string;
+  magicLink: string | undefined;
+  lifetimeMs: number;
 }
 
 export interface MailerOptions {
@@ -71,10 +87,34 @@ export class Mailer {
     const oktaLink = token ? `${origin}/signin/${OKTA_PATHS[token.recoveryType]}/${token.token}` : undefined;
     const expiresIn = token ? describeLifetime(token.expiresAtMs - this.#clock.now()) : undefined;
     const rendered = renderMail(template, { firstName: user.firstName, login: user.login, link, oktaLink, expiresIn });
+    await this.#deliver(user, { template, link, oktaLink, pipeline: 'v1', ...rendered });
+  }
+
+  /**
+   * The IDX Forgot Password email (idx contract §4.5): the code, and the magic link to the app's
+   * Email Verification Experience callback when it has one (§4.6).
+   */
+  async sendRecoveryCode(user: UserRecord, code: RecoveryCode): Promise<void> {
+    const expiresIn = describeLifetime(code.lifetimeMs);
+    const rendered = renderRecoveryCodeMail({ firstName: user.firstName, login: user.login, otp: code.otp, link: code.magicLink, expiresIn });
+    await this.#deliver(user, {
+      template: 'ForgotPassword',
+      link: code.magicLink,
+      oktaLink: undefined,
+      pipeline: 'idx',
+      otp: code.otp,
+      state: code.state,
+      magicLink: code.magicLink,
+      ...rendered,
+    });
+  }
+
+  async #deliver(user: UserRecord, m: Omit<Recorded, 'to' | 'date' | 'info'>): Promise<void> {
     const date = new Date(this.#clock.now());
+    const { template } = m;
     try {
-      const info: unknown = await this.#transport.sendMail({ from: this.#from, to: user.email, date, ...rendered });
-      this.#record({ template, to: user.email, date, link, oktaLink, info, ...rendered });
+      const info: unknown = await this.#transport.sendMail({ from: this.#from, to: user.email, date, subject: m.subject, text: m.text, html: m.html });
+      this.#record({ ...m, to: user.email, date, info });
     } catch (err) {
       // The message, not the mail: the body holds a live recovery link.
       console.error(`okta-emulator: ${template} e-mail could not be delivered: ${(err as Error).message}`);
@@ -85,17 +125,7 @@ export class Mailer {
     this.#transport.close();
   }
 
-  #record(m: {
-    template: MailTemplate;
-    to: string;
-    date: Date;
-    link: string | undefined;
-    oktaLink: string | undefined;
-    info: unknown;
-    subject: string;
-    text: string;
-    html: string;
-  }): void {
+  #record(m: Recorded): void {
     // The JSON transport hands back the composed message: read it back, so the outbox shows what
     // nodemailer produced. SMTP only reports the Message-ID.
     const composed = this.#smtp ? undefined : parseJsonTransport(m.info);
@@ -110,9 +140,27 @@ export class Mailer {
       link: m.link,
       oktaLink: m.oktaLink,
       date: m.date.toISOString(),
+      pipeline: m.pipeline,
+      ...(m.otp === undefined ? {} : { otp: m.otp, state: m.state, magicLink: m.magicLink }),
     });
     if (this.outbox.length > OUTBOX_MAX) this.outbox.splice(0, this.outbox.length - OUTBOX_MAX);
   }
+}
+
+interface Recorded {
+  template: MailTemplate;
+  to: string;
+  date: Date;
+  link: string | undefined;
+  oktaLink: string | undefined;
+  info: unknown;
+  subject: string;
+  text: string;
+  html: string;
+  pipeline: 'v1' | 'idx';
+  otp?: string;
+  state?: string;
+  magicLink?: string;
 }
 
 function messageId(info: unknown): string {

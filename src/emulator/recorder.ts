@@ -30,7 +30,24 @@ export interface RecordedRequest {
 }
 
 export const REDACTED = '[REDACTED]';
-const SECRET_FIELDS = new Set(['password', 'newpassword', 'oldpassword', 'answer', 'passcode', 'recoverytoken', 'statetoken']);
+const SECRET_FIELDS = new Set([
+  'password',
+  'newpassword',
+  'oldpassword',
+  'answer',
+  'passcode',
+  'recoverytoken',
+  'statetoken',
+  // IDX and OAuth (idx contract §1.2, §5.4): bearer handles, codes and client secrets.
+  'statehandle',
+  'interactionhandle',
+  'recovery_token',
+  'client_secret',
+  'code_verifier',
+  'interaction_code',
+]);
+/** Okta's APIs: Classic authn, IDX and OAuth. The control endpoints and discovery are not recorded. */
+const RECORDED_PREFIXES = ['/api/', '/idp/', '/oauth2/'];
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 /** Kept so a long-running emulator stays bounded; tests see far fewer. */
 const MAX_RECORDED = 1000;
@@ -47,10 +64,10 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** Records /api/ requests only: the control endpoints are the emulator's own, not Okta's. */
+/** Records Okta API requests only: the control endpoints are the emulator's own, not Okta's. */
 export function recordRequests(log: RecordedRequest[], clock: Clock): Koa.Middleware {
   return async (ctx, next) => {
-    if (!ctx.path.startsWith('/api/')) return next();
+    if (!RECORDED_PREFIXES.some((prefix) => ctx.path.startsWith(prefix))) return next();
     const at = new Date(clock.now()).toISOString();
     try {
       await next();

@@ -83,7 +83,7 @@ function afterFactorVerified(deps: FlowDeps, txn: Transaction, user: UserRecord,
 }
 
 /** §3.1: matched case-insensitively (and, like any form input, without surrounding blanks). */
-const sameAnswer = (given: string, stored: string): boolean =>
+export const sameAnswer = (given: string, stored: string): boolean =>
   given.trim().toLowerCase() === stored.trim().toLowerCase();
 
 /**

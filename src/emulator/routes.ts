@@ -27,7 +27,7 @@ import type { RecoveryType } from './types.js';
  * §1.5 / COREAPI: `Authorization: SSWS <token>` marks a trusted app. A header that is present but
  * not the configured token is refused with 401 E0000011 "Invalid token provided".
  */
-function isTrustedCaller(ctx: Koa.Context, apiToken: string | undefined): boolean {
+export function isTrustedCaller(ctx: Koa.Context, apiToken: string | undefined): boolean {
   const header = ctx.get('authorization');
   if (header === '') return false;
   const match = /^SSWS\s+(\S+)$/i.exec(header.trim());

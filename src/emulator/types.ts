@@ -4,6 +4,7 @@
  * (../shared/okta-authn-contract.md §2.2 "Embedded user", §3.2 "_embedded.policy").
  */
 import type { Clock } from '../clock.js';
+import type { IdxOptions } from './idx/settings.js';
 
 /** The user statuses the recovery flow reacts to (contract §1.3). */
 export type UserStatus = 'ACTIVE' | 'LOCKED_OUT' | 'SUSPENDED' | 'DEPROVISIONED';
@@ -91,4 +92,11 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Serve the /__emulator/ control endpoints (default true). */
   controlEndpoints?: boolean;
+  /**
+   * What `GET /.well-known/okta-organization` says the org runs (default `v1`). The IDX endpoints
+   * are served either way and Classic's keep working in `idx` (docs/idx-emulator.md).
+   */
+  pipeline?: 'v1' | 'idx';
+  /** The IDX org: its OIDC clients and toggles (docs/idx-emulator.md). */
+  idx?: IdxOptions;
 }

@@ -72,7 +72,7 @@ export interface MailQueue<J extends QueuedJob = MailJob> {
 export interface MailQueueOptions<J extends QueuedJob = MailJob> {
   /**
    * Absent for a queue whose jobs do all their work in `prepare` and return null (asking Okta to
-   * send its own email, recovery/okta-emails.ts): the same after-the-response mechanism, no SMTP.
+   * send its own email, okta/classic/okta-emails.ts): the same after-the-response mechanism, no SMTP.
    */
   readonly transport?: MailTransport | undefined;
   readonly prepare: PrepareMail<J>;

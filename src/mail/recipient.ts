@@ -5,7 +5,7 @@
  */
 import type { Catalogue } from '../i18n/catalogue.js';
 import { matchLocale, negotiateLocale } from '../i18n/negotiate.js';
-import type { OktaTransaction } from '../okta/schemas.js';
+import type { OktaTransaction } from '../okta/classic/schemas.js';
 
 export interface MailUser {
   readonly login?: string | undefined;

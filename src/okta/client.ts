@@ -9,7 +9,7 @@ import https from 'node:https';
 import got, { RequestError, type Got } from 'got';
 import { endUserHeaders, type EndUserContext } from './context.js';
 import { OktaApiError, OktaUnavailableError } from './errors.js';
-import { errorBodySchema } from './schemas.js';
+import { errorBodySchema } from './errors.js';
 
 export interface OktaCallObservation {
   readonly endpoint: string;
@@ -39,9 +39,33 @@ export interface OktaPostOptions {
   readonly useApiToken?: boolean;
 }
 
+/** A request whose answer the caller reads whatever its status (IDX answers errors with full bodies). */
+export interface OktaSendOptions {
+  readonly context: EndUserContext;
+  /** JSON (with this content type, default application/json) or an HTML-form body (OAuth endpoints). */
+  readonly json?: Record<string, unknown>;
+  readonly form?: Record<string, string>;
+  readonly contentType?: string;
+  readonly accept?: string;
+}
+
+export interface OktaAnswer {
+  readonly status: number;
+  /** The parsed JSON body; {} for an empty one. */
+  readonly body: unknown;
+  /** From X-Rate-Limit-Reset on a 429: seconds until Okta's window resets. */
+  readonly retryAfterSeconds: number | undefined;
+  readonly requestId: string | undefined;
+}
+
 export interface OktaClient {
   /** POSTs JSON to an authn path; resolves with the parsed body of a 2xx, throws OktaError otherwise. */
   post(path: string, body: Record<string, unknown>, options: OktaPostOptions): Promise<unknown>;
+  /**
+   * POSTs to a path on the org URL and resolves with any answer Okta gives; throws
+   * OktaUnavailableError only when no readable answer came (network, timeout, not JSON).
+   */
+  send(path: string, options: OktaSendOptions): Promise<OktaAnswer>;
   readonly hasApiToken: boolean;
   /** Closes idle keep-alive sockets (graceful shutdown). */
   close(): void;
@@ -83,14 +107,20 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     headers: { accept: 'application/json' },
   });
 
-  async function post(path: string, body: Record<string, unknown>, postOptions: OktaPostOptions): Promise<unknown> {
-    const headers = endUserHeaders(postOptions.context, SERVICE_USER_AGENT);
-    if (postOptions.useApiToken && options.apiToken) headers.authorization = `SSWS ${options.apiToken}`;
+  async function send(path: string, sendOptions: OktaSendOptions & { useApiToken?: boolean | undefined }): Promise<OktaAnswer> {
+    const headers = endUserHeaders(sendOptions.context, SERVICE_USER_AGENT);
+    if (sendOptions.useApiToken && options.apiToken) headers.authorization = `SSWS ${options.apiToken}`;
+    if (sendOptions.accept) headers.accept = sendOptions.accept;
     const startedAt = performance.now();
     const endpoint = path.replace(/^\/+/, '');
+    const payload = sendOptions.form
+      ? { form: sendOptions.form }
+      : sendOptions.contentType
+        ? { body: JSON.stringify(sendOptions.json ?? {}), headers: { ...headers, 'content-type': sendOptions.contentType } }
+        : { json: sendOptions.json ?? {} };
     let response;
     try {
-      response = await instance.post(endpoint, { json: body, headers, responseType: 'text' });
+      response = await instance.post(endpoint, { headers, ...payload, responseType: 'text' });
     } catch (error) {
       options.observe?.({
         endpoint,
@@ -99,7 +129,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
         oktaRequestId: undefined,
         rateLimitRemaining: undefined,
         rateLimitResetEpochSeconds: undefined,
-        context: postOptions.context,
+        context: sendOptions.context,
       });
       const reason = error instanceof RequestError ? error.code : 'request failed';
       throw new OktaUnavailableError(reason);
@@ -112,7 +142,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
       oktaRequestId,
       rateLimitRemaining: numberHeader(response.headers['x-rate-limit-remaining']),
       rateLimitResetEpochSeconds: numberHeader(response.headers['x-rate-limit-reset']),
-      context: postOptions.context,
+      context: sendOptions.context,
     });
 
     let parsed: unknown;
@@ -121,32 +151,38 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     } catch {
       throw new OktaUnavailableError('unreadable response body', { status: response.statusCode, requestId: oktaRequestId });
     }
-    if (response.statusCode >= 200 && response.statusCode < 300) return parsed;
+    const retryAfterSeconds =
+      response.statusCode === 429 ? secondsUntilReset(numberHeader(response.headers['x-rate-limit-reset']), Date.now()) : undefined;
+    return { status: response.statusCode, body: parsed, retryAfterSeconds, requestId: oktaRequestId };
+  }
+
+  async function post(path: string, body: Record<string, unknown>, postOptions: OktaPostOptions): Promise<unknown> {
+    const answer = await send(path, { json: body, context: postOptions.context, useApiToken: postOptions.useApiToken });
+    const { status: statusCode, body: parsed, requestId: oktaRequestId } = answer;
+    if (statusCode >= 200 && statusCode < 300) return parsed;
 
     const errorBody = errorBodySchema.safeParse(parsed);
     // 5xx, and anything that is not Okta's error shape, means Okta cannot serve us right now.
-    if (response.statusCode >= 500 || !errorBody.success) {
-      throw new OktaUnavailableError(`HTTP ${response.statusCode}`, { status: response.statusCode, requestId: oktaRequestId });
+    if (statusCode >= 500 || !errorBody.success) {
+      throw new OktaUnavailableError(`HTTP ${statusCode}`, { status: statusCode, requestId: oktaRequestId });
     }
     const causes = (errorBody.data.errorCauses ?? errorBody.data.errorCause ?? [])
       .map((cause) => cause.errorSummary)
       .filter((summary): summary is string => typeof summary === 'string' && summary.length > 0);
     throw new OktaApiError({
-      status: response.statusCode,
+      status: statusCode,
       errorCode: errorBody.data.errorCode,
       errorSummary: errorBody.data.errorSummary,
       errorId: errorBody.data.errorId,
       causes,
       requestId: oktaRequestId,
-      retryAfterSeconds:
-        response.statusCode === 429
-          ? secondsUntilReset(numberHeader(response.headers['x-rate-limit-reset']), Date.now())
-          : undefined,
+      retryAfterSeconds: answer.retryAfterSeconds,
     });
   }
 
   return {
     post,
+    send,
     hasApiToken: Boolean(options.apiToken),
     close() {
       agent.http.destroy();

@@ -4,6 +4,7 @@
  * support can trace); OktaUnavailableError covers 5xx, timeouts, refused connections and bodies
  * we cannot read. Neither carries a request body, so neither can leak a token into a log line.
  */
+import { z } from 'zod';
 
 export class OktaApiError extends Error {
   override readonly name = 'OktaApiError';
@@ -52,3 +53,19 @@ export class OktaUnavailableError extends Error {
 }
 
 export type OktaError = OktaApiError | OktaUnavailableError;
+
+/**
+ * Okta's API error body (contract §0, COREAPI "Errors"): Classic's every error, and the org-wide
+ * rate limit E0000047 that IDX endpoints answer too (IDX contract §6.4). errorCauses may be missing altogether
+ * (SIW PASSWORD_RESET_error_noCause), and one SIW fixture spells it errorCause.
+ */
+export const errorBodySchema = z
+  .object({
+    errorCode: z.string(),
+    errorSummary: z.string().optional(),
+    errorId: z.string().optional(),
+    errorCauses: z.array(z.object({ errorSummary: z.string().optional() }).loose()).optional(),
+    errorCause: z.array(z.object({ errorSummary: z.string().optional() }).loose()).optional(),
+  })
+  .loose();
+export type OktaErrorBody = z.infer<typeof errorBodySchema>;

@@ -1,16 +1,32 @@
 /**
- * The flow travels with the user, sealed: the stateToken and recovery token never reach the
- * browser in readable form, and any instance holding COOKIE_SECRET can serve any step, with no
- * shared store. Sealing is JWE (dir + A256GCM, from `jose`): encrypted and authenticated, so a
- * tampered, truncated or foreign cookie fails to open and is treated as "no flow", never a 500.
+ * The flow travels with the user, sealed: Okta's stateToken or stateHandle and the recovery token
+ * never reach the browser in readable form, and any instance holding COOKIE_SECRET can serve any
+ * step, with no shared store. Sealing is JWE (dir + A256GCM, from `jose`): encrypted and
+ * authenticated, so a tampered, truncated or foreign cookie fails to open and is treated as
+ * "no flow", never a 500.
+ *
+ * Size: an Identity Engine stateHandle reaches 2,423 characters (IDX contract §2.2), which sealed
+ * as JSON is about 3,900 characters, too close to the 4,096 bytes a browser keeps. A flow that
+ * does not fit is deflated and then padded to one fixed size: compression alone would make the
+ * cookie's length follow its content (which user, CRIME-style), padding makes it say nothing.
+ * Only a payload that authenticated is inflated, and with a bound, so no compression bomb.
  */
 import { hkdfSync } from 'node:crypto';
-import { EncryptJWT, jwtDecrypt } from 'jose';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 import type { Clock } from '../clock.js';
 import type { FlowState } from './states.js';
 
 /** A cookie larger than browsers keep would silently vanish; refuse to read anything near it. */
 const MAX_SEALED_LENGTH = 4000;
+/** Longer than this sealed as JSON, a flow is deflated and padded: a margin under the 4,096 bytes. */
+const PLAIN_UP_TO = 3600;
+/** Deflated flows are padded to this many bytes: sealed, 3,708 characters. */
+const PADDED_BYTES = 2720;
+/** Far above any flow we write; a bound on what an authenticated payload may inflate to. */
+const MAX_PLAIN_BYTES = 64 * 1024;
+/** First byte of a deflated, padded payload (a JSON one starts with "{"). */
+const DEFLATED = 0;
 
 export interface FlowSealer {
   seal(flow: FlowState): Promise<string>;
@@ -22,24 +38,37 @@ export function createFlowSealer(cookieSecret: string, clock: Clock): FlowSealer
   // Derive a dedicated key so COOKIE_SECRET can safely serve other purposes (CSRF) too.
   const key = new Uint8Array(hkdfSync('sha256', cookieSecret, 'okta-recovery', 'flow-cookie-v1', 32));
 
+  const encrypt = (plain: Uint8Array) => new CompactEncrypt(plain).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(key);
+  const jsonOf = (flow: FlowState) => Buffer.from(JSON.stringify({ flow, iat: Math.floor(clock.now() / 1000) }));
+
+  /** [0][length, 2 bytes][deflated][zeros] to PADDED_BYTES; null when it does not fit even so. */
+  function padded(json: Buffer): Buffer | null {
+    const deflated = deflateRawSync(json, { level: 9 });
+    if (deflated.length + 3 > PADDED_BYTES) return null;
+    const out = Buffer.alloc(PADDED_BYTES);
+    out[0] = DEFLATED;
+    out.writeUInt16BE(deflated.length, 1);
+    deflated.copy(out, 3);
+    return out;
+  }
+
   return {
     async seal(flow) {
-      return new EncryptJWT({ flow })
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-        .setIssuedAt(Math.floor(clock.now() / 1000))
-        .setExpirationTime(Math.ceil(flow.expiresAt / 1000))
-        .encrypt(key);
+      const sealed = await encrypt(jsonOf(flow));
+      if (sealed.length <= PLAIN_UP_TO) return sealed;
+      // Still too long deflated (the longest stateHandle with a 2,048-character relayState): the
+      // return address is what goes; the user then lands on SUCCESS_REDIRECT_URL, not a lost flow.
+      const small = padded(jsonOf(flow)) ?? ('relayState' in flow ? padded(jsonOf({ ...flow, relayState: undefined })) : null);
+      return small ? encrypt(small) : sealed;
     },
 
     async open(sealed) {
       if (!sealed || sealed.length > MAX_SEALED_LENGTH) return null;
       try {
-        const { payload } = await jwtDecrypt(sealed, key, {
-          currentDate: new Date(clock.now()),
-          keyManagementAlgorithms: ['dir'],
-          contentEncryptionAlgorithms: ['A256GCM'],
-        });
-        const flow = payload.flow as FlowState | undefined;
+        const { plaintext } = await compactDecrypt(sealed, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+        const bytes = Buffer.from(plaintext);
+        const json = bytes[0] === DEFLATED ? inflateRawSync(bytes.subarray(3, 3 + bytes.readUInt16BE(1)), { maxOutputLength: MAX_PLAIN_BYTES }) : bytes;
+        const flow = (JSON.parse(json.toString('utf8')) as { flow?: FlowState }).flow;
         if (!flow || typeof flow !== 'object' || typeof flow.phase !== 'string') return null;
         if (typeof flow.expiresAt !== 'number' || flow.expiresAt <= clock.now()) return null;
         return flow;

@@ -4,7 +4,7 @@
  * does not know (OWASP Authentication cheat sheet; ASVS 2.1.x).
  */
 import { MAX_INPUT_LENGTH } from './password-policy.js';
-import type { InputField, InputProblem } from './outcomes.js';
+import type { CodeRules, InputField, InputProblem } from './outcomes.js';
 
 export interface InputCheck {
   readonly field: InputField;
@@ -28,4 +28,22 @@ export function normaliseUsername(value: unknown): string | undefined {
  */
 export function isPlausibleRecoveryToken(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9_-]{8,256}$/.test(value);
+}
+
+/**
+ * An emailed code as typed: spaces and dashes are how people copy codes, not part of them, and
+ * Okta's alphanumeric codes are case-insensitive to read aloud but sent as written. Checked
+ * against the rules Okta's own form gave (IDX contract §4.2: validate against the form, not a
+ * fixed pattern). null: not a code this flow could accept, so Okta is not asked.
+ */
+export function normaliseCode(value: string, rules: CodeRules): string | null {
+  const code = value.replace(/[\s-]/g, '');
+  const pattern = rules.format === 'digits' ? /^[0-9]+$/ : /^[A-Za-z0-9]+$/;
+  if (!pattern.test(code) || code.length < rules.minLength || code.length > rules.maxLength) return null;
+  return code;
+}
+
+/** A magic link's query (IDX `?otp=…&state=…`): short URL-safe strings, or not a link we sent. */
+export function isPlausibleCodeLink(otp: unknown, state: unknown): boolean {
+  return typeof otp === 'string' && /^[A-Za-z0-9]{4,32}$/.test(otp) && typeof state === 'string' && /^[A-Za-z0-9_-]{8,128}$/.test(state);
 }

@@ -6,8 +6,11 @@
 import type { PasswordPolicy, PasswordRequirement } from './password-policy.js';
 
 export type Outcome =
-  | { readonly kind: 'email-sent' }
+  /** `code`: the email carries a code to type here (Identity Engine), written as these rules say. */
+  | { readonly kind: 'email-sent'; readonly code?: CodeRules | undefined }
   | { readonly kind: 'link-received' }
+  /** A magic link (code + state) was opened: its page offers to continue, or shows the code to type. */
+  | { readonly kind: 'code-link-received' }
   | { readonly kind: 'ask-question'; readonly question: string }
   | { readonly kind: 'choose-password'; readonly policy: PasswordPolicy }
   | { readonly kind: 'password-changed'; readonly redirectTo: string }
@@ -17,6 +20,7 @@ export type Outcome =
   | { readonly kind: 'flow-expired' }
   | { readonly kind: 'out-of-order' }
   | { readonly kind: 'wrong-answer' }
+  | { readonly kind: 'wrong-code' }
   | { readonly kind: 'attempts-exhausted' }
   | {
       readonly kind: 'password-rejected';
@@ -28,6 +32,13 @@ export type Outcome =
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number }
   | { readonly kind: 'upstream-unavailable' };
 
+/** How the emailed code is written, from Okta's own form (IDX: 6 digits, or 10 letters and digits). */
+export interface CodeRules {
+  readonly format: 'digits' | 'alphanumeric';
+  readonly minLength: number;
+  readonly maxLength: number;
+}
+
 export type OutcomeKind = Outcome['kind'];
-export type InputField = 'body' | 'username' | 'token' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';
+export type InputField = 'body' | 'username' | 'token' | 'code' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';
 export type InputProblem = 'required' | 'too-long' | 'mismatch' | 'invalid';

@@ -1,9 +1,26 @@
 /**
- * Okta's password policy, normalised from PASSWORD_RESET's `_embedded.policy` (contract §3.2), and
- * checked locally so the user hears about an unmet rule before we spend an Okta call. Okta stays
- * the judge: it also checks history, minimum age and common passwords, which we cannot see.
+ * Okta's password policy, normalised from what the engine read (Classic: PASSWORD_RESET's
+ * `_embedded.policy`, contract §3.2; IDX: the password authenticator's `settings`, IDX contract
+ * §5.1: the same complexity/age shape), and checked locally so the user hears about an unmet rule
+ * before we spend an Okta call. Okta stays the judge: it also checks history, minimum age and
+ * common passwords, which we cannot see.
  */
-import type { OktaPasswordPolicy } from '../okta/schemas.js';
+
+/** The policy as both engines' wire formats carry it (after each engine's own schema has parsed it). */
+export interface OktaPasswordRules {
+  readonly complexity?:
+    | {
+        readonly minLength?: number | undefined;
+        readonly minLowerCase?: number | undefined;
+        readonly minUpperCase?: number | undefined;
+        readonly minNumber?: number | undefined;
+        readonly minSymbol?: number | undefined;
+        readonly excludeUsername?: boolean | string | undefined;
+        readonly excludeAttributes?: readonly string[] | undefined;
+      }
+    | undefined;
+  readonly age?: { readonly minAgeMinutes?: number | undefined; readonly historyCount?: number | undefined } | undefined;
+}
 
 /** Our own ceiling on every secret a user types (username, answer, password): no truncation. */
 export const MAX_INPUT_LENGTH = 256;
@@ -49,7 +66,7 @@ function flag(value: boolean | string | undefined): boolean {
   return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }
 
-export function normalisePolicy(policy: OktaPasswordPolicy | undefined): PasswordPolicy {
+export function normalisePolicy(policy: OktaPasswordRules | undefined): PasswordPolicy {
   const complexity = policy?.complexity ?? {};
   const attributes = complexity.excludeAttributes ?? [];
   return {

@@ -1,76 +1,94 @@
 /**
- * The recovery flow's state table: which state the user's flow is in, what it waits for, and
- * which step may run next. docs/recovery-flow.md draws the same table; keep them together.
- * (Ory Kratos writes its recovery state machine down the same way: selfservice/flow/recovery.)
+ * The recovery flow's state table: which phase the user's flow is in, what the sealed cookie
+ * holds, and which steps may run. STEPS_OF_PHASE below *is* the table: steps.ts asks stepAllowed()
+ * before doing anything, so what is written here is what decides. docs/recovery-flow.md draws the
+ * same table; keep them together. (Ory Kratos writes its recovery state machine down the same way.)
  *
- *  state              | held in the sealed cookie        | allowed step   | on success →
- *  ------------------ | -------------------------------- | -------------- | -----------------------------
- *  (none)             | nothing                          | start          | (none): email sent, same for everyone
- *  (none)             | nothing                          | receive-link   | link-received
- *  link-received      | recoveryToken (never spent yet)  | verify         | awaiting-answer | awaiting-password
- *  awaiting-answer    | stateToken, question             | answer         | awaiting-password
- *  awaiting-password  | stateToken, policy               | reset          | done
- *  done               | where to send the user           | (none)         |
+ *  phase              | engine  | held in the sealed cookie                 | steps allowed         | on success →
+ *  ------------------ | ------- | ----------------------------------------- | --------------------- | ------------------------------
+ *  (none)             | both    | nothing                                   | start                 | (none) Classic: email sent
+ *                     |         |                                           |                       | awaiting-code    IDX: code sent
+ *  (none)             | Classic | nothing                                   | receive-link          | link-received
+ *  (any)              | IDX     | (a flow whose state the link names?)      | receive-code-link     | awaiting-code + the link's code
+ *                     |         |                                           |                       | code-shown (another browser)
+ *  link-received      | Classic | recoveryToken (never spent yet)           | verify                | awaiting-answer | awaiting-password
+ *  awaiting-code      | IDX     | stateHandle, state, code rules, [code]    | verify-code, resend   | awaiting-answer | awaiting-password
+ *  code-shown         | IDX     | the code to type in the first browser     | (none)                |
+ *  awaiting-answer    | both    | stateToken | stateHandle, question        | answer                | awaiting-password
+ *  awaiting-password  | both    | stateToken | stateHandle, policy          | reset                 | done
+ *  done               | both    | where to send the user                    | (none)                |
  *
- *  Any state may also receive a new emailed link (receive-link). Before the link is spent
- *  (none, link-received, done) it replaces the flow; once a flow is past the link
- *  (awaiting-answer, awaiting-password) the user is asked first (ON_NEW_LINK), because a
- *  cross-site GET of someone else's link must not silently swap the account being reset.
- *  Okta's `status` decides the next state, never an assumed order (contract §0).
+ *  start, receive-link, receive-code-link and verify (a token in the API body) bring their own
+ *  proof, so they may run in any phase. What an emailed link opened mid-flow does is ON_NEW_LINK:
+ *  before a flow is past its emailed proof (none, link-received, code-shown, done) a new link
+ *  replaces it; once it is (awaiting-code, awaiting-answer, awaiting-password) the user is asked
+ *  first (Classic: /reset-password/replace) or, for a magic link naming another transaction, the
+ *  code is shown without touching the flow: a cross-site GET of someone else's link must not
+ *  silently swap the account being reset. A magic link whose state matches the flow waiting for
+ *  it joins that flow. cancel runs anywhere. Okta's answer decides the next phase, never an
+ *  assumed order (contracts §0).
  */
-
+import type { EngineSession, FlowUser } from './engine.js';
+import type { CodeRules } from './outcomes.js';
 import type { PasswordPolicy } from './password-policy.js';
 
-export type FlowPhase = 'link-received' | 'awaiting-answer' | 'awaiting-password' | 'done';
-export type StepName = 'start' | 'receive-link' | 'verify' | 'answer' | 'reset';
+export type FlowPhase = 'link-received' | 'awaiting-code' | 'code-shown' | 'awaiting-answer' | 'awaiting-password' | 'done';
+export type StepName = 'start' | 'receive-link' | 'verify' | 'receive-code-link' | 'verify-code' | 'resend' | 'answer' | 'reset';
 
-export const ALLOWED_STEP: Readonly<Record<FlowPhase, StepName | null>> = Object.freeze({
-  'link-received': 'verify',
-  'awaiting-answer': 'answer',
-  'awaiting-password': 'reset',
-  done: null,
+/** Steps that bring their own proof (a username, an emailed link): any phase, or none. */
+const FROM_ANYWHERE: ReadonlySet<StepName> = new Set(['start', 'receive-link', 'verify', 'receive-code-link']);
+
+export const STEPS_OF_PHASE: Readonly<Record<FlowPhase, readonly StepName[]>> = Object.freeze({
+  'link-received': ['verify'],
+  'awaiting-code': ['verify-code', 'resend'],
+  'code-shown': [],
+  'awaiting-answer': ['answer'],
+  'awaiting-password': ['reset'],
+  done: [],
 });
 
-/** The user named in the transaction: kept to check the password locally and for password managers. */
-export interface FlowUser {
-  readonly login?: string | undefined;
-  readonly firstName?: string | undefined;
-  readonly lastName?: string | undefined;
-}
 
 interface FlowBase {
-  /** When the flow dies, in epoch ms: Okta's expiresAt for the stateToken, or our own bound. */
+  /** When the flow dies, in epoch ms: Okta's expiry for its transaction, or our own bound. */
   readonly expiresAt: number;
+}
+
+/** A flow that Okta holds a transaction for: the engine's session and what the pages need. */
+interface EngineFlow extends FlowBase {
+  readonly session: EngineSession;
+  /** Counts wrong answers per emailed proof (see engine.ts Progress.key). */
+  readonly key: string;
+  readonly user: FlowUser;
+  readonly relayState?: string | undefined;
 }
 
 export type FlowState =
   | (FlowBase & { readonly phase: 'link-received'; readonly recoveryToken: string })
-  | (FlowBase & {
-      readonly phase: 'awaiting-answer';
-      readonly stateToken: string;
-      readonly question: string;
-      readonly user: FlowUser;
-      readonly relayState?: string | undefined;
+  | (EngineFlow & {
+      readonly phase: 'awaiting-code';
+      readonly code: CodeRules;
+      /** No new code before this (epoch ms): a resend is one more email to the user. */
+      readonly resendAfter: number;
+      /** The code from a magic link opened in this browser, spent only by the user's POST. */
+      readonly linkCode?: string | undefined;
     })
-  | (FlowBase & {
-      readonly phase: 'awaiting-password';
-      readonly stateToken: string;
-      readonly policy: PasswordPolicy;
-      readonly user: FlowUser;
-      readonly relayState?: string | undefined;
-    })
+  | (FlowBase & { readonly phase: 'code-shown'; readonly code: string })
+  | (EngineFlow & { readonly phase: 'awaiting-answer'; readonly question: string })
+  | (EngineFlow & { readonly phase: 'awaiting-password'; readonly policy: PasswordPolicy })
   | (FlowBase & { readonly phase: 'done'; readonly redirectTo: string });
 
 /** What opening an emailed link does to the flow already under way. */
 export const ON_NEW_LINK: Readonly<Record<FlowPhase | 'none', 'replace' | 'ask'>> = Object.freeze({
   none: 'replace',
   'link-received': 'replace',
+  'code-shown': 'replace',
+  'awaiting-code': 'ask',
   'awaiting-answer': 'ask',
   'awaiting-password': 'ask',
   done: 'replace',
 });
 
 export function stepAllowed(flow: FlowState | null, step: StepName): boolean {
-  if (step === 'start' || step === 'receive-link') return true;
-  return flow !== null && ALLOWED_STEP[flow.phase] === step;
+  if (FROM_ANYWHERE.has(step)) return true;
+  return flow !== null && STEPS_OF_PHASE[flow.phase].includes(step);
 }

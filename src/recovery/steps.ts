@@ -1,7 +1,8 @@
 /**
- * The recovery use cases, one function per step of the state table (states.ts). Each takes the
- * current flow and the user's input, talks to Okta through okta/, and returns an Outcome plus the
- * next flow state. Pages and the JSON API both call these; neither knows Okta's wire format.
+ * The recovery use cases, one function per step of the state table (states.ts). Each asks the
+ * table whether it may run, takes the user's input, drives the engine port (engine.ts: Classic or
+ * Identity Engine, chosen once at start-up) and returns an Outcome plus the next flow state. Pages
+ * and the JSON API both call these; neither knows an engine, and these know no wire format.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -10,22 +11,18 @@ import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { LimitVerdict } from '../limits/verdict.js';
 import type { Auditor } from '../observability/audit.js';
 import type { Mailer } from '../mail/mailer.js';
-import { mailUserOf } from '../mail/recipient.js';
-import * as authn from '../okta/authn.js';
-import type { OktaClient } from '../okta/client.js';
 import type { EndUserContext } from '../okta/context.js';
-import type { OktaTransaction } from '../okta/schemas.js';
-import type { OktaEmails } from './okta-emails.js';
-import { checkText, isPlausibleRecoveryToken, normaliseUsername } from './input.js';
-import { outcomeOfOktaFailure } from './okta-failures.js';
+import type { EngineResult, FlowUser, RecoveryEngine } from './engine.js';
+import { checkText, isPlausibleCodeLink, isPlausibleRecoveryToken, normaliseCode, normaliseUsername } from './input.js';
 import type { Outcome } from './outcomes.js';
-import { normalisePolicy, unmetRequirements } from './password-policy.js';
+import { unmetRequirements } from './password-policy.js';
 import { safeRedirectTarget } from './return-to.js';
-import { stepAllowed, type FlowState, type FlowUser, type StepName } from './states.js';
+import { ON_NEW_LINK, stepAllowed, type FlowState, type StepName } from './states.js';
 
 export interface RecoveryDeps {
   readonly config: Config;
-  readonly okta: OktaClient;
+  /** The engine behind the port: Classic or Identity Engine (OKTA_ENGINE). */
+  readonly engine: RecoveryEngine;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly audit: Auditor;
@@ -33,8 +30,6 @@ export interface RecoveryDeps {
   readonly limits: AbuseLimits;
   /** Our own emails; null/absent without SMTP_URL (then Okta sends every email). */
   readonly mailer?: Mailer | null;
-  /** EMAIL_DELIVERY=okta: asks Okta to send the recovery email after the response (okta-emails.ts). */
-  readonly oktaEmails: OktaEmails;
 }
 
 /** undefined: leave the flow cookie as it is; null: clear it; a state: seal and set it. */
@@ -45,8 +40,10 @@ export interface StepResult {
 
 /** How long an emailed link may wait in the cookie for the user's click: Okta's usual token lifetime. */
 const LINK_WAIT_MS = 60 * 60 * 1000;
-/** Okta's stateToken lives about 5 minutes, sliding (contract §9); used only if expiresAt is missing. */
-const STATE_TOKEN_FALLBACK_MS = 5 * 60 * 1000;
+/** How long another browser shows a magic link's code: the email code's default lifetime (IDX §4.5). */
+const CODE_SHOWN_MS = 5 * 60 * 1000;
+/** Between two codes: Okta's own widget offers "resend" after 30 s (IDX contract §4.3). */
+export const RESEND_COOLDOWN_MS = 30 * 1000;
 const DONE_PAGE_MS = 10 * 60 * 1000;
 export const RELAY_STATE_MAX_LENGTH = 2048;
 
@@ -58,44 +55,14 @@ function audit(deps: RecoveryDeps, context: EndUserContext | undefined, step: St
   deps.audit.record(step, outcome, { context, error });
 }
 
-function expiryOf(deps: RecoveryDeps, transaction: OktaTransaction): number {
-  const parsed = transaction.expiresAt ? Date.parse(transaction.expiresAt) : Number.NaN;
-  return Number.isFinite(parsed) ? parsed : deps.clock.now() + STATE_TOKEN_FALLBACK_MS;
+function finish(deps: RecoveryDeps, context: EndUserContext | undefined, step: StepName, result: StepResult, error?: unknown): StepResult {
+  audit(deps, context, step, result.outcome, error);
+  return result;
 }
 
-function userOf(transaction: OktaTransaction): FlowUser {
-  const profile = transaction._embedded?.user?.profile;
-  return {
-    login: profile?.login ?? undefined,
-    firstName: profile?.firstName ?? undefined,
-    lastName: profile?.lastName ?? undefined,
-  };
-}
-
-/**
- * Follow Okta's `status`, not an assumed order (contract §0): RECOVERY asks the question,
- * PASSWORD_RESET asks for the password. A RECOVERY with no question (guardian's mocks, §2.4) can
- * only go on to the password.
- */
-function advance(deps: RecoveryDeps, context: EndUserContext, step: StepName, transaction: OktaTransaction, relayState?: string): StepResult {
-  const stateToken = transaction.stateToken;
-  const question = transaction._embedded?.user?.recovery_question?.question;
-  const common = { stateToken: stateToken ?? '', user: userOf(transaction), relayState, expiresAt: expiryOf(deps, transaction) };
-  if (stateToken && transaction.status === 'RECOVERY' && question) {
-    const outcome: Outcome = { kind: 'ask-question', question };
-    audit(deps, context, step, outcome);
-    return { outcome, flow: { phase: 'awaiting-answer', question, ...common } };
-  }
-  if (stateToken && (transaction.status === 'PASSWORD_RESET' || transaction.status === 'RECOVERY')) {
-    const policy = normalisePolicy(transaction._embedded?.policy);
-    const outcome: Outcome = { kind: 'choose-password', policy };
-    audit(deps, context, step, outcome);
-    return { outcome, flow: { phase: 'awaiting-password', policy, ...common } };
-  }
-  const outcome: Outcome = { kind: 'upstream-unavailable' };
-  deps.logger.warn({ event: 'okta.unexpected-status', step, oktaStatus: transaction.status }, 'Okta answered a state this flow cannot continue from');
-  audit(deps, context, step, outcome);
-  return { outcome, flow: null };
+/** The step may not run in this phase (states.ts): no flow at all is an expired one. */
+function notNow(flow: FlowState | null): StepResult {
+  return flow ? { outcome: { kind: 'out-of-order' } } : { outcome: { kind: 'flow-expired' }, flow: null };
 }
 
 /**
@@ -105,54 +72,93 @@ function advance(deps: RecoveryDeps, context: EndUserContext, step: StepName, tr
 function refused(deps: RecoveryDeps, context: EndUserContext, step: StepName, verdict: Exclude<LimitVerdict, { kind: 'ok' }>): StepResult {
   const outcome: Outcome =
     verdict.kind === 'limited' ? { kind: 'rate-limited', retryAfterSeconds: verdict.retryAfterSeconds } : { kind: 'upstream-unavailable' };
-  audit(deps, context, step, outcome);
-  return { outcome };
+  return finish(deps, context, step, { outcome });
 }
 
-function failed(deps: RecoveryDeps, context: EndUserContext, step: StepName, error: unknown, flow?: FlowState | null): StepResult {
-  const outcome = outcomeOfOktaFailure(error, step);
-  audit(deps, context, step, outcome, error);
-  return { outcome, flow };
+/** A dead link, an expired flow or used-up attempts end the flow; anything else may be retried in it. */
+const ENDS_FLOW: ReadonlySet<Outcome['kind']> = new Set(['link-dead', 'flow-expired', 'attempts-exhausted']);
+
+/**
+ * Turns what the engine said into the outcome and the next flow state. Progress carries the
+ * engine's session into the phase it asks for; relayState stays with the flow, once there is one.
+ */
+async function applied(deps: RecoveryDeps, context: EndUserContext, step: StepName, result: EngineResult, before: FlowState | null): Promise<StepResult> {
+  // The flow's relayState once there is a flow; before that, whatever the engine carried (Classic's link).
+  const relayState = before && 'session' in before ? before.relayState : 'relayState' in result ? result.relayState : undefined;
+  // What Okta says of the user now, over what the flow knew (a resend or an IDX answer may say less).
+  const known = before && 'user' in before ? before.user : {};
+  const userOf = (said: FlowUser): FlowUser => ({
+    login: said.login ?? known.login,
+    firstName: said.firstName ?? known.firstName,
+    lastName: said.lastName ?? known.lastName,
+  });
+  switch (result.kind) {
+    case 'email-sent':
+      // Asked after the response: the engine records the audit event when Okta has answered.
+      if (result.auditedLater) return { outcome: { kind: 'email-sent' } };
+      return finish(deps, context, step, { outcome: { kind: 'email-sent' } }, result.error);
+    case 'code-sent': {
+      const { session, key, expiresAt, code } = result;
+      const flow: FlowState = { phase: 'awaiting-code', session, key, user: userOf(result.user), expiresAt, relayState, code, resendAfter: deps.clock.now() + RESEND_COOLDOWN_MS };
+      return finish(deps, context, step, { outcome: { kind: 'email-sent', code }, flow });
+    }
+    case 'ask-question': {
+      const { session, key, expiresAt, question } = result;
+      const flow: FlowState = { phase: 'awaiting-answer', session, key, user: userOf(result.user), expiresAt, relayState, question };
+      return finish(deps, context, step, { outcome: { kind: 'ask-question', question }, flow });
+    }
+    case 'choose-password': {
+      const { session, key, expiresAt, policy } = result;
+      const flow: FlowState = { phase: 'awaiting-password', session, key, user: userOf(result.user), expiresAt, relayState, policy };
+      return finish(deps, context, step, { outcome: { kind: 'choose-password', policy }, flow });
+    }
+    case 'password-changed': {
+      // The engine's copy of the user covers what Okta said; the flow's covers a body without it.
+      // Resolves once the job is kept (in Redis with REDIS_URL), never waiting on SMTP.
+      await deps.mailer?.notifyPasswordChanged({ ...result.user, login: result.user.login ?? known.login, firstName: result.user.firstName ?? known.firstName }, context);
+      const redirectTo = safeRedirectTarget(relayState, {
+        publicUrl: deps.config.publicUrl,
+        allowedOrigins: deps.config.allowedRedirectOrigins,
+        fallback: deps.config.successRedirectUrl,
+      });
+      return finish(deps, context, step, { outcome: { kind: 'password-changed', redirectTo }, flow: { phase: 'done', redirectTo, expiresAt: deps.clock.now() + DONE_PAGE_MS } });
+    }
+    case 'refused':
+      return finish(deps, context, step, { outcome: result.outcome, flow: ENDS_FLOW.has(result.outcome.kind) ? null : undefined }, result.error);
+  }
 }
 
 /**
- * Step 1: ask Okta to email a recovery link. Every syntactically valid username gets the same
- * answer, at the same time: Okta is asked after the response in either delivery mode, so neither
- * its answer (a refusal: E0000034, E0000006, E0000119, E0000095) nor its timing reaches the user.
- * Only our own limits can refuse a start (429, or 503 when the shared counters are unreachable).
+ * Step 1: ask Okta to email a link (Classic) or a code (IDX). Every syntactically valid username
+ * gets the same answer. Classic asks Okta after the response in either delivery mode, so neither
+ * its answer (a refusal: E0000034, E0000006, E0000119, E0000095) nor its timing reaches the user,
+ * and only our own limits can refuse a start (429, or 503 when the shared counters are
+ * unreachable). IDX must hear Okta's stateHandle before it answers (it goes in the cookie): its
+ * engine folds Okta's refusals and unknown-user messages in, with as many Okta calls for each.
  */
 export async function startRecovery(
   deps: RecoveryDeps,
   input: { username: unknown; relayState?: unknown },
   context: EndUserContext,
-): Promise<Outcome> {
+): Promise<StepResult> {
   const username = normaliseUsername(input.username);
   const invalid = checkText('username', username);
-  if (invalid) return { kind: 'invalid-input', ...invalid };
+  if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
   const relayState = typeof input.relayState === 'string' && input.relayState !== '' ? input.relayState : undefined;
-  if (relayState && relayState.length > RELAY_STATE_MAX_LENGTH) return { kind: 'invalid-input', field: 'relayState', problem: 'too-long' };
+  if (relayState && relayState.length > RELAY_STATE_MAX_LENGTH) return { outcome: { kind: 'invalid-input', field: 'relayState', problem: 'too-long' } };
   // Only allowed targets are forwarded: Okta would otherwise carry an attacker's URL for us.
   const allowedRelayState = relayState ? safeRelayState(deps.config, relayState) : undefined;
 
   // Checked before anything is sent, so a refused request never costs an email or an Okta call.
   // Known and unknown usernames are counted alike, so a 429 reveals nothing about the account.
   const admission = await deps.limits.admitStart(username as string, context.clientIp);
-  if (admission.kind !== 'ok') return refused(deps, context, 'start', admission).outcome;
+  if (admission.kind !== 'ok') return refused(deps, context, 'start', admission);
 
-  if (deps.config.email.delivery === 'service' && deps.mailer) {
-    // Service delivery: only enqueue. Okta's trusted variant answers unknown users with E0000095
-    // (contract §1.5), so asking it here would make the answer, or its timing, reveal accounts.
-    // The queue asks Okta and sends our email after this response has gone.
-    await deps.mailer.sendRecoveryLink({ username: username as string, relayState: allowedRelayState }, context);
-    const outcome: Outcome = { kind: 'email-sent' };
-    audit(deps, context, 'start', outcome);
-    return outcome;
-  }
-
-  // Okta delivery: Okta's answer time would say whether it sent an email, so it is asked after
-  // this response too; its audit event is written when it has answered (okta-emails.ts).
-  deps.oktaEmails.request({ username: username as string, relayState: allowedRelayState }, context);
-  return { kind: 'email-sent' };
+  const result = await deps.engine.start({ username: username as string, relayState: allowedRelayState }, context);
+  const started = await applied(deps, context, 'start', result, null);
+  // IDX keeps relayState with us, not with Okta.
+  if (started.flow?.phase === 'awaiting-code' && allowedRelayState) return { ...started, flow: { ...started.flow, relayState: allowedRelayState } };
+  return started;
 }
 
 function safeRelayState(config: Config, relayState: string): string | undefined {
@@ -165,90 +171,122 @@ function safeRelayState(config: Config, relayState: string): string | undefined 
  * nothing: the token is sealed into the cookie and spent only by the user's POST (verify).
  */
 export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
-  if (!isPlausibleRecoveryToken(token)) {
-    const outcome: Outcome = { kind: 'link-dead' };
-    audit(deps, undefined, 'receive-link', outcome);
-    // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
-    return { outcome };
-  }
+  // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
+  if (!isPlausibleRecoveryToken(token)) return finish(deps, undefined, 'receive-link', { outcome: { kind: 'link-dead' } });
   return {
     outcome: { kind: 'link-received' },
     flow: { phase: 'link-received', recoveryToken: token, expiresAt: deps.clock.now() + LINK_WAIT_MS },
   };
 }
 
-/** Step 2: spend the recovery token with Okta. The token comes from the cookie (pages) or the body (API). */
+/**
+ * A verification that worked is no guess, nor is Okta being down: those are given back. A refused
+ * link or code was a guess, and one Okta answered 429 still spent the org's rate limit (a spray
+ * must not get its attempts back that way).
+ */
+async function giveBackUnlessGuess(deps: RecoveryDeps, context: EndUserContext, result: EngineResult): Promise<void> {
+  if (result.kind !== 'refused' || result.outcome.kind === 'upstream-unavailable') await deps.limits.giveBackVerify(context.clientIp);
+}
+
+/** Step 2 (Classic): spend the recovery token with Okta. The token comes from the cookie (pages) or the body (API). */
 export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, context: EndUserContext): Promise<StepResult> {
-  if (!isPlausibleRecoveryToken(token)) {
-    const outcome: Outcome = { kind: 'link-dead' };
-    audit(deps, context, 'verify', outcome);
-    return { outcome, flow: null };
-  }
+  if (!isPlausibleRecoveryToken(token)) return finish(deps, context, 'verify', { outcome: { kind: 'link-dead' }, flow: null });
   // Token guessing: each verification counts against the client IP until it turns out genuine.
   const admission = await deps.limits.admitVerify(context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'verify', admission);
-  let transaction: OktaTransaction;
-  try {
-    transaction = await authn.verifyRecoveryToken(deps.okta, token, context);
-  } catch (error) {
-    const outcome = outcomeOfOktaFailure(error, 'verify');
-    // Only an outage is given back: a refused token was a guess, and one Okta answered 429 still
-    // spent the org's authn bucket (a spray must not get its attempts back that way).
-    if (outcome.kind === 'upstream-unavailable') await deps.limits.giveBackVerify(context.clientIp);
-    // A dead link ends the flow; a rate limit or outage keeps the stashed link for a retry.
-    return failed(deps, context, 'verify', error, outcome.kind === 'link-dead' ? null : undefined);
-  }
-  await deps.limits.giveBackVerify(context.clientIp);
-  return advance(deps, context, 'verify', transaction, transaction.relayState ?? undefined);
+  const result = await deps.engine.verifyLink(token, context);
+  await giveBackUnlessGuess(deps, context, result);
+  return applied(deps, context, 'verify', result, null);
 }
 
 export async function verifyStashedLink(deps: RecoveryDeps, flow: FlowState | null, context: EndUserContext): Promise<StepResult> {
-  if (!flow) return { outcome: { kind: 'flow-expired' }, flow: null };
-  if (flow.phase !== 'link-received' || !stepAllowed(flow, 'verify')) return { outcome: { kind: 'out-of-order' } };
+  if (!flow || flow.phase !== 'link-received' || !stepAllowed(flow, 'verify')) return notNow(flow);
   return verifyRecoveryToken(deps, flow.recoveryToken, context);
 }
 
-/** Step 3: the recovery question. A wrong answer may be retried, up to our own limit per link. */
+/**
+ * The magic link (IDX: `?otp=…&state=…`) was opened (GET or HEAD). It spends nothing, like an
+ * emailed link: in the browser whose flow it names, the code is stashed in the cookie for the
+ * user's POST; anywhere else, the code is shown to be typed in the first window (IDX contract
+ * §4.6: never submitted from another browser). Either way the URL loses the code by a redirect.
+ */
+export function receiveCodeLink(deps: RecoveryDeps, flow: FlowState | null, link: { otp: unknown; state: unknown }): StepResult {
+  if (!stepAllowed(flow, 'receive-code-link') || !isPlausibleCodeLink(link.otp, link.state)) {
+    return finish(deps, undefined, 'receive-code-link', { outcome: { kind: 'link-dead' } });
+  }
+  const { otp, state } = link as { otp: string; state: string };
+  if (flow?.phase === 'awaiting-code' && deps.engine.ownsCodeLink(flow.session, state)) {
+    const code = normaliseCode(otp, flow.code);
+    if (code) return finish(deps, undefined, 'receive-code-link', { outcome: { kind: 'code-link-received' }, flow: { ...flow, linkCode: code } });
+  }
+  const shown: FlowState = { phase: 'code-shown', code: otp, expiresAt: deps.clock.now() + CODE_SHOWN_MS };
+  // A flow past its emailed proof stays (ON_NEW_LINK): the link's code is shown without a cookie.
+  const replace = ON_NEW_LINK[flow?.phase ?? 'none'] === 'replace';
+  return finish(deps, undefined, 'receive-code-link', { outcome: { kind: 'code-link-received' }, flow: replace ? shown : undefined });
+}
+
+/**
+ * Step 2 (IDX): submit the emailed code, typed (pages, API) or stashed from the magic link
+ * (`code` undefined). A wrong code counts against the client IP like a guessed link.
+ */
+export async function verifyCode(deps: RecoveryDeps, flow: FlowState | null, typed: unknown, context: EndUserContext): Promise<StepResult> {
+  if (!flow || flow.phase !== 'awaiting-code' || !stepAllowed(flow, 'verify-code')) return notNow(flow);
+  const raw = typed === undefined ? flow.linkCode : typed;
+  const required = checkText('code', raw);
+  if (required) return { outcome: { kind: 'invalid-input', ...required } };
+  const code = normaliseCode(raw as string, flow.code);
+  if (!code) return { outcome: { kind: 'invalid-input', field: 'code', problem: 'invalid' } };
+  const admission = await deps.limits.admitVerify(context.clientIp);
+  if (admission.kind !== 'ok') return refused(deps, context, 'verify-code', admission);
+  const result = await deps.engine.verifyCode(flow.session, code, context);
+  await giveBackUnlessGuess(deps, context, result);
+  // A wrong code leaves the flow waiting; the stashed link code is spent either way.
+  if (result.kind === 'refused' && !ENDS_FLOW.has(result.outcome.kind)) {
+    return finish(deps, context, 'verify-code', { outcome: result.outcome, flow: { ...flow, linkCode: undefined } }, result.error);
+  }
+  return applied(deps, context, 'verify-code', result, flow);
+}
+
+/** Another code, once the cool-down has passed: the new email replaces the old code (IDX §4.3). */
+export async function resendCode(deps: RecoveryDeps, flow: FlowState | null, context: EndUserContext): Promise<StepResult> {
+  if (!flow || flow.phase !== 'awaiting-code' || !stepAllowed(flow, 'resend')) return notNow(flow);
+  const waitMs = flow.resendAfter - deps.clock.now();
+  if (waitMs > 0) return finish(deps, context, 'resend', { outcome: { kind: 'rate-limited', retryAfterSeconds: Math.ceil(waitMs / 1000) } });
+  const result = await deps.engine.resendCode(flow.session, context);
+  return applied(deps, context, 'resend', result, flow);
+}
+
+/** Step 3: the recovery question. A wrong answer may be retried, up to our own limit per emailed proof. */
 export async function answerQuestion(
   deps: RecoveryDeps,
   flow: FlowState | null,
   answer: unknown,
   context: EndUserContext,
 ): Promise<StepResult> {
-  if (!flow) return { outcome: { kind: 'flow-expired' }, flow: null };
-  if (flow.phase !== 'awaiting-answer') return { outcome: { kind: 'out-of-order' } };
+  if (!flow || flow.phase !== 'awaiting-answer' || !stepAllowed(flow, 'answer')) return notNow(flow);
   const invalid = checkText('answer', answer);
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
 
-  // Counted on the server per emailed link (MAX_WRONG_ANSWERS), so replaying an older cookie
+  // Counted on the server per emailed proof (MAX_WRONG_ANSWERS), so replaying an older cookie
   // cannot reset the count; Okta keeps its own count as well (contract §3.3).
-  const admission = await deps.limits.admitAnswer(flow.stateToken);
+  const admission = await deps.limits.admitAnswer(flow.key);
   if (admission.kind === 'store-down') return refused(deps, context, 'answer', admission);
-  if (admission.kind === 'exhausted') return attemptsExhausted(deps, flow.stateToken, context);
+  if (admission.kind === 'exhausted') return attemptsExhausted(deps, flow, context);
 
-  try {
-    const transaction = await authn.answerRecoveryQuestion(deps.okta, { stateToken: flow.stateToken, answer: answer as string }, context);
-    await deps.limits.giveBackAnswer(flow.stateToken);
-    return advance(deps, context, 'answer', transaction, flow.relayState);
-  } catch (error) {
-    const outcome = outcomeOfOktaFailure(error, 'answer');
-    if (outcome.kind === 'wrong-answer') {
-      if (admission.remaining === 0) return attemptsExhausted(deps, flow.stateToken, context, error);
-      return failed(deps, context, 'answer', error);
-    }
-    // Not a wrong answer (Okta busy, down, or the flow gone): the attempt does not count.
-    await deps.limits.giveBackAnswer(flow.stateToken);
-    const keep = outcome.kind === 'rate-limited' || outcome.kind === 'upstream-unavailable';
-    return failed(deps, context, 'answer', error, keep ? undefined : null);
+  const result = await deps.engine.answer(flow.session, answer as string, context);
+  if (result.kind === 'refused' && result.outcome.kind === 'wrong-answer') {
+    if (admission.remaining === 0) return attemptsExhausted(deps, flow, context, result.error);
+    return finish(deps, context, 'answer', { outcome: result.outcome }, result.error);
   }
+  // Not a wrong answer (right, Okta busy or down, or the flow gone): the attempt does not count.
+  await deps.limits.giveBackAnswer(flow.key);
+  return applied(deps, context, 'answer', result, flow);
 }
 
-/** The last wrong answer was given: end Okta's transaction too, and the user needs a new link. */
-async function attemptsExhausted(deps: RecoveryDeps, stateToken: string, context: EndUserContext, error?: unknown): Promise<StepResult> {
-  await cancelQuietly(deps, stateToken, context);
-  const outcome: Outcome = { kind: 'attempts-exhausted' };
-  audit(deps, context, 'answer', outcome, error);
-  return { outcome, flow: null };
+/** The last wrong answer was given: end Okta's transaction too, and the user needs a new email. */
+async function attemptsExhausted(deps: RecoveryDeps, flow: Extract<FlowState, { phase: 'awaiting-answer' }>, context: EndUserContext, error?: unknown): Promise<StepResult> {
+  await deps.engine.cancel(flow.session, context);
+  return finish(deps, context, 'answer', { outcome: { kind: 'attempts-exhausted' }, flow: null }, error);
 }
 
 /** Step 4: the new password, checked against the policy we can see, then judged by Okta. */
@@ -258,59 +296,25 @@ export async function chooseNewPassword(
   input: { newPassword: unknown; revokeSessions: boolean },
   context: EndUserContext,
 ): Promise<StepResult> {
-  if (!flow) return { outcome: { kind: 'flow-expired' }, flow: null };
-  if (flow.phase !== 'awaiting-password') return { outcome: { kind: 'out-of-order' } };
+  if (!flow || flow.phase !== 'awaiting-password' || !stepAllowed(flow, 'reset')) return notNow(flow);
   // Over 256 code points is a field error like the username's and the answer's (docs/openapi.yaml,
   // docs/recovery-flow.md), with its own message: the page's checklist has no maxLength row to mark.
   const invalid = checkText('newPassword', input.newPassword);
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
   const newPassword = input.newPassword as string;
   const unmet = unmetRequirements(flow.policy, newPassword, flow.user);
-  if (unmet.length > 0) {
-    const outcome: Outcome = { kind: 'password-rejected', unmet, causes: [] };
-    audit(deps, context, 'reset', outcome);
-    return { outcome };
-  }
-
-  let transaction: OktaTransaction;
-  try {
-    transaction = await authn.resetPassword(deps.okta, { stateToken: flow.stateToken, newPassword, revokeSessions: input.revokeSessions }, context);
-  } catch (error) {
-    const outcome = outcomeOfOktaFailure(error, 'reset');
-    const keep = outcome.kind !== 'flow-expired';
-    return failed(deps, context, 'reset', error, keep ? undefined : null);
-  }
-  // SUCCESS embeds the user (login, locale, timeZone); the flow's copy covers a body without it.
-  const changed = mailUserOf(transaction);
-  await deps.mailer?.notifyPasswordChanged({ ...changed, login: changed.login ?? flow.user.login, firstName: changed.firstName ?? flow.user.firstName }, context);
-  // Any 200 means the password changed, even MFA_REQUIRED/MFA_ENROLL (contract §4.5).
-  const redirectTo = safeRedirectTarget(flow.relayState, {
-    publicUrl: deps.config.publicUrl,
-    allowedOrigins: deps.config.allowedRedirectOrigins,
-    fallback: deps.config.successRedirectUrl,
-  });
-  const outcome: Outcome = { kind: 'password-changed', redirectTo };
-  audit(deps, context, 'reset', outcome);
-  return { outcome, flow: { phase: 'done', redirectTo, expiresAt: deps.clock.now() + DONE_PAGE_MS } };
+  if (unmet.length > 0) return finish(deps, context, 'reset', { outcome: { kind: 'password-rejected', unmet, causes: [] } });
+  const result = await deps.engine.reset(flow.session, { newPassword, revokeSessions: input.revokeSessions }, context);
+  return applied(deps, context, 'reset', result, flow);
 }
 
 /**
- * The user walks away ("cancel"): revoke Okta's stateToken so the transaction cannot be resumed
- * (contract §6), and forget the flow. Cancelling with no flow is already done, not an error.
+ * The user walks away ("cancel"): end Okta's transaction so it cannot be resumed, and forget the
+ * flow. Cancelling with no flow is already done, not an error.
  */
 export async function cancelRecovery(deps: RecoveryDeps, flow: FlowState | null, context: EndUserContext): Promise<StepResult> {
-  if (flow && (flow.phase === 'awaiting-answer' || flow.phase === 'awaiting-password')) {
-    await cancelQuietly(deps, flow.stateToken, context);
-  }
+  if (flow && 'session' in flow) await deps.engine.cancel(flow.session, context);
   const outcome: Outcome = { kind: 'cancelled' };
   deps.audit.record('cancel', outcome, { context });
   return { outcome, flow: null };
-}
-
-async function cancelQuietly(deps: RecoveryDeps, stateToken: string, context: EndUserContext): Promise<void> {
-  try {
-    await authn.cancelTransaction(deps.okta, stateToken, context);
-  } catch (error) {
-    deps.logger.warn({ event: 'okta.cancel-failed', err: (error as Error).name }, 'could not cancel the Okta transaction');
-  }
 }

@@ -6,7 +6,17 @@
 import Router from '@koa/router';
 import { ROUTING } from './route-paths.js';
 import type { Context, Middleware } from 'koa';
-import { startRecovery, verifyRecoveryToken, answerQuestion, chooseNewPassword, cancelRecovery, type RecoveryDeps, type StepResult } from '../recovery/steps.js';
+import {
+  answerQuestion,
+  cancelRecovery,
+  chooseNewPassword,
+  resendCode,
+  startRecovery,
+  verifyCode,
+  verifyRecoveryToken,
+  type RecoveryDeps,
+  type StepResult,
+} from '../recovery/steps.js';
 import type { CookieJar } from './cookies.js';
 import { BadRequestError } from './errors.js';
 import { field } from './body.js';
@@ -41,8 +51,7 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
 
   router.post('/start', async (ctx) => {
     const body = ctx.request.body;
-    const outcome = await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState') }, endUserContext(ctx));
-    presenter.json(ctx, outcome);
+    await answerWith(ctx, await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState') }, endUserContext(ctx)));
   });
 
   router.post('/verify', async (ctx) => {
@@ -52,6 +61,16 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
       return;
     }
     await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
+  });
+
+  // Identity Engine: the code from the email (typed, or read from the magic link's `otp`).
+  router.post('/verify-code', async (ctx) => {
+    const flow = await cookies.readFlow(ctx);
+    await answerWith(ctx, await verifyCode(deps, flow, field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));
+  });
+
+  router.post('/resend', async (ctx) => {
+    await answerWith(ctx, await resendCode(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
   });
 
   router.post('/answer', async (ctx) => {

@@ -4,6 +4,7 @@
  * neither decides statuses or messages on its own.
  */
 import type { OutcomeKind } from '../recovery/outcomes.js';
+import { PAGES } from './routes.js';
 
 /** Outcomes that only the web layer produces. */
 export type WebOutcomeKind = OutcomeKind | 'forbidden' | 'not-found' | 'method-not-allowed' | 'internal';
@@ -26,16 +27,18 @@ export interface OutcomePresentation {
 }
 
 export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>> = Object.freeze({
-  'email-sent': { status: 202, page: { redirect: '/forgot-password/sent' } },
-  'link-received': { status: 303, page: { redirect: '/reset-password' } },
-  'ask-question': { status: 200, page: { redirect: '/reset-password/question' } },
-  'choose-password': { status: 200, page: { redirect: '/reset-password/new-password' } },
-  'password-changed': { status: 200, page: { redirect: '/reset-password/done' } },
-  cancelled: { status: 200, page: { redirect: '/forgot-password' } },
+  'email-sent': { status: 202, page: { redirect: PAGES.sent } },
+  'link-received': { status: 303, page: { redirect: PAGES.link } },
+  'code-link-received': { status: 303, page: { redirect: PAGES.verifyEmail } },
+  'ask-question': { status: 200, page: { redirect: PAGES.question } },
+  'choose-password': { status: 200, page: { redirect: PAGES.newPassword } },
+  'password-changed': { status: 200, page: { redirect: PAGES.done } },
+  cancelled: { status: 200, page: { redirect: PAGES.forgot } },
   'invalid-input': { status: 400, code: 'VALIDATION', messageKey: 'error.invalid-input', page: { rerender: true } },
   'link-dead': { status: 400, code: 'INVALID_TOKEN', messageKey: 'error.link-dead', page: { template: 'error' } },
   'flow-expired': { status: 401, code: 'FLOW_EXPIRED', messageKey: 'error.flow-expired', page: { template: 'error' } },
-  'out-of-order': { status: 409, code: 'OUT_OF_ORDER', messageKey: 'error.out-of-order', page: { redirect: '/reset-password' } },
+  'out-of-order': { status: 409, code: 'OUT_OF_ORDER', messageKey: 'error.out-of-order', page: { redirect: PAGES.link } },
+  'wrong-code': { status: 422, code: 'WRONG_CODE', messageKey: 'error.wrong-code', page: { rerender: true } },
   'wrong-answer': { status: 422, code: 'WRONG_ANSWER', messageKey: 'error.wrong-answer', page: { rerender: true } },
   'attempts-exhausted': { status: 403, code: 'ATTEMPTS_EXHAUSTED', messageKey: 'error.attempts-exhausted', page: { template: 'error' } },
   'password-rejected': { status: 422, code: 'PASSWORD_POLICY', messageKey: 'error.password-rejected', page: { rerender: true } },

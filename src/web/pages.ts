@@ -13,8 +13,11 @@ import {
   answerQuestion,
   cancelRecovery,
   chooseNewPassword,
+  receiveCodeLink,
   receiveLink,
+  resendCode,
   startRecovery,
+  verifyCode,
   verifyStashedLink,
   RELAY_STATE_MAX_LENGTH,
   type RecoveryDeps,
@@ -26,13 +29,16 @@ import type { CsrfGuard } from './csrf.js';
 import { maskedAccount } from './mask.js';
 import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
+import { PAGES, RESET_SUBPAGES } from './routes.js';
 import { noStore } from './security-headers.js';
 
 const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
-  'link-received': '/reset-password',
-  'awaiting-answer': '/reset-password/question',
-  'awaiting-password': '/reset-password/new-password',
-  done: '/reset-password/done',
+  'link-received': PAGES.link,
+  'awaiting-code': PAGES.sent,
+  'code-shown': PAGES.verifyEmail,
+  'awaiting-answer': PAGES.question,
+  'awaiting-password': PAGES.newPassword,
+  done: PAGES.done,
 };
 
 const POLICY_RULES: ReadonlyArray<{ rule: PasswordRequirement | 'historyCount' | 'minAgeMinutes'; counted: boolean }> = [
@@ -68,10 +74,21 @@ export function pagesRouter(deps: PageDeps): Router {
     }));
   }
 
+  /** The "check your email" page of a flow waiting for a code: the field as Okta's form describes it. */
+  function codeForm(flow: Extract<FlowState, { phase: 'awaiting-code' }>): FormPage {
+    const resendIn = Math.max(0, Math.ceil((flow.resendAfter - deps.clock.now()) / 1000));
+    const { format, minLength, maxLength } = flow.code;
+    return { template: 'email-sent', view: { code: { inputmode: format === 'digits' ? 'numeric' : 'text', minLength, maxLength }, resendIn } };
+  }
+
   function formOf(ctx: Context, flow: FlowState): FormPage | undefined {
     switch (flow.phase) {
       case 'link-received':
         return { template: 'link-received', view: {} };
+      case 'awaiting-code':
+        return codeForm(flow);
+      case 'code-shown':
+        return { template: 'code-shown', view: { code: flow.code } };
       case 'awaiting-answer':
         return { template: 'question', view: { question: flow.question, account: maskedAccount(flow.user.login) } };
       case 'awaiting-password':
@@ -121,27 +138,73 @@ export function pagesRouter(deps: PageDeps): Router {
 
   router.use(noStore);
 
-  router.get('/', (ctx) => {
+  router.get(PAGES.home, (ctx) => {
     ctx.status = 303;
-    ctx.redirect('/forgot-password');
+    ctx.redirect(PAGES.forgot);
   });
 
-  router.get('/forgot-password', (ctx) => {
+  router.get(PAGES.forgot, (ctx) => {
     const relayState = typeof ctx.query.relayState === 'string' && ctx.query.relayState.length <= RELAY_STATE_MAX_LENGTH ? ctx.query.relayState : undefined;
     presenter.render(ctx, 'forgot-password', { username: '', relayState });
   });
 
-  router.post('/forgot-password', async (ctx) => {
+  router.post(PAGES.forgot, async (ctx) => {
     if (!csrfOk(ctx)) return;
     const body = ctx.request.body;
     const username = field(body, 'username');
     const relayState = field(body, 'relayState');
-    const outcome = await startRecovery(deps, { username, relayState }, endUserContext(ctx));
+    const result = await startRecovery(deps, { username, relayState }, endUserContext(ctx));
+    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
     const view = { username: typeof username === 'string' ? username : '', relayState: typeof relayState === 'string' ? relayState : undefined };
-    presenter.page(ctx, outcome, { template: 'forgot-password', view });
+    presenter.page(ctx, result.outcome, { template: 'forgot-password', view });
   });
 
-  router.get('/forgot-password/sent', (ctx) => presenter.render(ctx, 'email-sent', {}));
+  // Classic: "check your email". Identity Engine: the same, with the code field and resend.
+  router.get(PAGES.sent, async (ctx) => {
+    const flow = await cookies.readFlow(ctx);
+    if (flow?.phase === 'awaiting-code') {
+      const form = codeForm(flow);
+      return presenter.render(ctx, form.template, form.view);
+    }
+    presenter.render(ctx, 'email-sent', {});
+  });
+
+  router.post(PAGES.code, async (ctx) => {
+    if (!csrfOk(ctx)) return;
+    const flow = await cookies.readFlow(ctx);
+    await present(ctx, await verifyCode(deps, flow, field(ctx.request.body, 'code') ?? '', endUserContext(ctx)), flow);
+  });
+
+  router.post(PAGES.resend, async (ctx) => {
+    if (!csrfOk(ctx)) return;
+    const flow = await cookies.readFlow(ctx);
+    await present(ctx, await resendCode(deps, flow, endUserContext(ctx)), flow);
+  });
+
+  // The magic link (IDX contract §4.6). GET and HEAD spend nothing: the code is stashed in this
+  // browser's flow, or kept to be shown, and a 303 takes it out of the address bar.
+  router.get(PAGES.verifyEmail, async (ctx) => {
+    const { otp, state: linkState } = ctx.query;
+    const flow = await cookies.readFlow(ctx);
+    if (otp !== undefined || linkState !== undefined) {
+      const result = receiveCodeLink(deps, flow, { otp, state: linkState });
+      if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
+      // A browser whose own flow waits for another email: show the code here, keep that flow.
+      if (result.flow === undefined && result.outcome.kind === 'code-link-received') return presenter.render(ctx, 'code-shown', { code: otp });
+      return presenter.page(ctx, result.outcome);
+    }
+    if (flow?.phase === 'awaiting-code' && flow.linkCode) return presenter.render(ctx, 'verify-email', {});
+    if (flow?.phase === 'code-shown') return presenter.render(ctx, 'code-shown', { code: flow.code });
+    if (!flow) return presenter.page(ctx, { kind: 'flow-expired' });
+    ctx.status = 303;
+    ctx.redirect(PAGE_OF_PHASE[flow.phase]);
+  });
+
+  router.post(PAGES.verifyEmail, async (ctx) => {
+    if (!csrfOk(ctx)) return;
+    const flow = await cookies.readFlow(ctx);
+    await present(ctx, await verifyCode(deps, flow, undefined, endUserContext(ctx)), flow);
+  });
 
   // The emailed link, in both the path form Okta's template recipe uses and a query form.
   // A GET or HEAD spends nothing: it seals the token into the cookie and 303s to a clean URL.
@@ -154,37 +217,37 @@ export function pagesRouter(deps: PageDeps): Router {
       if (ON_NEW_LINK[current?.phase ?? 'none'] === 'ask') {
         await cookies.writePendingLink(ctx, result.flow);
         ctx.status = 303;
-        return ctx.redirect('/reset-password/replace');
+        return ctx.redirect(PAGES.replace);
       }
     }
     if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
     presenter.page(ctx, result.outcome);
   }
-  router.get('/reset-password/:token', async (ctx, next) => {
-    if (['question', 'new-password', 'done', 'replace'].includes(ctx.params.token ?? '')) return next();
+  router.get(`${PAGES.link}/:token`, async (ctx, next) => {
+    if (RESET_SUBPAGES.has(ctx.params.token ?? '')) return next();
     await receive(ctx, ctx.params.token);
   });
 
-  router.get('/reset-password', async (ctx) => {
+  router.get(PAGES.link, async (ctx) => {
     if (typeof ctx.query.token === 'string' || Array.isArray(ctx.query.token)) return receive(ctx, ctx.query.token);
     await showStep(ctx, 'link-received');
   });
 
-  router.post('/reset-password', async (ctx) => {
+  router.post(PAGES.link, async (ctx) => {
     if (!csrfOk(ctx)) return;
     const flow = await cookies.readFlow(ctx);
     await present(ctx, await verifyStashedLink(deps, flow, endUserContext(ctx)), flow);
   });
 
-  router.get('/reset-password/question', (ctx) => showStep(ctx, 'awaiting-answer'));
-  router.post('/reset-password/question', async (ctx) => {
+  router.get(PAGES.question, (ctx) => showStep(ctx, 'awaiting-answer'));
+  router.post(PAGES.question, async (ctx) => {
     if (!csrfOk(ctx)) return;
     const flow = await cookies.readFlow(ctx);
     await present(ctx, await answerQuestion(deps, flow, field(ctx.request.body, 'answer'), endUserContext(ctx)), flow);
   });
 
-  router.get('/reset-password/new-password', (ctx) => showStep(ctx, 'awaiting-password'));
-  router.post('/reset-password/new-password', async (ctx) => {
+  router.get(PAGES.newPassword, (ctx) => showStep(ctx, 'awaiting-password'));
+  router.post(PAGES.newPassword, async (ctx) => {
     if (!csrfOk(ctx)) return;
     const body = ctx.request.body;
     const flow = await cookies.readFlow(ctx);
@@ -197,25 +260,25 @@ export function pagesRouter(deps: PageDeps): Router {
     await present(ctx, await chooseNewPassword(deps, flow, { newPassword, revokeSessions }, endUserContext(ctx)), flow, { revokeSessions });
   });
 
-  router.get('/reset-password/done', (ctx) => showStep(ctx, 'done'));
+  router.get(PAGES.done, (ctx) => showStep(ctx, 'done'));
 
   /** The flow under way and the newly opened link, when both are there to choose between. */
   async function choice(ctx: Context): Promise<{ flow: FlowState; pending: FlowState } | undefined> {
     const [flow, pending] = [await cookies.readFlow(ctx), await cookies.readPendingLink(ctx)];
     if (flow && pending && ON_NEW_LINK[flow.phase] === 'ask') return { flow, pending };
     ctx.status = 303;
-    ctx.redirect(flow ? PAGE_OF_PHASE[flow.phase] : '/reset-password');
+    ctx.redirect(flow ? PAGE_OF_PHASE[flow.phase] : PAGES.link);
     return undefined;
   }
 
-  router.get('/reset-password/replace', async (ctx) => {
+  router.get(PAGES.replace, async (ctx) => {
     const chosen = await choice(ctx);
     if (!chosen) return;
-    const user = chosen.flow.phase === 'awaiting-answer' || chosen.flow.phase === 'awaiting-password' ? chosen.flow.user : {};
+    const user = 'user' in chosen.flow ? chosen.flow.user : {};
     presenter.render(ctx, 'replace-link', { account: maskedAccount(user.login) ?? '' });
   });
 
-  router.post('/reset-password/replace', async (ctx) => {
+  router.post(PAGES.replace, async (ctx) => {
     if (!csrfOk(ctx)) return;
     const chosen = await choice(ctx);
     if (!chosen) return;
@@ -225,13 +288,13 @@ export function pagesRouter(deps: PageDeps): Router {
       await cancelRecovery(deps, chosen.flow, endUserContext(ctx));
       await cookies.writeFlow(ctx, chosen.pending);
       ctx.status = 303;
-      return ctx.redirect('/reset-password');
+      return ctx.redirect(PAGES.link);
     }
     ctx.status = 303;
     ctx.redirect(PAGE_OF_PHASE[chosen.flow.phase]);
   });
 
-  router.post('/reset-password/cancel', async (ctx) => {
+  router.post(PAGES.cancel, async (ctx) => {
     if (!csrfOk(ctx)) return;
     await present(ctx, await cancelRecovery(deps, await cookies.readFlow(ctx), endUserContext(ctx)), null);
   });

@@ -11,6 +11,7 @@ import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
 import { OUTCOME_TABLE, type WebOutcomeKind } from './outcome-table.js';
 import type { PageChrome, Renderer } from './render.js';
 import { state } from './request-context.js';
+import { PAGES, SHOWABLE_PAGES } from './routes.js';
 
 export type AnyOutcome = Outcome | { readonly kind: Exclude<WebOutcomeKind, Outcome['kind']> };
 
@@ -35,17 +36,6 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
   return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
 }
 
-/** Pages a GET can show again; the language links and "try again" only ever point at these. */
-const PAGE_PATHS: ReadonlySet<string> = new Set([
-  '/forgot-password',
-  '/forgot-password/sent',
-  '/reset-password',
-  '/reset-password/question',
-  '/reset-password/new-password',
-  '/reset-password/done',
-  '/reset-password/replace',
-]);
-
 const RETRYABLE: ReadonlySet<string> = new Set(['rate-limited', 'upstream-unavailable', 'internal', 'forbidden']);
 
 /**
@@ -55,9 +45,9 @@ const RETRYABLE: ReadonlySet<string> = new Set(['rate-limited', 'upstream-unavai
  * relayState, which is not a secret and must survive a change of language.
  */
 function pagePath(ctx: Context): string {
-  if (!PAGE_PATHS.has(ctx.path)) return '/forgot-password';
+  if (!SHOWABLE_PAGES.has(ctx.path)) return PAGES.forgot;
   const { relayState } = ctx.query;
-  const keep = ctx.path === '/forgot-password' && typeof relayState === 'string' && relayState.length <= RELAY_STATE_MAX_LENGTH;
+  const keep = ctx.path === PAGES.forgot && typeof relayState === 'string' && relayState.length <= RELAY_STATE_MAX_LENGTH;
   return keep ? `${ctx.path}?${new URLSearchParams({ relayState })}` : ctx.path;
 }
 
@@ -124,7 +114,8 @@ export function createPresenter(options: {
       retryAfter(ctx, outcome);
       switch (outcome.kind) {
         case 'email-sent':
-          ctx.body = { status: 'EMAIL_SENT' };
+          // Identity Engine: the email carries a code to send to /verify-code, written like this.
+          ctx.body = outcome.code ? { status: 'EMAIL_SENT', code: outcome.code } : { status: 'EMAIL_SENT' };
           return;
         case 'ask-question':
           ctx.body = { status: 'RECOVERY', question: outcome.question };

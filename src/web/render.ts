@@ -28,6 +28,8 @@ const PAGE_TITLES: Readonly<Record<string, string>> = {
   'forgot-password': 'forgot.title',
   'email-sent': 'sent.title',
   'link-received': 'link.title',
+  'verify-email': 'link.title',
+  'code-shown': 'codeShown.title',
   question: 'question.title',
   'new-password': 'password.title',
   done: 'done.title',

@@ -7,6 +7,7 @@
  *    email template whose base URL ends in `/`), and the log reads the path the same way.
  */
 import type { Middleware } from 'koa';
+import { RESET_SUBPAGES } from './routes.js';
 
 /** Options for every router of ours: case-insensitive, trailing slash optional. */
 export const ROUTING = Object.freeze({ sensitive: false, strict: false });
@@ -23,11 +24,11 @@ export const canonicalPaths: Middleware = async (ctx, next) => {
   await next();
 };
 
-/** The pages under /reset-password/ that are steps, not tokens. */
-const STEP_PAGES = ['question', 'new-password', 'done', 'cancel', 'replace'];
 const flags = ROUTING.sensitive ? 'g' : 'gi';
 const TOKEN_IN_PATH = new RegExp(`(/reset-password/)([^/?#]+)`, flags);
 const TOKEN_IN_QUERY = new RegExp(`([?&]token=)[^&#]*`, flags);
+/** The Identity Engine's magic link carries the emailed code and our transaction's state. */
+const CODE_IN_QUERY = new RegExp(`([?&](?:otp|state)=)[^&#]*`, flags);
 
 /**
  * The request URL for a log line, with any emailed token replaced by [token]: matched as the
@@ -38,7 +39,7 @@ export function loggablePath(url: string): string {
   const path = canonicalPath(queryAt === -1 ? url : url.slice(0, queryAt));
   const rest = queryAt === -1 ? '' : url.slice(queryAt);
   const redactedPath = path.replace(TOKEN_IN_PATH, (whole, prefix: string, segment: string) =>
-    STEP_PAGES.includes(segment.toLowerCase()) ? whole : `${prefix}[token]`,
+    RESET_SUBPAGES.has(segment.toLowerCase()) ? whole : `${prefix}[token]`,
   );
-  return redactedPath + rest.replace(TOKEN_IN_QUERY, '$1[token]');
+  return redactedPath + rest.replace(TOKEN_IN_QUERY, '$1[token]').replace(CODE_IN_QUERY, '$1[redacted]');
 }

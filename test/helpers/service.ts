@@ -39,6 +39,8 @@ export async function startTestService(
   let config = loadConfig({
     NODE_ENV: 'test',
     OKTA_ORG_URL: options.oktaOrgUrl ?? 'https://acme.okta.example',
+    // Named, so no start-up call asks the org (nock would refuse it); IDX suites pass idx.
+    OKTA_ENGINE: 'classic',
     COOKIE_SECRET: TEST_COOKIE_SECRET,
     PUBLIC_URL: 'http://127.0.0.1:3000',
     LOG_LEVEL: 'info',

@@ -40,7 +40,7 @@ describe('/readyz', () => {
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(await response.json()).toEqual({ status: 'ready', checks: { config: 'ok', shutdown: 'ok', redis: 'ok', 'trust-proxy': 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', engine: 'classic', checks: { config: 'ok', shutdown: 'ok', redis: 'ok', 'trust-proxy': 'ok' } });
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
   });
 
@@ -52,7 +52,7 @@ describe('/readyz', () => {
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(503);
     const text = await response.text();
-    expect(JSON.parse(text)).toEqual({ status: 'not-ready', checks: { config: 'ok', shutdown: 'ok', redis: 'failing', smtp: 'failing', slow: 'failing', 'trust-proxy': 'ok' } });
+    expect(JSON.parse(text)).toEqual({ status: 'not-ready', engine: 'classic', checks: { config: 'ok', shutdown: 'ok', redis: 'failing', smtp: 'failing', slow: 'failing', 'trust-proxy': 'ok' } });
     expect(text).not.toContain('10.0.0.7');
     // Liveness is a different question: the process itself is fine.
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);

@@ -51,7 +51,7 @@ function postStart(url: string): Promise<{ status: number; body: string }> {
 }
 
 it('answers the request in flight after SIGTERM, then exits 0', async () => {
-  const service = await startBuiltService(entry, { OKTA_ORG_URL: oktaUrl, COOKIE_SECRET: 'sigterm-test-cookie-secret-at-least-32-bytes' });
+  const service = await startBuiltService(entry, { OKTA_ORG_URL: oktaUrl, OKTA_ENGINE: 'classic', COOKIE_SECRET: 'sigterm-test-cookie-secret-at-least-32-bytes' });
   const { url, lines } = service;
   const reachedOkta = new Promise<void>((resolve) => (oktaCalled = resolve));
   const inFlight = postStart(url);

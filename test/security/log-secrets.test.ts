@@ -42,17 +42,20 @@ class SecretWatch {
       this.logOnly.set(value, `cookie ${name}`);
       if (!name.endsWith('recovery-flow')) continue;
       // The sealer checks expiry against its clock: 0 keeps every cookie the test saw openable.
-      const flow = (await this.#sealer.open(value)) as Record<string, unknown> | null;
-      if (typeof flow?.stateToken === 'string' && flow.stateToken) this.secret('stateToken', flow.stateToken);
+      const flow = (await this.#sealer.open(value)) as (Record<string, unknown> & { session?: Record<string, string> }) | null;
+      // Okta's transaction handle lives in the engine's session: Classic's stateToken, IDX's stateHandle.
+      if (flow?.session?.stateToken) this.secret('stateToken', flow.session.stateToken);
+      if (flow?.session?.h) this.secret('stateHandle', flow.session.h);
+      if (flow?.session?.s) this.secret('state', flow.session.s);
       if (typeof flow?.recoveryToken === 'string') this.secret('recoveryToken', flow.recoveryToken);
     }
     return response;
   }
 
-  expectNothingLeaked(logs: readonly string[]): void {
+  expectNothingLeaked(logs: readonly string[], expectedKinds = ['recoveryToken', 'stateToken', 'answer', 'password']): void {
     const kinds = new Set(this.secrets.values());
     // The flows really handled every kind of secret, or the search below proves nothing.
-    for (const kind of ['recoveryToken', 'stateToken', 'answer', 'password']) expect({ kind, seen: kinds.has(kind) }).toEqual({ kind, seen: true });
+    for (const kind of expectedKinds) expect({ kind, seen: kinds.has(kind) }).toEqual({ kind, seen: true });
     expect(logs.length).toBeGreaterThan(20);
     const leaks: string[] = [];
     for (const [value, kind] of [...this.secrets, ...this.logOnly]) {
@@ -177,6 +180,52 @@ describe('EMAIL_DELIVERY=service (this service fetches the token and sends the e
     } finally {
       await emulated.close();
       await inbox.stop();
+    }
+  });
+});
+
+/** GET the page that carries the form, then POST its form to `action` (IDX forms post elsewhere). */
+async function postFrom(watch: SecretWatch, browser: Browser, page: string, action: string, fields: Record<string, string> = {}): Promise<BrowserResponse> {
+  const form = await watch.record(`GET ${page}`, browser, await browser.get(page));
+  return watch.record(`POST ${action}`, browser, await browser.postForm(action, { _csrf: csrfTokenIn(form.text), ...fields }));
+}
+
+describe('Identity Engine (OKTA_ENGINE=idx)', () => {
+  it('keeps the emailed code, the stateHandle, our state, answers and passwords out of the logs and the answers', async () => {
+    const emulated = await startEmulatedService({ ...LENIENT_LIMITS, LOG_LEVEL: 'trace', OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1recoveryemulator' }, { pipeline: 'idx' });
+    try {
+      const watch = new SecretWatch();
+      const newest = (login: string) => {
+        const mail = [...emulated.emulator.outbox].reverse().find((message) => message.to.includes(login));
+        return { code: watch.secret('code', mail?.otp ?? 'no-code'), link: new URL(mail?.magicLink ?? 'http://x/') };
+      };
+      // Pages: a wrong code, the right one typed, the question, the new password.
+      const browser = emulated.service.browser();
+      await post(watch, browser, '/forgot-password', { username: 'alice@example.com' });
+      await postFrom(watch, browser, '/forgot-password/sent', '/reset-password/code', { code: watch.secret('code', '000000') });
+      await postFrom(watch, browser, '/forgot-password/sent', '/reset-password/code', { code: newest('alice@example.com').code });
+      await post(watch, browser, '/reset-password/question', { answer: watch.secret('answer', 'Wrong-Idx-Answer-Fig') });
+      await post(watch, browser, '/reset-password/question', { answer: watch.secret('answer', 'Brussels sprouts') });
+      const done = await post(watch, browser, '/reset-password/new-password', { newPassword: watch.secret('password', 'Idx-Secret-Pass-31'), confirmPassword: 'Idx-Secret-Pass-31' });
+      expect(done.location).toBe('/reset-password/done');
+
+      // The magic link in the same browser, then the API with a resend.
+      const linked = emulated.service.browser();
+      await post(watch, linked, '/forgot-password', { username: 'bob@example.com' });
+      const { link } = newest('bob@example.com');
+      await watch.record('GET magic link', linked, await linked.get(`${link.pathname}${link.search}`));
+      await watch.record('GET landing', linked, await linked.get('/reset-password/verify-email'));
+      expect((await post(watch, linked, '/reset-password/verify-email')).location).toBe('/reset-password/new-password');
+      const spa = emulated.service.browser();
+      await watch.record('start', spa, await spa.postJson('/api/recovery/start', { username: 'carol@example.com' }));
+      emulated.clock.advance(31_000);
+      await watch.record('resend', spa, await spa.postJson('/api/recovery/resend', {}));
+      await watch.record('verify-code', spa, await spa.postJson('/api/recovery/verify-code', { code: newest('carol@example.com').code }));
+      await watch.record('cancel', spa, await spa.postJson('/api/recovery/cancel', {}));
+
+      watch.expectNothingLeaked(emulated.service.logs, ['code', 'stateHandle', 'state', 'answer', 'password']);
+    } finally {
+      await emulated.close();
     }
   });
 });

@@ -4,9 +4,9 @@
  * transaction, or throws an OktaError. Flow decisions live in recovery/, not here.
  * Reference: https://developer.okta.com/docs/reference/api/authn/ and ../shared/okta-authn-contract.md.
  */
-import type { OktaClient } from './client.js';
-import type { EndUserContext } from './context.js';
-import { OktaUnavailableError } from './errors.js';
+import type { OktaClient } from '../client.js';
+import type { EndUserContext } from '../context.js';
+import { OktaUnavailableError } from '../errors.js';
 import { transactionSchema, type OktaTransaction } from './schemas.js';
 
 function parseTransaction(body: unknown): OktaTransaction {

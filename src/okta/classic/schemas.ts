@@ -62,18 +62,3 @@ export const transactionSchema = z
   })
   .loose();
 export type OktaTransaction = z.infer<typeof transactionSchema>;
-
-/**
- * Okta's error body (contract §0, COREAPI "Errors"). errorCauses may be missing altogether
- * (SIW PASSWORD_RESET_error_noCause), and one SIW fixture spells it errorCause.
- */
-export const errorBodySchema = z
-  .object({
-    errorCode: z.string(),
-    errorSummary: z.string().optional(),
-    errorId: z.string().optional(),
-    errorCauses: z.array(z.object({ errorSummary: z.string().optional() }).loose()).optional(),
-    errorCause: z.array(z.object({ errorSummary: z.string().optional() }).loose()).optional(),
-  })
-  .loose();
-export type OktaErrorBody = z.infer<typeof errorBodySchema>;

@@ -1,13 +1,15 @@
 /**
- * What each Okta failure means for the step that met it (contract §2.3, §3.3, §4.3, §4.4, §6, §8).
- * Okta supports only errorCode for flow control (COREAPI "Errors"), so we key on the code and
- * use the HTTP status only where codes are shared.
+ * What each Classic Okta failure means for the step that met it (contract §2.3, §3.3, §4.3, §4.4,
+ * §6, §8). Okta supports only errorCode for flow control (COREAPI "Errors"), so we key on the code
+ * and use the HTTP status only where codes are shared.
  */
-import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
-import type { Outcome } from './outcomes.js';
-import type { StepName } from './states.js';
+import type { EngineRefusal } from '../../recovery/engine.js';
+import { OktaApiError, OktaUnavailableError } from '../errors.js';
 
-export function outcomeOfOktaFailure(error: unknown, step: StepName): Outcome {
+export type ClassicStep = 'start' | 'verify' | 'answer' | 'reset';
+
+/** null: the refusal is folded into "email sent" (start only: enumeration, contract §1.3). */
+export function refusalOf(error: unknown, step: ClassicStep): EngineRefusal | null {
   if (error instanceof OktaUnavailableError) return { kind: 'upstream-unavailable' };
   if (!(error instanceof OktaApiError)) throw error;
   if (error.isRateLimit) return { kind: 'rate-limited', retryAfterSeconds: error.retryAfterSeconds ?? 60 };
@@ -32,8 +34,7 @@ export function outcomeOfOktaFailure(error: unknown, step: StepName): Outcome {
       // E0000011 (expired stateToken), E0000079 (wrong state), E0000105 (contract §4.4): start over.
       return { kind: 'flow-expired' };
     case 'start':
-    case 'receive-link':
-      // Start folds every refusal into "email sent" before reaching here (enumeration, §1.3).
-      return { kind: 'email-sent' };
+      // Start folds every refusal (E0000034, E0000006, E0000119, E0000095) into "email sent" (§1.3).
+      return null;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The start step with EMAIL_DELIVERY=okta, after the response. Okta composes and sends the email
+ * The Classic start with EMAIL_DELIVERY=okta (the engine's "Okta sends it" strategy), after the response. Okta composes and sends the email
  * inside its answer to /recovery/password, so how long it takes says whether an email went out
  * (known users answered 2–3 ms slower than unknown ones, measured). So the start step answers
  * first and asks Okta afterwards, on the same after-the-response queue service delivery uses
@@ -12,12 +12,12 @@
  * shutting down) is recorded as upstream-unavailable.
  */
 import type { Logger } from 'pino';
-import { createMemoryMailQueue, type MailQueue } from '../mail/queue.js';
-import type { Auditor } from '../observability/audit.js';
-import * as authn from '../okta/authn.js';
-import type { OktaClient } from '../okta/client.js';
-import type { EndUserContext } from '../okta/context.js';
-import { outcomeOfOktaFailure } from './okta-failures.js';
+import { createMemoryMailQueue, type MailQueue } from '../../mail/queue.js';
+import type { Auditor } from '../../observability/audit.js';
+import type { OktaClient } from '../client.js';
+import type { EndUserContext } from '../context.js';
+import * as authn from './authn.js';
+import { refusalOf } from './failures.js';
 
 /** A start request Okta is to be asked about, as plain data like every queued job. */
 interface OktaEmailJob {
@@ -51,7 +51,7 @@ export function createOktaEmails(deps: { okta: OktaClient; audit: Auditor; logge
     } catch (error) {
       // Never retried: the POST may have sent an email (got's rule). A refusal folds into
       // email-sent as before; a 429 or an outage is recorded as what it was.
-      deps.audit.record('start', outcomeOfOktaFailure(error, 'start'), { context, error });
+      deps.audit.record('start', refusalOf(error, 'start') ?? { kind: 'email-sent' }, { context, error });
     }
     return null;
   }

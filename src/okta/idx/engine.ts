@@ -1,0 +1,338 @@
+/**
+ * The Identity Engine: password recovery over IDX (../shared/okta-idx-contract.md), behind the
+ * engine port (recovery/engine.ts). It follows whatever remediation Okta offers next, never an
+ * assumed order (§0): both entry policies (§3.1, §3.2), identify-recovery, the email
+ * authenticator's code (§4), the security question (§7) and reset-authenticator (§5). It stops
+ * at successWithInteractionCode: the password is changed by then, and tokens are not ours to
+ * want (§5.4), so no PKCE verifier is kept and /token is never called.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { MailUser } from '../../mail/recipient.js';
+import type { CodeRules, EngineRefusal, EngineResult, EngineSession, FlowUser, RecoveryEngine } from '../../recovery/engine.js';
+import { normalisePolicy, type OktaPasswordRules } from '../../recovery/password-policy.js';
+import type { OktaClient } from '../client.js';
+import type { EndUserContext } from '../context.js';
+import { OktaUnavailableError } from '../errors.js';
+import {
+  authenticatorChoice,
+  bodyOf,
+  fieldAt,
+  isKind,
+  messageKeys,
+  messageTexts,
+  relatedAuthenticator,
+  remediationNamed,
+  stateHandleOf,
+  type Ion,
+  type IonForm,
+} from './ion.js';
+import { createIdxProtocol, InteractRefusedError, type IdxAnswer, type IdxProtocol, type IdxSettings } from './protocol.js';
+
+/** Used only when Okta gives no expiresAt; the email code's default lifetime (§4.5). */
+const FALLBACK_LIFETIME_MS = 5 * 60 * 1000;
+/** Enough for the longest path (introspect, recover, identify, select password, recover, challenge). */
+const MAX_START_HOPS = 8;
+/** Where the answer, resend and cancel forms post in every capture; used when a form gives none. */
+const DEFAULT_PATHS = { answer: 'idp/idx/challenge/answer', resend: 'idp/idx/challenge/resend', cancel: 'idp/idx/cancel' };
+
+/** A code field's rules when the form names no lengths: any plausible code, Okta judges (§4.2). */
+const FOLDED_CODE_RULES: CodeRules = { format: 'digits', minLength: 4, maxLength: 10 };
+
+const PASSWORD_KEYS = ['password.passwordRequirementsNotMet', 'password.common', 'app.ldap.password.reset.failed'];
+/** The password was changed even though Okta says no more (§5.3). */
+const CHANGED_KEYS = ['api.users.auth.error.POST_PASSWORD_UPDATE_AUTH_FAILURE', 'idx.recovery.completed'];
+/** Refusals at start that must look like everything else (§6.3): unknown users, policy and assignment. */
+const FOLDED_START_KEYS = ['idx.unknown.user', 'errors.E0000004', 'oie.selfservice.reset.password.not.allowed', 'idx.error.user.not.assigned.to.app', 'idx.reset.password.activating.user'];
+
+/**
+ * The session sealed in the flow cookie: stateHandle, our interact state, the three hrefs we
+ * post to later, and whether this is a folded start. Every start writes every member, at the
+ * same lengths for known and unknown users, so the cookie's size says nothing about the account.
+ */
+interface IdxSession {
+  readonly h: string;
+  readonly s: string;
+  readonly a: string;
+  readonly r: string;
+  readonly c: string;
+  /** "1": Okta refused this username at start; every code is wrong, no email went out. */
+  readonly d: '0' | '1';
+  /** The security question's key, once asked. */
+  readonly q?: string;
+  /** "1": the password form offers revokeSessions (2023+ orgs, §5.1). */
+  readonly v?: string;
+}
+
+const asSession = (session: IdxSession): EngineSession => ({ ...session }) as unknown as EngineSession;
+const fromSession = (session: EngineSession): IdxSession => session as unknown as IdxSession;
+
+export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: Logger; settings: IdxSettings; protocol?: IdxProtocol }): RecoveryEngine {
+  const { clock, logger } = deps;
+  const idx = deps.protocol ?? createIdxProtocol(deps.okta, deps.settings);
+  // The org's code format as its last real challenge showed it: a folded start must ask for the
+  // same (an alphanumeric org would otherwise show unknown users a digits-only field).
+  let orgCodeRules: CodeRules = FOLDED_CODE_RULES;
+
+  const expiryOf = (ion: Ion): number => {
+    const parsed = ion.expiresAt ? Date.parse(ion.expiresAt) : Number.NaN;
+    return Number.isFinite(parsed) ? parsed : clock.now() + FALLBACK_LIFETIME_MS;
+  };
+
+  const unavailable = (error?: unknown): EngineResult => ({ kind: 'refused', outcome: { kind: 'upstream-unavailable' }, error });
+  const refusal = (outcome: EngineRefusal, error?: unknown): EngineResult => ({ kind: 'refused', outcome, error });
+
+  /** What every step does with an answer it did not expect: log its keys (never its body) and stop. */
+  function unexpected(step: string, ion: Ion): EngineResult {
+    const remediations = ion.remediation?.value.map((form) => form.name) ?? [];
+    logger.warn({ event: 'okta.idx.unexpected', step, remediations, messageKeys: messageKeys(ion) }, 'Okta answered an IDX state this flow cannot continue from');
+    return unavailable();
+  }
+
+  /** The answers every step shares: rate limits (both kinds, §6.4) and an expired transaction (§6.1). */
+  function common(answer: IdxAnswer): EngineResult | Ion {
+    if (answer.kind === 'rate-limited') return refusal({ kind: 'rate-limited', retryAfterSeconds: answer.retryAfterSeconds });
+    const keys = messageKeys(answer.ion);
+    if (keys.includes('tooManyRequests') || keys.includes('oie.tooManyRequests')) return refusal({ kind: 'rate-limited', retryAfterSeconds: 60 });
+    if (keys.includes('idx.session.expired')) return refusal({ kind: 'flow-expired' });
+    return answer.ion;
+  }
+
+  async function guarded(step: string, work: () => Promise<EngineResult>): Promise<EngineResult> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof InteractRefusedError) {
+        // Our own configuration (app, grant, redirect URI, secret): an operator must act (README).
+        logger.error({ event: 'okta.idx.interact-refused', oauthError: error.oauthError, status: error.status }, 'Okta refused to start an IDX transaction: check the OIDC app settings');
+      }
+      if (error instanceof OktaUnavailableError) return unavailable(error);
+      throw error;
+    }
+  }
+
+  function codeRulesOf(form: IonForm): CodeRules {
+    const passcode = fieldAt(form, ['credentials', 'passcode']);
+    const format = passcode?.format === 'alphanumeric' ? 'alphanumeric' : 'digits';
+    // Without lengths in the form, take any plausible code and let Okta judge (§4.2).
+    orgCodeRules = { format, minLength: passcode?.minLength ?? 4, maxLength: passcode?.maxLength ?? 10 };
+    return orgCodeRules;
+  }
+
+  function pathOr(form: IonForm | undefined, fallback: string): string {
+    return form ? idx.pathOf(form.href) : fallback;
+  }
+
+  function sessionFrom(ion: Ion, previous: Pick<IdxSession, 's'> & Partial<IdxSession>, extra: Partial<IdxSession> = {}): IdxSession {
+    const answerForm = remediationNamed(ion, 'challenge-authenticator') ?? remediationNamed(ion, 'reset-authenticator');
+    return {
+      h: stateHandleOf(ion, answerForm) ?? previous.h ?? '',
+      s: previous.s,
+      a: answerForm ? idx.pathOf(answerForm.href) : (previous.a ?? DEFAULT_PATHS.answer),
+      r: pathOr(ion.currentAuthenticatorEnrollment?.value.resend, previous.r ?? DEFAULT_PATHS.resend),
+      c: pathOr(ion.cancel, previous.c ?? DEFAULT_PATHS.cancel),
+      d: previous.d ?? '0',
+      ...extra,
+    };
+  }
+
+  function userOf(ion: Ion, login: string | undefined): FlowUser {
+    const profile = ion.user?.value.profile ?? {};
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    return { login: text(ion.user?.value.identifier) ?? login, firstName: text(profile.firstName), lastName: text(profile.lastName) };
+  }
+
+  /**
+   * After the code (or the question): the next step Okta asks for. The question and the new
+   * password are the only ones this service offers; another authenticator is an org policy it
+   * cannot serve (README), said in the log.
+   */
+  function progress(step: string, ion: Ion, previous: IdxSession, login: string | undefined): EngineResult {
+    const base = { key: previous.s, user: userOf(ion, login), expiresAt: expiryOf(ion) };
+    const reset = remediationNamed(ion, 'reset-authenticator');
+    if (reset) {
+      const rules = (ion.currentAuthenticator?.value.settings ?? ion.recoveryAuthenticator?.value.settings) as OktaPasswordRules | undefined;
+      const revoke = fieldAt(reset, ['credentials', 'revokeSessions']) ? '1' : '0';
+      return { kind: 'choose-password', policy: normalisePolicy(rules), session: asSession(sessionFrom(ion, previous, { v: revoke })), ...base };
+    }
+    const challenge = remediationNamed(ion, 'challenge-authenticator');
+    const challenged = challenge && relatedAuthenticator(ion, challenge);
+    if (challenge && isKind(challenged, 'security_question')) {
+      const enrolled = challenged?.contextualData?.enrolledQuestion;
+      const keyField = fieldAt(challenge, ['credentials', 'questionKey']);
+      const questionKey = enrolled?.questionKey ?? (typeof keyField?.value === 'string' ? keyField.value : 'custom');
+      const question = enrolled?.question ?? keyField?.label ?? '';
+      return { kind: 'ask-question', question, session: asSession(sessionFrom(ion, previous, { q: questionKey })), ...base };
+    }
+    if (ion.successWithInteractionCode) return { kind: 'password-changed', user: mailUserOf(ion, login) };
+    return unexpected(step, ion);
+  }
+
+  function mailUserOf(ion: Ion, login: string | undefined): MailUser {
+    const profile = ion.user?.value.profile ?? {};
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    return {
+      login: text(ion.user?.value.identifier) ?? login,
+      firstName: text(profile.firstName),
+      locale: text(profile.locale),
+      timeZone: text(profile.timeZone),
+    };
+  }
+
+  /**
+   * Walks from the first introspect to the email challenge, taking whatever remediation Okta
+   * offers (§0, §3): recover, identify(-recovery), select the password to reach `recover`
+   * (identifier-first, §3.2), then select the email and challenge it (§4.1).
+   */
+  async function walkToCode(first: Ion, username: string, state: string, context: EndUserContext): Promise<EngineResult> {
+    let ion = first;
+    let identified = false;
+    let recovering = false;
+    for (let hop = 0; hop < MAX_START_HOPS; hop += 1) {
+      const current = ion.currentAuthenticatorEnrollment?.value;
+      const challenge = remediationNamed(ion, 'challenge-authenticator');
+      if (challenge && isKind(current, 'email')) {
+        const session = sessionFrom(ion, { s: state });
+        return { kind: 'code-sent', code: codeRulesOf(challenge), session: asSession(session), key: state, user: { login: username }, expiresAt: expiryOf(ion) };
+      }
+      const keys = messageKeys(ion);
+      const folded = keys.find((key) => FOLDED_START_KEYS.includes(key));
+      if (folded) return foldedStart(ion, folded, state, username, context);
+
+      let next: { form: IonForm; values: Record<string, unknown> } | undefined;
+      const verification = remediationNamed(ion, 'authenticator-verification-data');
+      const select = remediationNamed(ion, 'select-authenticator-authenticate');
+      const email = [verification, select].map((form) => form && { form, choice: authenticatorChoice(ion, form, 'email') }).find((c) => c?.choice);
+      const password = select && authenticatorChoice(ion, select, 'password');
+      const recover = ion.currentAuthenticator?.value.recover ?? current?.recover;
+      const identifyRecovery = remediationNamed(ion, 'identify-recovery');
+      const identify = remediationNamed(ion, 'identify');
+
+      if ((recovering || ion.recoveryAuthenticator) && email?.form && email.choice) next = { form: email.form, values: { authenticator: email.choice } };
+      else if (identifyRecovery && !identified) next = { form: identifyRecovery, values: { identifier: username } };
+      else if (recover && !recovering) {
+        next = { form: recover, values: {} };
+        recovering = true;
+      } else if (identify && !identified) next = { form: identify, values: { identifier: username } };
+      else if (select && password && !recovering) next = { form: select, values: { authenticator: password } };
+      // The same identify form back without a message: an unknown user in an org that says nothing.
+      else if ((identifyRecovery || identify) && identified) return foldedStart(ion, 'identify-again', state, username, context);
+      else return unexpected('start', ion);
+
+      if (next.values.identifier !== undefined) identified = true;
+      const answer = await idx.post(idx.pathOf(next.form.href), bodyOf(next.form.value, next.values), context);
+      const read = common(answer);
+      if (!('version' in read)) return read;
+      ion = read;
+    }
+    return unexpected('start', ion);
+  }
+
+  /**
+   * Okta refused this username (unknown with enumeration prevention off, not assigned, reset not
+   * allowed): the user is told what everyone is told. The session has every member a real one
+   * has, and one more introspect stands in for the challenge call a real start makes, so neither
+   * the cookie nor the time says which it was (§6.3).
+   */
+  async function foldedStart(ion: Ion, reason: string, state: string, username: string, context: EndUserContext): Promise<EngineResult> {
+    logger.info({ event: 'okta.idx.start-folded', reason }, 'Okta refused the username at start; answered like any other');
+    const session = sessionFrom(ion, { s: state, d: '1' });
+    await idx.introspect({ stateHandle: session.h }, context).catch(() => undefined);
+    return { kind: 'code-sent', code: orgCodeRules, session: asSession(session), key: state, user: { login: username }, expiresAt: expiryOf(ion) };
+  }
+
+  function pkce(): { state: string; codeChallenge: string } {
+    // The verifier is needed only to exchange the interaction code, which we never do (§5.4).
+    const verifier = randomBytes(48).toString('base64url');
+    return { state: randomBytes(32).toString('base64url'), codeChallenge: createHash('sha256').update(verifier).digest('base64url') };
+  }
+
+  return {
+    name: 'idx',
+
+    start: (input, context) =>
+      guarded('start', async () => {
+        const { state, codeChallenge } = pkce();
+        const interaction = await idx.interact({ state, codeChallenge }, context);
+        if (interaction.kind === 'rate-limited') return refusal({ kind: 'rate-limited', retryAfterSeconds: interaction.retryAfterSeconds });
+        const first = common(await idx.introspect({ interactionHandle: interaction.handle }, context));
+        if (!('version' in first)) return first;
+        return walkToCode(first, input.username, state, context);
+      }),
+
+    // IDX emails codes; a Classic-style recovery token would need the token path (§3.3), not built.
+    verifyLink: async () => refusal({ kind: 'link-dead' }),
+
+    verifyCode: (raw, code, context) =>
+      guarded('verify-code', async () => {
+        const session = fromSession(raw);
+        const sent = await idx.post(session.a, { credentials: { passcode: code }, stateHandle: session.h }, context);
+        // A folded start's code is wrong whatever Okta said; the call was made all the same, so
+        // the answer takes as long as a real one.
+        if (session.d === '1') return sent.kind === 'rate-limited' ? refusal({ kind: 'rate-limited', retryAfterSeconds: sent.retryAfterSeconds }) : refusal({ kind: 'wrong-code' });
+        const answer = common(sent);
+        if (!('version' in answer)) return answer;
+        const keys = messageKeys(answer);
+        if (keys.includes('api.authn.error.PASSCODE_INVALID')) return refusal({ kind: 'wrong-code' });
+        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'attempts-exhausted' });
+        return progress('verify-code', answer, session, undefined);
+      }),
+
+    resendCode: (raw, context) =>
+      guarded('resend', async () => {
+        const session = fromSession(raw);
+        // A folded start has no email to send again: one introspect stands in for the resend.
+        const sent = await idx.post(session.d === '1' ? 'idp/idx/introspect' : session.r, { stateHandle: session.h }, context);
+        if (session.d === '1') {
+          if (sent.kind === 'rate-limited') return refusal({ kind: 'rate-limited', retryAfterSeconds: sent.retryAfterSeconds });
+          return { kind: 'code-sent', code: orgCodeRules, session: raw, key: session.s, user: {}, expiresAt: clock.now() + FALLBACK_LIFETIME_MS };
+        }
+        const answer = common(sent);
+        if (!('version' in answer)) return answer;
+        const challenge = remediationNamed(answer, 'challenge-authenticator');
+        if (!challenge) return unexpected('resend', answer);
+        return { kind: 'code-sent', code: codeRulesOf(challenge), session: asSession(sessionFrom(answer, session)), key: session.s, user: {}, expiresAt: expiryOf(answer) };
+      }),
+
+    ownsCodeLink(raw, state) {
+      const mine = Buffer.from(fromSession(raw).s ?? '');
+      const theirs = Buffer.from(state);
+      return mine.length === theirs.length && timingSafeEqual(mine, theirs);
+    },
+
+    answer: (raw, answer, context) =>
+      guarded('answer', async () => {
+        const session = fromSession(raw);
+        const read = common(await idx.post(session.a, { credentials: { questionKey: session.q ?? 'custom', answer }, stateHandle: session.h }, context));
+        if (!('version' in read)) return read;
+        const keys = messageKeys(read);
+        if (keys.includes('authfactor.challenge.question_factor.answer_invalid')) return refusal({ kind: 'wrong-answer' });
+        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'attempts-exhausted' });
+        return progress('answer', read, session, undefined);
+      }),
+
+    reset: (raw, input, context) =>
+      guarded('reset', async () => {
+        const session = fromSession(raw);
+        const credentials: Record<string, unknown> = { passcode: input.newPassword };
+        if (session.v === '1') credentials.revokeSessions = input.revokeSessions;
+        const read = common(await idx.post(session.a, { credentials, stateHandle: session.h }, context));
+        if (!('version' in read)) return read;
+        const keys = messageKeys(read);
+        // Only a 200 to our own reset-authenticator POST means "changed" (AUTHJS PR 838, §5.4).
+        if (read.successWithInteractionCode || keys.some((key) => CHANGED_KEYS.includes(key))) return { kind: 'password-changed', user: mailUserOf(read, undefined) };
+        if (keys.some((key) => PASSWORD_KEYS.includes(key))) return refusal({ kind: 'password-rejected', unmet: [], causes: messageTexts(read, PASSWORD_KEYS) });
+        return unexpected('reset', read);
+      }),
+
+    async cancel(raw, context) {
+      const session = fromSession(raw);
+      try {
+        await idx.post(session.c, { stateHandle: session.h }, context);
+      } catch (error) {
+        logger.warn({ event: 'okta.cancel-failed', err: (error as Error).name }, 'could not cancel the Okta transaction');
+      }
+    },
+  };
+}

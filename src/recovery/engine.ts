@@ -1,0 +1,85 @@
+/**
+ * The engine port: what the recovery steps ask of Okta, whichever engine the org runs. Classic
+ * (okta/classic/, /api/v1/authn) and Identity Engine (okta/idx/, the IDX protocol) implement it;
+ * they are the only code that knows a wire format. The steps (steps.ts) see typed results and
+ * the outcomes we already present, never an Okta body.
+ */
+import type { MailUser } from '../mail/recipient.js';
+import type { EndUserContext } from '../okta/context.js';
+import type { CodeRules, Outcome } from './outcomes.js';
+import type { PasswordPolicy } from './password-policy.js';
+
+export type { CodeRules };
+
+export type EngineName = 'classic' | 'idx';
+
+/**
+ * What an engine keeps between requests (a stateToken, a stateHandle): opaque to the flow, sealed
+ * in the flow cookie with it, and read back only by the engine that wrote it.
+ */
+export type EngineSession = Readonly<Record<string, string>>;
+
+/** The user named in the transaction: kept to check the password locally and for password managers. */
+export interface FlowUser {
+  readonly login?: string | undefined;
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
+}
+
+interface Progress {
+  readonly session: EngineSession;
+  /**
+   * A stable name for this emailed proof's transaction, for counting wrong answers on the server
+   * (the limits key it through an HMAC): Classic's stateToken, IDX's interact `state`.
+   */
+  readonly key: string;
+  readonly user: FlowUser;
+  /** When Okta forgets the transaction, epoch ms. */
+  readonly expiresAt: number;
+  /** Classic carries relayState through Okta; IDX leaves it to the flow. */
+  readonly relayState?: string | undefined;
+}
+
+/** Failures, already in the vocabulary the pages and the API present. */
+export type EngineRefusal = Extract<
+  Outcome,
+  { kind: 'link-dead' | 'flow-expired' | 'wrong-code' | 'wrong-answer' | 'attempts-exhausted' | 'password-rejected' | 'rate-limited' | 'upstream-unavailable' }
+>;
+
+export type EngineResult =
+  /**
+   * Okta emailed a link (Classic): nothing to keep until it is opened. `error`: a refusal folded
+   * in, for the audit line; `auditedLater`: Okta is asked after the response, and the engine
+   * records the step's audit event once it has answered.
+   */
+  | { readonly kind: 'email-sent'; readonly error?: unknown; readonly auditedLater?: boolean }
+  /** Okta emailed a code (IDX), to be typed here or brought back by the magic link. */
+  | (Progress & { readonly kind: 'code-sent'; readonly code: CodeRules })
+  | (Progress & { readonly kind: 'ask-question'; readonly question: string })
+  | (Progress & { readonly kind: 'choose-password'; readonly policy: PasswordPolicy })
+  /** The password is changed; `user` is whatever Okta said about them, for the notice email. */
+  | { readonly kind: 'password-changed'; readonly user: MailUser }
+  | { readonly kind: 'refused'; readonly outcome: EngineRefusal; readonly error?: unknown };
+
+export interface StartInput {
+  readonly username: string;
+  /** Already checked against the allowed origins. */
+  readonly relayState?: string | undefined;
+}
+
+export interface RecoveryEngine {
+  readonly name: EngineName;
+  /** Every username gets the same `email-sent` / `code-sent`: refusals are folded in here. */
+  start(input: StartInput, context: EndUserContext): Promise<EngineResult>;
+  /** Spend an emailed link's recovery token (Classic); an engine without such links calls it dead. */
+  verifyLink(token: string, context: EndUserContext): Promise<EngineResult>;
+  /** Submit the emailed code, typed or from the magic link. */
+  verifyCode(session: EngineSession, code: string, context: EndUserContext): Promise<EngineResult>;
+  resendCode(session: EngineSession, context: EndUserContext): Promise<EngineResult>;
+  /** Whether a magic link's `state` belongs to this browser's transaction. */
+  ownsCodeLink(session: EngineSession, state: string): boolean;
+  answer(session: EngineSession, answer: string, context: EndUserContext): Promise<EngineResult>;
+  reset(session: EngineSession, input: { newPassword: string; revokeSessions: boolean }, context: EndUserContext): Promise<EngineResult>;
+  /** Ends Okta's transaction; failures are the engine's to log, the user has walked away anyway. */
+  cancel(session: EngineSession, context: EndUserContext): Promise<void>;
+}

@@ -13,6 +13,14 @@ export interface CapturedOktaCall {
   readonly headers: Record<string, string | string[]>;
 }
 
+function bodyOf(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return text as unknown as Record<string, unknown>;
+  }
+}
+
 export class OktaMock {
   readonly calls: CapturedOktaCall[] = [];
 
@@ -39,9 +47,10 @@ export class OktaMock {
     const calls = this.calls;
     nock(OKTA_ORG)
       .post(path)
-      // nock 15 hands the reply function the intercepted request as a Fetch API Request.
+      // nock 15 hands the reply function the intercepted request as a Fetch API Request. JSON
+      // bodies are parsed; a form-encoded one (IDX interact) is kept as its text, as nock 14 did.
       .reply(async (request: Request) => {
-        calls.push({ path, body: (await request.json()) as Record<string, unknown>, headers: Object.fromEntries(request.headers) });
+        calls.push({ path, body: bodyOf(await request.text()), headers: Object.fromEntries(request.headers) });
         return [response.status, response.body, { 'x-okta-request-id': 'reqTest123', ...headers }] as const;
       });
     return this;

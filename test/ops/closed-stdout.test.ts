@@ -29,6 +29,8 @@ async function start(): Promise<BuiltService> {
   // Okta is never called: these tests only ask for /healthz.
   return startBuiltService(entry, {
     OKTA_ORG_URL: 'http://127.0.0.1:9',
+    // Nothing answers there: name the engine so start-up does not try to detect it.
+    OKTA_ENGINE: 'classic',
     COOKIE_SECRET: 'closed-stdout-test-cookie-secret-32-bytes',
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
   });

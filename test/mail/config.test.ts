@@ -1,15 +1,8 @@
 /** The email settings: service delivery names every missing variable; SMTP alone enables the notice. */
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configErrorFor } from '../helpers/config-error.js';
 
-function errorFor(environment: Record<string, string>): string {
-  try {
-    loadConfig(environment);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorFor = configErrorFor;
 
 it('defaults to Okta delivery and no SMTP: this service sends no email', () => {
   expect(loadConfig({}).email).toEqual({ delivery: 'okta', smtp: null });

@@ -1,18 +1,11 @@
 /** Configuration is validated once at start-up, and a bad value names its variable. */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configErrorFor } from '../helpers/config-error.js';
 
 const SECRET = 'kq3Vt9-rZ1wLx8bN0yPe5uHs2dGc7mJa';
 
-function errorFor(environment: Record<string, string>): string {
-  try {
-    loadConfig(environment);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorFor = configErrorFor;
 
 describe('loadConfig', () => {
   it('runs in demo mode with no configuration outside production', () => {

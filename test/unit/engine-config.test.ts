@@ -5,20 +5,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig, withEngine } from '../../src/config.js';
+import { loadConfig, withEngine } from '../../src/config.js';
 import { detectEngine } from '../../src/okta/detect.js';
+import { configErrorFor } from '../helpers/config-error.js';
 
 const ORG = 'https://acme.okta.example';
 
-function errorFor(environment: Record<string, string>): string {
-  try {
-    loadConfig(environment);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorFor = configErrorFor;
 
 describe('OKTA_ENGINE and the Identity Engine settings', () => {
   it('defaults to auto; derives the redirect and magic-link URIs from PUBLIC_URL; the org AS by default', () => {

@@ -159,8 +159,12 @@ const environmentSchema = z.object({
   RATE_LIMIT_START_PER_IP: limitSpec.default({ points: 30, durationSeconds: 900 }),
   /** Link verifications that fail (token guessing); a verification that succeeds is not counted. */
   RATE_LIMIT_VERIFY_PER_IP: limitSpec.default({ points: 20, durationSeconds: 900 }),
-  /** Wrong answers to the recovery question per emailed link, counted on the server. */
-  MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Wrong answers to the recovery question per emailed link, counted on the server. Below Okta's
+   * own lockout (5 consecutive wrong answers by default), so "this link is spent, ask for another"
+   * comes before Okta locks the account, which no new link can undo.
+   */
+  MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(3),
   /** Okta calls per minute, all instances together; beyond it, start requests get 429. */
   OKTA_CALL_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Share of OKTA_CALL_BUDGET_PER_MINUTE that failed link verifications (all clients together) may take. */

@@ -25,7 +25,7 @@ export interface Auditor {
 }
 
 /** Outcomes an operator should notice are warnings; the rest (the user's own doing) are info. */
-const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted']);
+const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted', 'account-locked']);
 
 export function createAuditor(logger: Logger, metrics: Metrics, oktaRequestIds: OktaRequestIds): Auditor {
   return {

@@ -19,9 +19,16 @@ export type Outcome =
   | { readonly kind: 'link-dead' }
   | { readonly kind: 'flow-expired' }
   | { readonly kind: 'out-of-order' }
-  | { readonly kind: 'wrong-answer' }
+  /**
+   * `remaining`: wrong answers this emailed link still allows by our own count (MAX_WRONG_ANSWERS),
+   * when we know it, so the page can warn before the link is spent.
+   */
+  | { readonly kind: 'wrong-answer'; readonly remaining?: number }
   | { readonly kind: 'wrong-code' }
+  /** Our own limit: this emailed link (or code) took MAX_WRONG_ANSWERS wrong answers and is spent; a new link works. */
   | { readonly kind: 'attempts-exhausted' }
+  /** Okta locked the account (Classic E0000069, IDX suspended factor): a new link cannot help until it is unlocked. */
+  | { readonly kind: 'account-locked' }
   | {
       readonly kind: 'password-rejected';
       /** Rules we could check ourselves. */

@@ -76,7 +76,7 @@ function refused(deps: RecoveryDeps, context: EndUserContext, step: StepName, ve
 }
 
 /** A dead link, an expired flow or used-up attempts end the flow; anything else may be retried in it. */
-const ENDS_FLOW: ReadonlySet<Outcome['kind']> = new Set(['link-dead', 'flow-expired', 'attempts-exhausted']);
+const ENDS_FLOW: ReadonlySet<Outcome['kind']> = new Set(['link-dead', 'flow-expired', 'attempts-exhausted', 'account-locked']);
 
 /**
  * Turns what the engine said into the outcome and the next flow state. Progress carries the
@@ -275,7 +275,7 @@ export async function answerQuestion(
   const result = await deps.engine.answer(flow.session, answer as string, context);
   if (result.kind === 'refused' && result.outcome.kind === 'wrong-answer') {
     if (admission.remaining === 0) return attemptsExhausted(deps, flow, context, result.error);
-    return finish(deps, context, 'answer', { outcome: result.outcome }, result.error);
+    return finish(deps, context, 'answer', { outcome: { kind: 'wrong-answer', remaining: admission.remaining } }, result.error);
   }
   // Not a wrong answer (right, Okta busy or down, or the flow gone): the attempt does not count.
   await deps.limits.giveBackAnswer(flow.key);

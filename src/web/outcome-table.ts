@@ -41,6 +41,7 @@ export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>
   'wrong-code': { status: 422, code: 'WRONG_CODE', messageKey: 'error.wrong-code', page: { rerender: true } },
   'wrong-answer': { status: 422, code: 'WRONG_ANSWER', messageKey: 'error.wrong-answer', page: { rerender: true } },
   'attempts-exhausted': { status: 403, code: 'ATTEMPTS_EXHAUSTED', messageKey: 'error.attempts-exhausted', page: { template: 'error' } },
+  'account-locked': { status: 403, code: 'ACCOUNT_LOCKED', messageKey: 'error.account-locked', page: { template: 'error' } },
   'password-rejected': { status: 422, code: 'PASSWORD_POLICY', messageKey: 'error.password-rejected', page: { rerender: true } },
   'rate-limited': { status: 429, code: 'RATE_LIMITED', messageKey: 'error.rate-limited', page: { template: 'error' } },
   'upstream-unavailable': { status: 503, code: 'UPSTREAM_UNAVAILABLE', messageKey: 'error.upstream-unavailable', page: { template: 'error' } },

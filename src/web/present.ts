@@ -36,6 +36,9 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
   return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
 }
 
+/** Wrong answers left at which the page starts counting them out (a key per count in every catalogue). */
+const WARN_WHEN_REMAINING = 2;
+
 const RETRYABLE: ReadonlySet<string> = new Set(['rate-limited', 'upstream-unavailable', 'internal', 'forbidden']);
 
 /**
@@ -70,6 +73,12 @@ export function createPresenter(options: {
       return seconds < 120
         ? catalogue.t(locale, 'error.rate-limited', { seconds })
         : catalogue.t(locale, 'error.rate-limited.minutes', { minutes: Math.ceil(seconds / 60) });
+    }
+    // Once few wrong answers remain, the user is told so before the link is spent. One key per
+    // count (not a {count} placeholder): each language words "one more try" and "two more tries"
+    // in its own grammar.
+    if (outcome.kind === 'wrong-answer' && outcome.remaining !== undefined && outcome.remaining >= 1 && outcome.remaining <= WARN_WHEN_REMAINING) {
+      return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, `error.wrong-answer.remaining.${outcome.remaining}`)}`;
     }
     const key = OUTCOME_TABLE[outcome.kind].messageKey;
     return key ? catalogue.t(locale, key) : '';
@@ -159,7 +168,9 @@ export function createPresenter(options: {
       const offerNewLink = ['link-dead', 'flow-expired', 'attempts-exhausted'].includes(outcome.kind);
       // Failures that pass with time get a "try again" back to the page the user was on.
       const retryHref = RETRYABLE.has(outcome.kind) ? pagePath(ctx) : undefined;
-      render(ctx, 'error', { title, error, offerNewLink, retryHref }, row.status);
+      // A locked account: no button (a new link cannot work until it is unlocked), but who unlocks it.
+      const locked = outcome.kind === 'account-locked';
+      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked }, row.status);
     },
   };
 }

@@ -225,16 +225,16 @@ describe('POST /api/recovery/answer', () => {
     expect(right.json()).toMatchObject({ status: 'PASSWORD_RESET' });
   });
 
-  it('ends the flow after five wrong answers and cancels the Okta transaction', async () => {
+  it('ends the flow after three wrong answers (MAX_WRONG_ANSWERS default) and cancels the Okta transaction', async () => {
     const { browser } = await verified();
-    for (let attempt = 0; attempt < 5; attempt++) okta.reply(PATHS.answer, 'error-wrong-answer.json');
+    for (let attempt = 0; attempt < 3; attempt++) okta.reply(PATHS.answer, 'error-wrong-answer.json');
     okta.reply(PATHS.cancel, 'cancel.json');
     const codes: string[] = [];
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       const response = await browser.postJson('/api/recovery/answer', { answer: `guess ${attempt}` });
       codes.push(response.json<{ error: { code: string } }>().error.code);
     }
-    expect(codes).toEqual(['WRONG_ANSWER', 'WRONG_ANSWER', 'WRONG_ANSWER', 'WRONG_ANSWER', 'ATTEMPTS_EXHAUSTED']);
+    expect(codes).toEqual(['WRONG_ANSWER', 'WRONG_ANSWER', 'ATTEMPTS_EXHAUSTED']);
     expect(okta.callsTo(PATHS.cancel)[0]?.body).toEqual({ stateToken: STATE_TOKEN });
     const after = await browser.postJson('/api/recovery/answer', { answer: 'Annie Oakley' });
     expect(after.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });

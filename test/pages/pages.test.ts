@@ -186,14 +186,17 @@ describe('error pages', () => {
     expect(page.text).toContain('href="/reset-password">Try again</a>');
   });
 
-  it('a locked account gets its own page with "send me a new link"', async () => {
+  it('a link spent by wrong answers says so, not that the account is locked, and offers a new link', async () => {
     const browser = service.browser();
     await atStepAfterLink(browser, 'alice@example.com');
     let page = await post(browser, '/reset-password/question', { answer: 'no' });
     for (let i = 0; i < 10 && page.status === 422; i++) page = await post(browser, '/reset-password/question', { answer: `no ${i}` });
     expect(page.status).toBe(403);
-    expect(page.text).toContain('<h1>Your account is locked</h1>');
+    // MAX_WRONG_ANSWERS (3 by default) fires before Okta's lockout (5 in the emulator).
+    expect(page.text).toContain('<h1>This link can no longer be used</h1>');
+    expect(page.text).toContain('Your account is not locked');
     expect(page.text).toContain('<a class="button" href="/forgot-password">Send me a new link</a>');
+    expect(emulator.getUser('alice@example.com')?.status).toBe('ACTIVE');
   });
 
   it('never prints the emailed token, in the path or the query, even in the language links', async () => {
@@ -204,6 +207,83 @@ describe('error pages', () => {
       // Handlebars writes "=" in attributes as &#x3D;, which browsers read back as "=".
       expect(page.text).toMatch(/href="\/(forgot|reset)-password\?lang&#x3D;ja"/);
     }
+  });
+});
+
+describe('wrong answers and lockout', () => {
+  /** Answers wrong until the question page stops coming back; returns every page seen. */
+  async function answerWrongUntilTheEnd(browser: Browser) {
+    const pages = [];
+    for (let i = 0; i < 10; i++) {
+      const page = await post(browser, '/reset-password/question', { answer: `wrong ${i}` });
+      pages.push(page);
+      if (page.status !== 422) break;
+    }
+    return pages;
+  }
+
+  /** The answer field's own error message, tags stripped. */
+  function answerError(html: string): string {
+    return /<p class="field-error" id="answer-error">([\s\S]*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '';
+  }
+
+  it('counts the last tries out in the user\'s language before the link is spent', async () => {
+    await start({ MAX_WRONG_ANSWERS: '4' });
+    const browser = service.browser();
+    await browser.get('/forgot-password?lang=de');
+    await atStepAfterLink(browser, 'alice@example.com');
+    const pages = await answerWrongUntilTheEnd(browser);
+    expect(pages.map((page) => page.status)).toEqual([422, 422, 422, 403]);
+    const wrongAnswer = service.deps.catalogue.t('de', 'error.wrong-answer');
+    // The first wrong answer of four says nothing of a count; the 2nd and 3rd count down.
+    expect(answerError(pages[0]!.text)).toMatch(new RegExp(`${wrongAnswer}$`));
+    expect(answerError(pages[1]!.text)).toMatch(/Sie haben noch 2 Versuche\.$/);
+    expect(answerError(pages[2]!.text)).toContain('Sie haben noch 1 Versuch:');
+  });
+
+  it('the JSON API says the same, with the count in its message once few remain', async () => {
+    await start();
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'alice@example.com');
+    const answer = await browser.postJson('/api/recovery/answer', { answer: 'wrong' });
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.text)).toEqual({ error: { code: 'WRONG_ANSWER', message: 'That answer does not match our records. Try again. You have 2 tries left.' } });
+  });
+
+  it('an account Okta locked says so, who unlocks it, and offers no link that cannot work', async () => {
+    // Our limit set above the emulated Okta's lockout (5), so Okta locks first (E0000069).
+    await start({ MAX_WRONG_ANSWERS: '10', SUPPORT_CONTACT: 'helpdesk@acme.example' });
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'alice@example.com');
+    const locked = (await answerWrongUntilTheEnd(browser)).at(-1)!;
+    expect(locked.status).toBe(403);
+    expect(emulator.getUser('alice@example.com')?.status).toBe('LOCKED_OUT');
+    expect(locked.text).toContain('<h1>Your account is locked</h1>');
+    expect(locked.text).toContain('A new link will not work until it is unlocked.');
+    expect(locked.text).toContain('To unlock it sooner, contact helpdesk@acme.example.');
+    expect(locked.text).not.toContain('Send me a new link');
+    expect(locked.text).not.toContain('class="button"');
+  });
+
+  it('without SUPPORT_CONTACT the locked page names the administrator, in the user\'s language', async () => {
+    await start({ MAX_WRONG_ANSWERS: '10' });
+    const browser = service.browser();
+    await browser.get('/forgot-password?lang=ja');
+    await atStepAfterLink(browser, 'alice@example.com');
+    const locked = (await answerWrongUntilTheEnd(browser)).at(-1)!;
+    expect(locked.status).toBe(403);
+    expect(locked.text).toContain('<h1>アカウントがロックされています</h1>');
+    expect(locked.text).toContain('すぐに解除するには、管理者にお問い合わせください。');
+  });
+
+  it('the JSON API names the lock ACCOUNT_LOCKED, apart from a spent link', async () => {
+    await start({ MAX_WRONG_ANSWERS: '10' });
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'alice@example.com');
+    let answer = await browser.postJson('/api/recovery/answer', { answer: 'wrong' });
+    for (let i = 0; i < 10 && answer.status === 422; i++) answer = await browser.postJson('/api/recovery/answer', { answer: `wrong ${i}` });
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'ACCOUNT_LOCKED' } });
   });
 });
 

@@ -122,7 +122,7 @@ describe('loadConfig', () => {
       startPerUsername: { points: 5, durationSeconds: 3600 },
       startPerIp: { points: 30, durationSeconds: 900 },
       verifyFailuresPerIp: { points: 20, durationSeconds: 900 },
-      maxWrongAnswers: 5,
+      maxWrongAnswers: 3,
       oktaCallsPerMinute: 300,
       oktaRateLimitReserve: 100,
       // OKTA_CALL_BUDGET_VERIFY_SHARE (0.33) of the 300 calls a minute, and RATE_LIMIT_MEMORY_MAX_KEYS.

@@ -23,7 +23,8 @@ export function refusalOf(error: unknown, step: ClassicStep): EngineRefusal | nu
     case 'answer':
       if (error.errorCode === 'E0000087') return { kind: 'wrong-answer' };
       // Contract §3.3: repeated wrong answers lock the user (E0000069, modelled, not documented).
-      if (error.errorCode === 'E0000069') return { kind: 'attempts-exhausted' };
+      // Locked is not "this link is spent": a new link cannot help until the account is unlocked.
+      if (error.errorCode === 'E0000069') return { kind: 'account-locked' };
       return { kind: 'flow-expired' };
     case 'reset':
       // E0000080 is what real orgs send; the current docs show E0000014 (contract §4.3). Okta's

@@ -275,7 +275,7 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
         if (!('version' in answer)) return answer;
         const keys = messageKeys(answer);
         if (keys.includes('api.authn.error.PASSCODE_INVALID')) return refusal({ kind: 'wrong-code' });
-        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'attempts-exhausted' });
+        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'account-locked' });
         return progress('verify-code', answer, session, undefined);
       }),
 
@@ -308,7 +308,7 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
         if (!('version' in read)) return read;
         const keys = messageKeys(read);
         if (keys.includes('authfactor.challenge.question_factor.answer_invalid')) return refusal({ kind: 'wrong-answer' });
-        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'attempts-exhausted' });
+        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'account-locked' });
         return progress('answer', read, session, undefined);
       }),
 

@@ -33,11 +33,19 @@ export type Outcome =
       readonly kind: 'password-rejected';
       /** Rules we could check ourselves. */
       readonly unmet: readonly PasswordRequirement[];
-      /** Okta's own words (errorCauses), shown as given: they may name rules we cannot check. */
-      readonly causes: readonly string[];
+      /** Okta's reasons, in our vocabulary (src/okta/password-refusals.ts); shown translated. */
+      readonly refusals: readonly PasswordRefusal[];
+      /** Okta's own English words, for the log only: never shown to the user. */
+      readonly oktaCauses: readonly string[];
     }
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number }
   | { readonly kind: 'upstream-unavailable' };
+
+/**
+ * Why Okta refused a new password. 'requirements': Okta's sentence spelling out the whole policy
+ * (it names every rule, not the failed one); 'unknown': a text we do not recognise.
+ */
+export type PasswordRefusal = 'current-password' | 'history' | 'min-age' | 'common' | 'requirements' | 'unknown';
 
 /** How the emailed code is written, from Okta's own form (IDX: 6 digits, or 10 letters and digits). */
 export interface CodeRules {

@@ -5,10 +5,10 @@
  */
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
-import type { Outcome } from '../recovery/outcomes.js';
+import type { Outcome, PasswordRefusal } from '../recovery/outcomes.js';
 import type { PasswordPolicy } from '../recovery/password-policy.js';
 import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
-import { OUTCOME_TABLE, type WebOutcomeKind } from './outcome-table.js';
+import { OUTCOME_TABLE, PASSWORD_REFUSALS, type WebOutcomeKind } from './outcome-table.js';
 import type { PageChrome, Renderer } from './render.js';
 import { state } from './request-context.js';
 import { PAGES, SHOWABLE_PAGES } from './routes.js';
@@ -64,6 +64,10 @@ export function createPresenter(options: {
 }): Presenter {
   const { catalogue } = options;
 
+  function refusalSentences(locale: string, refusals: readonly PasswordRefusal[]): string[] {
+    return refusals.map((refusal) => catalogue.t(locale, PASSWORD_REFUSALS[refusal].messageKey));
+  }
+
   function message(ctx: Context, outcome: AnyOutcome): string {
     const locale = state(ctx).locale ?? 'en';
     if (outcome.kind === 'invalid-input') return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
@@ -80,6 +84,7 @@ export function createPresenter(options: {
     if (outcome.kind === 'wrong-answer' && outcome.remaining !== undefined && outcome.remaining >= 1 && outcome.remaining <= WARN_WHEN_REMAINING) {
       return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, `error.wrong-answer.remaining.${outcome.remaining}`)}`;
     }
+    if (outcome.kind === 'password-rejected' && outcome.refusals.length > 0) return refusalSentences(locale, outcome.refusals).join(' ');
     const key = OUTCOME_TABLE[outcome.kind].messageKey;
     return key ? catalogue.t(locale, key) : '';
   }
@@ -141,7 +146,10 @@ export function createPresenter(options: {
         default: {
           const error: Record<string, unknown> = { code: row.code, message: message(ctx, outcome) };
           if (outcome.kind === 'invalid-input') Object.assign(error, { field: outcome.field, problem: outcome.problem });
-          if (outcome.kind === 'password-rejected') Object.assign(error, { causes: outcome.causes, unmet: outcome.unmet });
+          // causes: Okta's reasons in the request's language (its own English stays in the log).
+          if (outcome.kind === 'password-rejected') {
+            Object.assign(error, { causes: refusalSentences(state(ctx).locale ?? 'en', outcome.refusals), reasons: outcome.refusals, unmet: outcome.unmet });
+          }
           if (outcome.kind === 'rate-limited') error.retryAfterSeconds = outcome.retryAfterSeconds;
           ctx.body = { error };
         }
@@ -157,9 +165,8 @@ export function createPresenter(options: {
         return;
       }
       const error = { kind: outcome.kind, message: message(ctx, outcome), field: 'field' in outcome ? outcome.field : undefined };
-      const causes = outcome.kind === 'password-rejected' ? outcome.causes : [];
       if ('rerender' in row.page && form) {
-        render(ctx, form.template, { ...form.view, error, causes }, row.status);
+        render(ctx, form.template, { ...form.view, error }, row.status);
         return;
       }
       const locale = state(ctx).locale ?? 'en';

@@ -137,7 +137,7 @@ describeInBrowser('error pages in Chromium', () => {
     });
   });
 
-  it('a password Okta refuses (one of the last four) comes back with Okta\'s reason', async () => {
+  it('a password Okta refuses (the current one) comes back with the reason in our words and its row marked', async () => {
     await submitForgot('bob@example.com');
     await openMailboxLink(page, demo, 'bob@example.com');
     await page.click('form[action="/reset-password"] button[type=submit]');
@@ -146,8 +146,8 @@ describeInBrowser('error pages in Chromium', () => {
     await page.fill('#confirmPassword', 'Builder-2024');
     await page.click('form[action="/reset-password/new-password"] button[type=submit]');
     await page.waitForSelector('#error-summary');
-    expect(await page.textContent('#error-summary')).toContain('does not meet the requirements');
-    expect(await page.locator('#error-summary li').count()).toBeGreaterThan(1);
+    expect(await page.textContent('#error-summary')).toContain('The new password cannot be your current password.');
+    expect(await page.locator('li[data-rule="historyCount"]').getAttribute('class')).toBe('unmet');
     await checkPage(page, 'en-26-password-rejected');
   });
 });

@@ -155,6 +155,68 @@ describe('the new-password page', () => {
   });
 });
 
+describe("Okta's reasons for refusing a password", () => {
+  beforeEach(() => start());
+
+  /** At alice's or frank's new-password step, in `lang`, then submits `password` to Okta. */
+  async function refused(login: string, answer: string, lang: string, password: string) {
+    const browser = service.browser();
+    await browser.get(`/forgot-password?lang=${lang}`);
+    await atStepAfterLink(browser, login);
+    expect((await post(browser, '/reset-password/question', { answer })).location).toBe('/reset-password/new-password');
+    const page = await post(browser, '/reset-password/new-password', { newPassword: password, confirmPassword: password });
+    expect(page.status).toBe(422);
+    return page.text;
+  }
+
+  function unmetRows(html: string): string[] {
+    return [...html.matchAll(/<li data-rule="(\w+)"[^>]*class="unmet"/g)].map((match) => match[1] as string);
+  }
+
+  function newPasswordError(html: string): string {
+    return /<p class="field-error" id="newPassword-error">([\s\S]*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '';
+  }
+
+  it('a recently used password: the history sentence in German, the history row marked, Okta\'s English only in the log', async () => {
+    const page = await refused('alice@example.com', 'Brussels sprouts', 'de', 'Wonderland-2023');
+    expect(newPasswordError(page)).toContain('Sie haben dieses Passwort vor Kurzem verwendet.');
+    expect(unmetRows(page)).toEqual(['historyCount']);
+    expect(page).not.toMatch(/used too recently|Password requirements/i);
+    const audit = service.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.event === 'recovery.reset');
+    expect(audit).toMatchObject({ outcome: 'password-rejected', oktaCauses: ['Password has been used too recently'] });
+  });
+
+  it('the current password is named as such', async () => {
+    const page = await refused('alice@example.com', 'Brussels sprouts', 'en', 'Wonderland-2024');
+    expect(newPasswordError(page)).toBe('Error: The new password cannot be your current password.');
+    expect(unmetRows(page)).toEqual(['historyCount']);
+  });
+
+  it('a password changed too recently: Okta\'s whole-policy sentence becomes the minimum-age row, in Japanese', async () => {
+    const page = await refused('frank@example.com', 'Green', 'ja', 'Brand-New-Pass-7');
+    expect(newPasswordError(page)).toContain(service.deps.catalogue.t('ja', 'error.password-rejected.min-age'));
+    expect(unmetRows(page)).toEqual(['minAgeMinutes']);
+    expect(page).not.toContain('Password requirements');
+  });
+
+  it('the JSON API gives the reasons as codes and translated sentences', async () => {
+    const browser = service.browser({ 'accept-language': 'fr' });
+    await atStepAfterLink(browser, 'alice@example.com');
+    await browser.postJson('/api/recovery/answer', { answer: 'Brussels sprouts' });
+    const response = await browser.postJson('/api/recovery/reset', { newPassword: 'Wonderland-2023' });
+    expect(response.status).toBe(422);
+    expect(JSON.parse(response.text)).toEqual({
+      error: {
+        code: 'PASSWORD_POLICY',
+        message: 'Vous avez utilisé ce mot de passe récemment. Choisissez-en un que vous n\'avez jamais utilisé.',
+        causes: ['Vous avez utilisé ce mot de passe récemment. Choisissez-en un que vous n\'avez jamais utilisé.'],
+        reasons: ['history'],
+        unmet: [],
+      },
+    });
+  });
+});
+
 describe('error pages', () => {
   beforeEach(() => start());
 

@@ -15,6 +15,7 @@ import { normalisePolicy, type OktaPasswordRules } from '../../recovery/password
 import type { OktaClient } from '../client.js';
 import type { EndUserContext } from '../context.js';
 import { OktaUnavailableError } from '../errors.js';
+import { refusalOfText, refusalsOf } from '../password-refusals.js';
 import {
   authenticatorChoice,
   bodyOf,
@@ -322,7 +323,12 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
         const keys = messageKeys(read);
         // Only a 200 to our own reset-authenticator POST means "changed" (AUTHJS PR 838, §5.4).
         if (read.successWithInteractionCode || keys.some((key) => CHANGED_KEYS.includes(key))) return { kind: 'password-changed', user: mailUserOf(read, undefined) };
-        if (keys.some((key) => PASSWORD_KEYS.includes(key))) return refusal({ kind: 'password-rejected', unmet: [], causes: messageTexts(read, PASSWORD_KEYS) });
+        if (keys.some((key) => PASSWORD_KEYS.includes(key))) {
+          // password.common names its reason by key; the others carry Okta's sentence to read.
+          const others = messageTexts(read, PASSWORD_KEYS.filter((key) => key !== 'password.common'));
+          const refusals = keys.includes('password.common') ? [...new Set(['common' as const, ...others.map(refusalOfText)])] : refusalsOf(others);
+          return refusal({ kind: 'password-rejected', unmet: [], refusals, oktaCauses: messageTexts(read, PASSWORD_KEYS) });
+        }
         return unexpected('reset', read);
       }),
 

@@ -49,6 +49,8 @@ describe('loadConfig', () => {
     [{ REDIS_KEY_PREFIX: 'has spaces' }, 'REDIS_KEY_PREFIX'],
     [{ OKTA_CALL_BUDGET_PER_MINUTE: '0' }, 'OKTA_CALL_BUDGET_PER_MINUTE'],
     [{ MAX_WRONG_ANSWERS: 'five' }, 'MAX_WRONG_ANSWERS'],
+    [{ OKTA_CALL_BUDGET_VERIFY_SHARE: '2' }, 'OKTA_CALL_BUDGET_VERIFY_SHARE'],
+    [{ RATE_LIMIT_MEMORY_MAX_KEYS: '10' }, 'RATE_LIMIT_MEMORY_MAX_KEYS'],
     [{ BRAND_PRIMARY_COLOR: 'red' }, 'BRAND_PRIMARY_COLOR'],
   ])('names the variable at fault: %j', (environment, expected) => {
     expect(errorFor(environment)).toContain(expected);
@@ -124,12 +126,13 @@ describe('loadConfig', () => {
       verifyFailuresPerIp: { points: 20, durationSeconds: 900 },
       maxWrongAnswers: 3,
       oktaCallsPerMinute: 300,
-      oktaRateLimitReserve: 100,
-      // OKTA_CALL_BUDGET_VERIFY_SHARE (0.33) of the 300 calls a minute, and RATE_LIMIT_MEMORY_MAX_KEYS.
+      // A third of the budget (OKTA_CALL_BUDGET_VERIFY_SHARE 0.33), rounded down.
       failedVerifiesPerMinute: 99,
+      oktaRateLimitReserve: 100,
       memoryMaxKeys: 100_000,
     });
     expect(defaults.redis).toBeNull();
+    expect(loadConfig({ OKTA_CALL_BUDGET_PER_MINUTE: '10', OKTA_CALL_BUDGET_VERIFY_SHARE: '0.5' }).limits.failedVerifiesPerMinute).toBe(5);
     const configured = loadConfig({ RATE_LIMIT_START_PER_IP: '10/90s', REDIS_URL: 'rediss://cache.internal:6380', REDIS_FAILURE_MODE: 'closed' });
     expect(configured.limits.startPerIp).toEqual({ points: 10, durationSeconds: 90 });
     expect(configured.redis).toEqual({ url: 'rediss://cache.internal:6380', keyPrefix: 'okta-recovery', failureMode: 'closed' });

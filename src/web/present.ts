@@ -5,6 +5,7 @@
  */
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
+import { inTime } from '../i18n/relative-time.js';
 import type { Outcome, PasswordRefusal } from '../recovery/outcomes.js';
 import type { PasswordPolicy } from '../recovery/password-policy.js';
 import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
@@ -39,7 +40,8 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
 /** Wrong answers left at which the page starts counting them out (a key per count in every catalogue). */
 const WARN_WHEN_REMAINING = 2;
 
-const RETRYABLE: ReadonlySet<string> = new Set(['rate-limited', 'upstream-unavailable', 'internal', 'forbidden']);
+// A rate limit is not among them: its page says when to come back, and a button before then would fail.
+const RETRYABLE: ReadonlySet<string> = new Set(['upstream-unavailable', 'internal', 'forbidden']);
 
 /**
  * This page's address, safe to print in HTML: a known page path and no query, because the emailed
@@ -71,13 +73,8 @@ export function createPresenter(options: {
   function message(ctx: Context, outcome: AnyOutcome): string {
     const locale = state(ctx).locale ?? 'en';
     if (outcome.kind === 'invalid-input') return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
-    if (outcome.kind === 'rate-limited') {
-      // "Wait 900 seconds" is hard to act on: past two minutes, say minutes (rounded up).
-      const seconds = outcome.retryAfterSeconds;
-      return seconds < 120
-        ? catalogue.t(locale, 'error.rate-limited', { seconds })
-        : catalogue.t(locale, 'error.rate-limited.minutes', { minutes: Math.ceil(seconds / 60) });
-    }
+    // "Wait 900 seconds" is hard to act on: the time comes in the units a person would use.
+    if (outcome.kind === 'rate-limited') return catalogue.t(locale, 'error.rate-limited', { when: inTime(locale, outcome.retryAfterSeconds) });
     // Once few wrong answers remain, the user is told so before the link is spent. One key per
     // count (not a {count} placeholder): each language words "one more try" and "two more tries"
     // in its own grammar.
@@ -177,7 +174,9 @@ export function createPresenter(options: {
       const retryHref = RETRYABLE.has(outcome.kind) ? pagePath(ctx) : undefined;
       // A locked account: no button (a new link cannot work until it is unlocked), but who unlocks it.
       const locked = outcome.kind === 'account-locked';
-      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked }, row.status);
+      // A rate limit: the message says when; any button before then would meet the same limit.
+      const waitOnly = outcome.kind === 'rate-limited';
+      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked, waitOnly }, row.status);
     },
   };
 }

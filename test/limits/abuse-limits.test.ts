@@ -102,7 +102,10 @@ describe('start, per client IP', () => {
     const refused = await postForm(browser, '/forgot-password', { username: 'bob@example.com' });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(refused.text).toContain('Too many requests');
+    expect(refused.text).toContain('<h1>Please wait before trying again</h1>');
+    // The first refusal is a short wait, said in seconds; no button that would meet the same limit.
+    expect(refused.text).toMatch(/You can try again in \d+ seconds?\./);
+    expect(refused.text).not.toContain('class="button"');
     expect(emailsTo('bob@example.com')).toBe(0);
   });
 

@@ -228,14 +228,31 @@ describe('error pages', () => {
   }
 
   // Okta's 429 and outages surface at the steps after the link: the start answers before Okta.
-  it('says in minutes when to retry after a long rate limit, with Retry-After', async () => {
+  it('says in plain words and in minutes when to come back after a long rate limit, with Retry-After and no button', async () => {
     const browser = await holdingLink();
     emulator.forceRateLimit(600);
     const page = await post(browser, '/reset-password');
     expect(page.status).toBe(429);
     expect(Number(page.headers.get('retry-after'))).toBeGreaterThanOrEqual(540);
-    expect(page.text).toMatch(/Please wait (10|11) minutes, then try again\./);
-    expect(page.text).toContain('<a class="button" href="/reset-password">Try again</a>');
+    expect(page.text).toContain('<h1>Please wait before trying again</h1>');
+    expect(page.text).toMatch(/There were too many attempts in a short time, so they are paused for a while to keep accounts safe\. You can try again in (10|11) minutes\./);
+    expect(page.text).not.toContain('Try again</a>');
+    expect(page.text).not.toContain('class="button"');
+  });
+
+  // Okta's reset time is read to the second and rounded up, so the wait may be a unit longer.
+  it.each([
+    ['ja', 599, /(10|11) 分後にもう一度お試しください。/],
+    ['de', 44, /Sie können es in 4[45] Sekunden erneut versuchen\./],
+    ['ru', 1320, /Повторить попытку можно через 2[23] минуты\./],
+    ['ht', 300, /Ou ka eseye ankò nan [56] minit\./],
+  ])('says when to come back in %s in its own units and plurals (%i s)', async (lang, seconds, sentence) => {
+    const browser = await holdingLink();
+    await browser.get(`/forgot-password?lang=${lang}`);
+    emulator.forceRateLimit(seconds);
+    const page = await post(browser, '/reset-password');
+    expect(page.status).toBe(429);
+    expect(page.text).toMatch(sentence);
   });
 
   it('says "try again" when Okta is down, and that nothing changed', async () => {

@@ -48,6 +48,7 @@ export function createApp(deps: AppDeps): Koa {
     brandName: config.brand.name,
     logoUrl: config.brand.logoUrl,
     supportContact: config.brand.supportContact,
+    signInUrl: config.signInUrl,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
   const stepDeps = { config, engine: deps.engine, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };

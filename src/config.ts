@@ -109,6 +109,8 @@ const environmentSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
   COOKIE_SECRET: cookieSecret.optional(),
   SUCCESS_REDIRECT_URL: httpUrl.optional(),
+  /** Where "Back to sign in" leads from every page; the success redirect unless set. */
+  SIGN_IN_URL: httpUrl.optional(),
   ALLOWED_REDIRECT_ORIGINS: originList.default([]),
   TRUST_PROXY: booleanFlag.default(false),
   /** Proxies in front of us that append to X-Forwarded-For; the client is the address that many from the right. */
@@ -221,6 +223,8 @@ export interface Config {
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
   readonly successRedirectUrl: string;
+  /** "Back to sign in" on every page: SIGN_IN_URL, else the success redirect. */
+  readonly signInUrl: string;
   /** Origins a relayState may send the user to; PUBLIC_URL's and SUCCESS_REDIRECT_URL's are always in. */
   readonly allowedRedirectOrigins: readonly string[];
   readonly logLevel: LogLevel;
@@ -345,6 +349,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     successRedirectUrl,
+    signInUrl: env.SIGN_IN_URL ?? successRedirectUrl,
     allowedRedirectOrigins,
     logLevel: env.LOG_LEVEL,
     brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },

@@ -62,6 +62,7 @@ export function createPresenter(options: {
   brandName: string;
   logoUrl: string | undefined;
   supportContact: string | undefined;
+  signInUrl: string;
   csrfToken: (ctx: Context) => string;
 }): Presenter {
   const { catalogue } = options;
@@ -91,13 +92,15 @@ export function createPresenter(options: {
     if (outcome.kind === 'upstream-unavailable') ctx.set('Retry-After', '30');
   }
 
-  function chrome(ctx: Context): PageChrome {
+  function chrome(ctx: Context, template: string): PageChrome {
     let csrfToken: string | undefined;
     return {
       locale: state(ctx).locale ?? 'en',
       brandName: options.brandName,
       logoUrl: options.logoUrl,
       supportContact: options.supportContact,
+      // The done page's own button already leads on to sign in.
+      signInUrl: template === 'done' ? undefined : options.signInUrl,
       // Asked for only by a template that prints a form: a page without one (404, 405, "link
       // expired") sets no CSRF cookie, so a stranger's probe mints no secret.
       get csrfToken() {
@@ -111,7 +114,7 @@ export function createPresenter(options: {
   function render(ctx: Context, template: string, view: Record<string, unknown>, status = 200): void {
     ctx.status = status;
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = options.renderer.render(template, view, chrome(ctx));
+    ctx.body = options.renderer.render(template, view, chrome(ctx, template));
   }
 
   return {

@@ -13,6 +13,8 @@ export interface PageChrome {
   readonly brandName: string;
   readonly logoUrl: string | undefined;
   readonly supportContact: string | undefined;
+  /** "Back to sign in": the way out of recovery, on every page but the last (which has its own). */
+  readonly signInUrl: string | undefined;
   /** The CSRF token for forms on this page. */
   readonly csrfToken: string;
   /** A safe address of this page (no token, no `lang`), for the language links and "try again". */

@@ -1,7 +1,7 @@
 /**
  * Wrong answers in Chromium at 320 px, light and dark: the question page counting the last tries
  * out, the page of a link our limit spent (a new link works), and the page of an account Okta
- * locked (no button; who unlocks it). Each passes axe and fits the narrow screen.
+ * locked (no button; who unlocks it), each with "Back to sign in". Each passes axe and fits the narrow screen.
  */
 import { jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -72,6 +72,8 @@ describeInBrowser('wrong answers and lockout in Chromium', () => {
     expect(await page.textContent('h1')).toBe('This link can no longer be used');
     expect(await page.textContent('[role=alert]')).toContain('Your account is not locked');
     expect(await page.getByRole('link', { name: 'Send me a new link' }).getAttribute('href')).toBe('/forgot-password');
+    // The way out of recovery, under the card on every page (SIGN_IN_URL, here the demo's default).
+    expect(await page.getByRole('link', { name: 'Back to sign in' }).isVisible()).toBe(true);
     await fitsTheScreen();
     await checkPage(page, 'en-31-link-spent');
   });
@@ -85,6 +87,7 @@ describeInBrowser('wrong answers and lockout in Chromium', () => {
     expect(await page.textContent('h1')).toBe('Ihr Konto ist gesperrt');
     expect(await page.locator('main').textContent()).toContain('Um es früher zu entsperren, wenden Sie sich an helpdesk@acme.example.');
     expect(await page.locator('main a.button, main button').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Zurück zur Anmeldung' }).isVisible()).toBe(true);
     await fitsTheScreen();
     await checkPage(page, 'de-32-account-locked');
   });

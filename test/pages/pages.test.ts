@@ -75,6 +75,32 @@ describe('branding', () => {
   });
 });
 
+describe('the way back to sign in', () => {
+  function backLink(html: string): string | undefined {
+    return /<p class="back-to-sign-in"><a href="([^"]+)">Back to sign in<\/a><\/p>/.exec(html)?.[1];
+  }
+
+  it('is under every page, to SIGN_IN_URL, but not on "done", whose own button leads on', async () => {
+    await start({ SIGN_IN_URL: 'https://acme.example/login', SUCCESS_REDIRECT_URL: 'https://acme.example/home' });
+    const browser = service.browser();
+    expect(backLink((await browser.get('/forgot-password')).text)).toBe('https://acme.example/login');
+    expect(backLink((await browser.get('/reset-password/question')).text)).toBe('https://acme.example/login');
+    expect(backLink((await browser.get('/no-such-page')).text)).toBe('https://acme.example/login');
+    await atStepAfterLink(browser, 'bob@example.com');
+    expect(backLink((await browser.get('/reset-password/new-password')).text)).toBe('https://acme.example/login');
+    await post(browser, '/reset-password/new-password', { newPassword: 'Fresh-Start-99', confirmPassword: 'Fresh-Start-99' });
+    const done = (await browser.get('/reset-password/done')).text;
+    expect(backLink(done)).toBeUndefined();
+    expect(done).toContain('href="https://acme.example/home"');
+  });
+
+  it('defaults to the success redirect, in the user\'s language', async () => {
+    await start({ SUCCESS_REDIRECT_URL: 'https://acme.example/home' });
+    const page = await service.browser().get('/forgot-password?lang=de');
+    expect(page.text).toContain('<p class="back-to-sign-in"><a href="https://acme.example/home">Zurück zur Anmeldung</a></p>');
+  });
+});
+
 describe('every page', () => {
   beforeEach(() => start());
 

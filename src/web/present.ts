@@ -37,6 +37,9 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
   return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
 }
 
+/** Fields whose "required" message names what to enter (a key per field in every catalogue). */
+const REQUIRED_BY_FIELD: ReadonlySet<string> = new Set(['username', 'answer', 'newPassword', 'confirmPassword', 'code']);
+
 /** Wrong answers left at which the page starts counting them out (a key per count in every catalogue). */
 const WARN_WHEN_REMAINING = 2;
 
@@ -73,7 +76,11 @@ export function createPresenter(options: {
 
   function message(ctx: Context, outcome: AnyOutcome): string {
     const locale = state(ctx).locale ?? 'en';
-    if (outcome.kind === 'invalid-input') return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
+    if (outcome.kind === 'invalid-input') {
+      // An empty field says what to type there ("Enter your username or email address"), not "Enter a value".
+      if (outcome.problem === 'required' && REQUIRED_BY_FIELD.has(outcome.field)) return catalogue.t(locale, `error.invalid-input.required.${outcome.field}`);
+      return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
+    }
     // "Wait 900 seconds" is hard to act on: the time comes in the units a person would use.
     if (outcome.kind === 'rate-limited') return catalogue.t(locale, 'error.rate-limited', { when: inTime(locale, outcome.retryAfterSeconds) });
     // Once few wrong answers remain, the user is told so before the link is spent. One key per

@@ -127,13 +127,35 @@ describe('every page', () => {
     }
   });
 
-  it('ties a field error to its field and links the summary to it', async () => {
+  it('ties a field error to its field, says what to enter, and links the summary to it', async () => {
     const page = await post(service.browser(), '/forgot-password', { username: '' });
     expect(page.status).toBe(400);
-    expect(page.text).toContain('<a href="#username">Enter a value.</a>');
-    expect(page.text).toMatch(/<p class="field-error" id="username-error">.*Enter a value\.<\/p>/);
+    expect(page.text).toContain('<a href="#username">Enter your username or email address.</a>');
+    expect(page.text).toMatch(/<p class="field-error" id="username-error">.*Enter your username or email address\.<\/p>/);
     expect(page.text).toMatch(/id="username"[^>]*aria-invalid="true" aria-describedby="username-error"/);
     expect(page.text).toMatch(/<label for="username">/);
+  });
+});
+
+describe('an empty field says what to enter there', () => {
+  beforeEach(() => start());
+
+  it('the answer, in German', async () => {
+    const browser = service.browser();
+    await browser.get('/forgot-password?lang=de');
+    await atStepAfterLink(browser, 'alice@example.com');
+    const page = await post(browser, '/reset-password/question', { answer: '' });
+    expect(page.status).toBe(400);
+    expect(page.text).toMatch(/<p class="field-error" id="answer-error">.*Geben Sie Ihre Antwort ein\.<\/p>/);
+  });
+
+  it('the new password and its confirmation', async () => {
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'bob@example.com');
+    const empty = await post(browser, '/reset-password/new-password', { newPassword: '', confirmPassword: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('Enter a new password.');
+    expect(empty.text).not.toContain('Enter a value.');
   });
 });
 

@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { readdirSync } from 'node:fs';
+import { messagesDir } from './paths.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -116,6 +118,25 @@ const environmentSchema = z.object({
   /** Proxies in front of us that append to X-Forwarded-For; the client is the address that many from the right. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /**
+   * The languages the org offers (those whose Okta email templates it has edited): the switcher
+   * and negotiation keep to them. Unset: all of ours.
+   */
+  LANGUAGES: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return null;
+      const known = readdirSync(messagesDir).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
+      const wanted = value.split(',').map((code) => code.trim()).filter(Boolean);
+      const unknown = wanted.filter((code) => !known.includes(code));
+      if (wanted.length === 0 || unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `comma-separated language codes from ${known.join(', ')}${unknown.length > 0 ? `; not known: ${unknown.join(', ')}` : ''}` });
+        return z.NEVER;
+      }
+      return [...new Set(wanted)];
+    }),
   BRAND_NAME: z.string().trim().min(1).max(100).default('Acme'),
   /** Served to pages and emails as-is; an https URL (or a path on PUBLIC_URL) the CSP must allow. */
   BRAND_LOGO_URL: httpUrl.optional(),
@@ -223,6 +244,8 @@ export interface Config {
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
   readonly successRedirectUrl: string;
+  /** LANGUAGES: the languages pages may be shown in; null: every catalogue. */
+  readonly languages: readonly string[] | null;
   /** "Back to sign in" on every page: SIGN_IN_URL, else the success redirect. */
   readonly signInUrl: string;
   /** Origins a relayState may send the user to; PUBLIC_URL's and SUCCESS_REDIRECT_URL's are always in. */
@@ -350,6 +373,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     successRedirectUrl,
     signInUrl: env.SIGN_IN_URL ?? successRedirectUrl,
+    languages: env.LANGUAGES,
     allowedRedirectOrigins,
     logLevel: env.LOG_LEVEL,
     brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },

@@ -414,6 +414,23 @@ describe('wrong answers and lockout', () => {
   });
 });
 
+describe('LANGUAGES: the languages an org offers', () => {
+  function switcherLanguages(html: string): string[] {
+    return [...html.matchAll(/<a href="[^"]*" lang="([\w-]+)" hreflang/g)].map((match) => match[1] as string);
+  }
+
+  it('keeps the switcher and negotiation to them; without English, the first is the default', async () => {
+    await start({ LANGUAGES: 'de, ja' });
+    const browser = service.browser({ 'accept-language': 'fr-FR, en;q=0.5' });
+    const page = await browser.get('/forgot-password');
+    expect(page.text).toContain('<html lang="de"');
+    expect(switcherLanguages(page.text)).toEqual(['de', 'ja']);
+    // A language the org does not offer is not chosen by ?lang= either.
+    expect((await browser.get('/forgot-password?lang=fr')).text).toContain('<html lang="de"');
+    expect((await service.browser({ 'accept-language': 'ja' }).get('/forgot-password')).text).toContain('<html lang="ja"');
+  });
+});
+
 describe('languages', () => {
   beforeEach(() => start());
   const locales = readdirSync(messagesDir).map((file) => path.basename(file, '.json'));

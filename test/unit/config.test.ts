@@ -50,6 +50,8 @@ describe('loadConfig', () => {
     [{ OKTA_CALL_BUDGET_PER_MINUTE: '0' }, 'OKTA_CALL_BUDGET_PER_MINUTE'],
     [{ MAX_WRONG_ANSWERS: 'five' }, 'MAX_WRONG_ANSWERS'],
     [{ SIGN_IN_URL: 'not a url' }, 'SIGN_IN_URL'],
+    [{ LANGUAGES: 'en,xx' }, 'LANGUAGES'],
+    [{ LANGUAGES: ' , ' }, 'LANGUAGES'],
     [{ OKTA_CALL_BUDGET_VERIFY_SHARE: '2' }, 'OKTA_CALL_BUDGET_VERIFY_SHARE'],
     [{ RATE_LIMIT_MEMORY_MAX_KEYS: '10' }, 'RATE_LIMIT_MEMORY_MAX_KEYS'],
     [{ BRAND_PRIMARY_COLOR: 'red' }, 'BRAND_PRIMARY_COLOR'],
@@ -117,6 +119,11 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://account.acme.com');
     expect(config.successRedirectUrl).toBe('https://acme.okta.com/');
     expect(config.allowedRedirectOrigins).toEqual(['https://account.acme.com', 'https://acme.okta.com', 'https://intranet.acme.com', 'https://hr.acme.com']);
+  });
+
+  it('reads LANGUAGES as a list of our languages, every one by default', () => {
+    expect(loadConfig({}).languages).toBeNull();
+    expect(loadConfig({ LANGUAGES: 'de, ja,de' }).languages).toEqual(['de', 'ja']);
   });
 
   it('reads the abuse limits and Redis, with the documented defaults', () => {

@@ -140,6 +140,11 @@ const environmentSchema = z.object({
   BRAND_NAME: z.string().trim().min(1).max(100).default('Acme'),
   /** Served to pages and emails as-is; an https URL (or a path on PUBLIC_URL) the CSP must allow. */
   BRAND_LOGO_URL: httpUrl.optional(),
+  /** The tab's icon; our own neutral one unless set (browsers otherwise ask for a /favicon.ico that 404s). */
+  BRAND_FAVICON_URL: httpUrl.optional(),
+  /** Footer links on every page, as a corporate sign-in page has them. */
+  PRIVACY_URL: httpUrl.optional(),
+  HELP_URL: httpUrl.optional(),
   BRAND_PRIMARY_COLOR: z
     .string()
     .trim()
@@ -254,6 +259,9 @@ export interface Config {
   readonly brand: {
     readonly name: string;
     readonly logoUrl: string | undefined;
+    readonly faviconUrl: string | undefined;
+    readonly privacyUrl: string | undefined;
+    readonly helpUrl: string | undefined;
     readonly primaryColor: string;
     readonly supportContact: string | undefined;
   };
@@ -376,7 +384,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     languages: env.LANGUAGES,
     allowedRedirectOrigins,
     logLevel: env.LOG_LEVEL,
-    brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
+    brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, faviconUrl: env.BRAND_FAVICON_URL, privacyUrl: env.PRIVACY_URL, helpUrl: env.HELP_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     limits: {

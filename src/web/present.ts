@@ -64,6 +64,9 @@ export function createPresenter(options: {
   catalogue: Catalogue;
   brandName: string;
   logoUrl: string | undefined;
+  faviconUrl: string | undefined;
+  privacyUrl: string | undefined;
+  helpUrl: string | undefined;
   supportContact: string | undefined;
   signInUrl: string;
   csrfToken: (ctx: Context) => string;
@@ -105,6 +108,11 @@ export function createPresenter(options: {
       locale: state(ctx).locale ?? 'en',
       brandName: options.brandName,
       logoUrl: options.logoUrl,
+      faviconUrl: options.faviconUrl ?? '/assets/favicon.svg',
+      footerLinks: [
+        ...(options.privacyUrl ? [{ href: options.privacyUrl, key: 'app.privacy' }] : []),
+        ...(options.helpUrl ? [{ href: options.helpUrl, key: 'app.help' }] : []),
+      ],
       supportContact: options.supportContact,
       // The done page's own button already leads on to sign in.
       signInUrl: template === 'done' ? undefined : options.signInUrl,

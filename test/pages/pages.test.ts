@@ -101,6 +101,27 @@ describe('the way back to sign in', () => {
   });
 });
 
+describe('favicon and footer links', () => {
+  it('serves our own favicon by default, linked from every page', async () => {
+    await start();
+    const browser = service.browser();
+    const page = await browser.get('/forgot-password');
+    expect(page.text).toContain('<link rel="icon" href="/assets/favicon.svg">');
+    const icon = await browser.get('/assets/favicon.svg');
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    // No footer links unless configured: no dead "Privacy" link.
+    expect(page.text).not.toContain('class="footer-links"');
+  });
+
+  it('uses BRAND_FAVICON_URL (its origin allowed by the CSP), and PRIVACY_URL and HELP_URL in the footer, translated', async () => {
+    await start({ BRAND_FAVICON_URL: 'https://cdn.globex.example/icon.png', PRIVACY_URL: 'https://globex.example/privacy', HELP_URL: 'https://help.globex.example/' });
+    const page = await service.browser().get('/forgot-password?lang=de');
+    expect(page.text).toContain('<link rel="icon" href="https://cdn.globex.example/icon.png">');
+    expect(page.headers.get('content-security-policy')).toMatch(/img-src 'self' data: https:\/\/cdn\.globex\.example;/);
+    expect(page.text).toContain('<ul class="footer-links"><li><a href="https://globex.example/privacy">Datenschutz</a></li><li><a href="https://help.globex.example/">Hilfe</a></li></ul>');
+  });
+});
+
 describe('every page', () => {
   beforeEach(() => start());
 

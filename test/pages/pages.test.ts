@@ -158,6 +158,17 @@ describe('every page', () => {
   });
 });
 
+describe('"check your email"', () => {
+  it('says the email went to the address on the account, not "we have sent it an email"', async () => {
+    await start();
+    const browser = service.browser();
+    expect((await post(browser, '/forgot-password', { username: 'bob@example.com' })).location).toBe('/forgot-password/sent');
+    const page = (await browser.get('/forgot-password/sent')).text;
+    expect(page).toContain('If what you entered matches an account, we have emailed a link to reset its password to the address on that account.');
+    expect(page).not.toContain('sent it');
+  });
+});
+
 describe('an empty field says what to enter there', () => {
   beforeEach(() => start());
 

@@ -90,7 +90,7 @@ it('shows Okta’s policy failure, then accepts a compliant password', async () 
   // The current password passes our local checks; only Okta knows it is the current one.
   const rejected = await post(browser, '/reset-password/new-password', { newPassword: 'Builder-2024', confirmPassword: 'Builder-2024' });
   expect(rejected.status).toBe(422);
-  expect(rejected.text).toContain('Password cannot be your current password');
+  expect(rejected.text).toContain('The new password cannot be your current password.');
   const accepted = await post(browser, '/reset-password/new-password', { newPassword: 'Builder-2025!', confirmPassword: 'Builder-2025!' });
   expect(accepted.location).toBe('/reset-password/done');
 });

@@ -47,7 +47,11 @@ export function createApp(deps: AppDeps): Koa {
     catalogue: deps.catalogue,
     brandName: config.brand.name,
     logoUrl: config.brand.logoUrl,
+    faviconUrl: config.brand.faviconUrl,
+    privacyUrl: config.brand.privacyUrl,
+    helpUrl: config.brand.helpUrl,
     supportContact: config.brand.supportContact,
+    signInUrl: config.signInUrl,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
   const stepDeps = { config, engine: deps.engine, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
@@ -59,9 +63,10 @@ export function createApp(deps: AppDeps): Koa {
   app.use(accessLog);
   app.use(httpMetrics(deps.metrics));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
-  const logoOrigin = config.brand.logoUrl ? new URL(config.brand.logoUrl).origin : undefined;
-  app.use(securityHeaders({ hsts: config.secureCookies, imageOrigins: logoOrigin && logoOrigin !== config.publicOrigin ? [logoOrigin] : [] }));
-  app.use(serveAssets(publicDir, ['app.css', 'app.js']));
+  // The logo's and the favicon's origins join img-src (a favicon is fetched under img-src too).
+  const imageOrigins = [...new Set([config.brand.logoUrl, config.brand.faviconUrl].flatMap((url) => (url ? [new URL(url).origin] : [])))].filter((origin) => origin !== config.publicOrigin);
+  app.use(securityHeaders({ hsts: config.secureCookies, imageOrigins }));
+  app.use(serveAssets(publicDir, ['app.css', 'app.js', 'favicon.svg']));
   app.use(serveBrandStylesheet(config.brand.primaryColor));
   app.use(parseBody());
 

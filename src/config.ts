@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { readdirSync } from 'node:fs';
+import { messagesDir } from './paths.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -122,14 +124,40 @@ const environmentSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
   COOKIE_SECRET: cookieSecret.optional(),
   SUCCESS_REDIRECT_URL: httpUrl.optional(),
+  /** Where "Back to sign in" leads from every page; the success redirect unless set. */
+  SIGN_IN_URL: httpUrl.optional(),
   ALLOWED_REDIRECT_ORIGINS: originList.default([]),
   TRUST_PROXY: booleanFlag.default(false),
   /** Proxies in front of us that append to X-Forwarded-For; the client is the address that many from the right. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /**
+   * The languages the org offers (those whose Okta email templates it has edited): the switcher
+   * and negotiation keep to them. Unset: all of ours.
+   */
+  LANGUAGES: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return null;
+      const known = readdirSync(messagesDir).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
+      const wanted = value.split(',').map((code) => code.trim()).filter(Boolean);
+      const unknown = wanted.filter((code) => !known.includes(code));
+      if (wanted.length === 0 || unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `comma-separated language codes from ${known.join(', ')}${unknown.length > 0 ? `; not known: ${unknown.join(', ')}` : ''}` });
+        return z.NEVER;
+      }
+      return [...new Set(wanted)];
+    }),
   BRAND_NAME: z.string().trim().min(1).max(100).default('Acme'),
   /** Served to pages and emails as-is; an https URL (or a path on PUBLIC_URL) the CSP must allow. */
   BRAND_LOGO_URL: httpUrl.optional(),
+  /** The tab's icon; our own neutral one unless set (browsers otherwise ask for a /favicon.ico that 404s). */
+  BRAND_FAVICON_URL: httpUrl.optional(),
+  /** Footer links on every page, as a corporate sign-in page has them. */
+  PRIVACY_URL: httpUrl.optional(),
+  HELP_URL: httpUrl.optional(),
   BRAND_PRIMARY_COLOR: z
     .string()
     .trim()
@@ -174,8 +202,12 @@ const environmentSchema = z.object({
   RATE_LIMIT_START_PER_IP: limitSpec.default({ points: 30, durationSeconds: 900 }),
   /** Link verifications that fail (token guessing); a verification that succeeds is not counted. */
   RATE_LIMIT_VERIFY_PER_IP: limitSpec.default({ points: 20, durationSeconds: 900 }),
-  /** Wrong answers to the recovery question per emailed link, counted on the server. */
-  MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Wrong answers to the recovery question per emailed link, counted on the server. Below Okta's
+   * own lockout (5 consecutive wrong answers by default), so "this link is spent, ask for another"
+   * comes before Okta locks the account, which no new link can undo.
+   */
+  MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(3),
   /** Okta calls per minute, all instances together; beyond it, start requests get 429. */
   OKTA_CALL_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Share of OKTA_CALL_BUDGET_PER_MINUTE that failed link verifications (all clients together) may take. */
@@ -232,12 +264,19 @@ export interface Config {
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
   readonly successRedirectUrl: string;
+  /** LANGUAGES: the languages pages may be shown in; null: every catalogue. */
+  readonly languages: readonly string[] | null;
+  /** "Back to sign in" on every page: SIGN_IN_URL, else the success redirect. */
+  readonly signInUrl: string;
   /** Origins a relayState may send the user to; PUBLIC_URL's and SUCCESS_REDIRECT_URL's are always in. */
   readonly allowedRedirectOrigins: readonly string[];
   readonly logLevel: LogLevel;
   readonly brand: {
     readonly name: string;
     readonly logoUrl: string | undefined;
+    readonly faviconUrl: string | undefined;
+    readonly privacyUrl: string | undefined;
+    readonly helpUrl: string | undefined;
     readonly primaryColor: string;
     readonly supportContact: string | undefined;
   };
@@ -395,9 +434,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     successRedirectUrl,
+    signInUrl: env.SIGN_IN_URL ?? successRedirectUrl,
+    languages: env.LANGUAGES,
     allowedRedirectOrigins,
     logLevel: env.LOG_LEVEL,
-    brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
+    brand: { name: env.BRAND_NAME, logoUrl: env.BRAND_LOGO_URL, faviconUrl: env.BRAND_FAVICON_URL, privacyUrl: env.PRIVACY_URL, helpUrl: env.HELP_URL, primaryColor: env.BRAND_PRIMARY_COLOR, supportContact: env.SUPPORT_CONTACT },
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     limits: {

@@ -68,7 +68,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
   if (config.okta.engine === 'auto') throw new Error('createDeps needs the engine decided (server.ts reads the org first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
-  const catalogue = loadCatalogue(messagesDir);
+  const catalogue = loadCatalogue(messagesDir, config.languages ?? undefined);
   const clock = overrides.clock ?? systemClock;
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });

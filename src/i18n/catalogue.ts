@@ -9,7 +9,10 @@ import path from 'node:path';
 export type Messages = Readonly<Record<string, string>>;
 
 export interface Catalogue {
+  /** The languages pages may be shown in (LANGUAGES, else every catalogue), in file order. */
   readonly locales: readonly string[];
+  /** What a request matching none of them gets: English, unless LANGUAGES leaves it out. */
+  readonly defaultLocale: string;
   /** Translates a key; unknown keys come back as the key itself so a gap is visible, never a crash. */
   t(locale: string, key: string, vars?: Readonly<Record<string, string | number>>): string;
   has(locale: string): boolean;
@@ -19,7 +22,8 @@ export interface Catalogue {
 
 const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);
 
-export function loadCatalogue(directory: string): Catalogue {
+/** `only`: the languages an org offers (LANGUAGES); English stays loaded as the per-key fallback. */
+export function loadCatalogue(directory: string, only?: readonly string[]): Catalogue {
   const byLocale = new Map<string, Messages>();
   for (const file of readdirSync(directory).filter((name) => name.endsWith('.json')).sort()) {
     byLocale.set(path.basename(file, '.json'), JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as Messages);
@@ -27,9 +31,11 @@ export function loadCatalogue(directory: string): Catalogue {
   const english = byLocale.get('en');
   if (!english) throw new Error(`no English catalogue (en.json) in ${directory}`);
 
+  const locales = [...byLocale.keys()].filter((locale) => !only || only.includes(locale));
   return {
-    locales: [...byLocale.keys()],
-    has: (locale) => byLocale.has(locale),
+    locales,
+    defaultLocale: locales.includes('en') ? 'en' : (locales[0] ?? 'en'),
+    has: (locale) => locales.includes(locale),
     dir: (locale) => (RTL_LANGUAGES.has(locale.split('-')[0] ?? '') ? 'rtl' : 'ltr'),
     t(locale, key, vars) {
       const template = byLocale.get(locale)?.[key] ?? english[key] ?? key;

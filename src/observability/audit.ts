@@ -2,8 +2,8 @@
  * One audit event per recovery step and outcome: a JSON log line (`event: recovery.<step>`) with
  * our request id, the outcome, and Okta's X-Okta-Request-Id (from the error when Okta refused, or
  * noted by the Okta client's observe hook when it answered 2xx), plus the matching metrics. Outcomes are
- * logged by kind only: an outcome's payload (a question, a redirect) never reaches the line, and
- * no secret is an argument here, so none can.
+ * logged by kind only, but for Okta's wording of a password refusal: an outcome's payload (a
+ * question, a redirect) never reaches the line, and no secret is an argument here, so none can.
  */
 import type { Logger } from 'pino';
 import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
@@ -25,7 +25,7 @@ export interface Auditor {
 }
 
 /** Outcomes an operator should notice are warnings; the rest (the user's own doing) are info. */
-const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted']);
+const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted', 'account-locked']);
 
 export function createAuditor(logger: Logger, metrics: Metrics, oktaRequestIds: OktaRequestIds): Auditor {
   return {
@@ -43,6 +43,9 @@ export function createAuditor(logger: Logger, metrics: Metrics, oktaRequestIds: 
         Object.assign(facts, { oktaStatus: error.status, oktaRequestId: error.requestId ?? facts.oktaRequestId });
       }
       if (outcome.kind === 'rate-limited') facts.retryAfterSeconds = outcome.retryAfterSeconds;
+      // Okta's own words for a refused password: the pages show our translation of them, so the
+      // operator reads the original here (policy wording, never the password).
+      if (outcome.kind === 'password-rejected' && outcome.oktaCauses.length > 0) facts.oktaCauses = outcome.oktaCauses;
       if (WARN_OUTCOMES.has(outcome.kind)) logger.warn(facts, `recovery ${step}: ${outcome.kind}`);
       else logger.info(facts, `recovery ${step}: ${outcome.kind}`);
 

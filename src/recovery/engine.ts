@@ -43,7 +43,7 @@ interface Progress {
 /** Failures, already in the vocabulary the pages and the API present. */
 export type EngineRefusal = Extract<
   Outcome,
-  { kind: 'link-dead' | 'flow-expired' | 'wrong-code' | 'wrong-answer' | 'attempts-exhausted' | 'password-rejected' | 'rate-limited' | 'upstream-unavailable' }
+  { kind: 'link-dead' | 'flow-expired' | 'wrong-code' | 'wrong-answer' | 'attempts-exhausted' | 'account-locked' | 'password-rejected' | 'rate-limited' | 'upstream-unavailable' }
 >;
 
 export type EngineResult =

@@ -19,18 +19,33 @@ export type Outcome =
   | { readonly kind: 'link-dead' }
   | { readonly kind: 'flow-expired' }
   | { readonly kind: 'out-of-order' }
-  | { readonly kind: 'wrong-answer' }
+  /**
+   * `remaining`: wrong answers this emailed link still allows by our own count (MAX_WRONG_ANSWERS),
+   * when we know it, so the page can warn before the link is spent.
+   */
+  | { readonly kind: 'wrong-answer'; readonly remaining?: number }
   | { readonly kind: 'wrong-code' }
+  /** Our own limit: this emailed link (or code) took MAX_WRONG_ANSWERS wrong answers and is spent; a new link works. */
   | { readonly kind: 'attempts-exhausted' }
+  /** Okta locked the account (Classic E0000069, IDX suspended factor): a new link cannot help until it is unlocked. */
+  | { readonly kind: 'account-locked' }
   | {
       readonly kind: 'password-rejected';
       /** Rules we could check ourselves. */
       readonly unmet: readonly PasswordRequirement[];
-      /** Okta's own words (errorCauses), shown as given: they may name rules we cannot check. */
-      readonly causes: readonly string[];
+      /** Okta's reasons, in our vocabulary (src/okta/password-refusals.ts); shown translated. */
+      readonly refusals: readonly PasswordRefusal[];
+      /** Okta's own English words, for the log only: never shown to the user. */
+      readonly oktaCauses: readonly string[];
     }
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number }
   | { readonly kind: 'upstream-unavailable' };
+
+/**
+ * Why Okta refused a new password. 'requirements': Okta's sentence spelling out the whole policy
+ * (it names every rule, not the failed one); 'unknown': a text we do not recognise.
+ */
+export type PasswordRefusal = 'current-password' | 'history' | 'min-age' | 'common' | 'requirements' | 'unknown';
 
 /** How the emailed code is written, from Okta's own form (IDX: 6 digits, or 10 letters and digits). */
 export interface CodeRules {

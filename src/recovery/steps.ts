@@ -15,7 +15,7 @@ import type { EndUserContext } from '../okta/context.js';
 import type { EngineResult, FlowUser, RecoveryEngine } from './engine.js';
 import { checkText, isPlausibleCodeLink, isPlausibleRecoveryToken, normaliseCode, normaliseUsername } from './input.js';
 import type { Outcome } from './outcomes.js';
-import { unmetRequirements } from './password-policy.js';
+import { unmetRequirements, type PasswordPolicy } from './password-policy.js';
 import { safeRedirectTarget } from './return-to.js';
 import { ON_NEW_LINK, stepAllowed, type FlowState, type StepName } from './states.js';
 
@@ -76,7 +76,7 @@ function refused(deps: RecoveryDeps, context: EndUserContext, step: StepName, ve
 }
 
 /** A dead link, an expired flow or used-up attempts end the flow; anything else may be retried in it. */
-const ENDS_FLOW: ReadonlySet<Outcome['kind']> = new Set(['link-dead', 'flow-expired', 'attempts-exhausted']);
+const ENDS_FLOW: ReadonlySet<Outcome['kind']> = new Set(['link-dead', 'flow-expired', 'attempts-exhausted', 'account-locked']);
 
 /**
  * Turns what the engine said into the outcome and the next flow state. Progress carries the
@@ -276,7 +276,7 @@ export async function answerQuestion(
   const result = await deps.engine.answer(flow.session, answer as string, context);
   if (result.kind === 'refused' && result.outcome.kind === 'wrong-answer') {
     if (admission.remaining === 0) return attemptsExhausted(deps, flow, context, result.error);
-    return finish(deps, context, 'answer', { outcome: result.outcome }, result.error);
+    return finish(deps, context, 'answer', { outcome: { kind: 'wrong-answer', remaining: admission.remaining } }, result.error);
   }
   // Not a wrong answer (right, Okta busy or down, or the flow gone): the attempt does not count.
   await deps.limits.giveBackAnswer(flow.key);
@@ -303,9 +303,22 @@ export async function chooseNewPassword(
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
   const newPassword = input.newPassword as string;
   const unmet = unmetRequirements(flow.policy, newPassword, flow.user);
-  if (unmet.length > 0) return finish(deps, context, 'reset', { outcome: { kind: 'password-rejected', unmet, causes: [] } });
+  if (unmet.length > 0) return finish(deps, context, 'reset', { outcome: { kind: 'password-rejected', unmet, refusals: [], oktaCauses: [] } });
   const result = await deps.engine.reset(flow.session, { newPassword, revokeSessions: input.revokeSessions }, context);
-  return applied(deps, context, 'reset', result, flow);
+  return applied(deps, context, 'reset', withMinAgeNamed(result, flow.policy), flow);
+}
+
+/**
+ * Okta states a minimum-age refusal only as its whole-policy sentence. The password already passed
+ * every rule we can check, and history has a sentence of its own, so when the policy has a minimum
+ * age, that is the rule which failed: say so, rather than "check the requirements" on a list that
+ * looks all met.
+ */
+function withMinAgeNamed(result: EngineResult, policy: PasswordPolicy): EngineResult {
+  if (result.kind !== 'refused' || result.outcome.kind !== 'password-rejected' || policy.minAgeMinutes === 0) return result;
+  const { refusals } = result.outcome;
+  if (!refusals.includes('requirements') || refusals.some((r) => r === 'history' || r === 'current-password' || r === 'common')) return result;
+  return { ...result, outcome: { ...result.outcome, refusals: refusals.map((r) => (r === 'requirements' ? 'min-age' : r)) } };
 }
 
 /**

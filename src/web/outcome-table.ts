@@ -3,7 +3,7 @@
  * the HTTP status, the JSON API code, and how a page shows it. Pages and the API both look here;
  * neither decides statuses or messages on its own.
  */
-import type { OutcomeKind } from '../recovery/outcomes.js';
+import type { OutcomeKind, PasswordRefusal } from '../recovery/outcomes.js';
 import { PAGES } from './routes.js';
 
 /** Outcomes that only the web layer produces. */
@@ -41,6 +41,7 @@ export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>
   'wrong-code': { status: 422, code: 'WRONG_CODE', messageKey: 'error.wrong-code', page: { rerender: true } },
   'wrong-answer': { status: 422, code: 'WRONG_ANSWER', messageKey: 'error.wrong-answer', page: { rerender: true } },
   'attempts-exhausted': { status: 403, code: 'ATTEMPTS_EXHAUSTED', messageKey: 'error.attempts-exhausted', page: { template: 'error' } },
+  'account-locked': { status: 403, code: 'ACCOUNT_LOCKED', messageKey: 'error.account-locked', page: { template: 'error' } },
   'password-rejected': { status: 422, code: 'PASSWORD_POLICY', messageKey: 'error.password-rejected', page: { rerender: true } },
   'rate-limited': { status: 429, code: 'RATE_LIMITED', messageKey: 'error.rate-limited', page: { template: 'error' } },
   'upstream-unavailable': { status: 503, code: 'UPSTREAM_UNAVAILABLE', messageKey: 'error.upstream-unavailable', page: { template: 'error' } },
@@ -50,3 +51,22 @@ export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>
   'method-not-allowed': { status: 405, code: 'METHOD_NOT_ALLOWED', messageKey: 'error.not-found', page: { template: 'error' } },
   internal: { status: 500, code: 'INTERNAL', messageKey: 'error.internal', page: { template: 'error' } },
 });
+
+/**
+ * Okta's reasons for refusing a new password, as both engines report them: the sentence each one
+ * gets (in the user's language; Okta's English goes to the log only) and the checklist row it
+ * marks unmet on the new-password page, when the policy shows one.
+ */
+export const PASSWORD_REFUSALS: Readonly<Record<PasswordRefusal, { readonly messageKey: string; readonly rule?: 'historyCount' | 'minAgeMinutes' }>> = Object.freeze({
+  'current-password': { messageKey: 'error.password-rejected.current-password', rule: 'historyCount' },
+  history: { messageKey: 'error.password-rejected.history', rule: 'historyCount' },
+  'min-age': { messageKey: 'error.password-rejected.min-age', rule: 'minAgeMinutes' },
+  common: { messageKey: 'error.password-rejected.common' },
+  requirements: { messageKey: 'error.password-rejected.requirements' },
+  unknown: { messageKey: 'error.password-rejected.unknown' },
+});
+
+/** The checklist rows Okta's reasons mark unmet. */
+export function checklistRowsOf(refusals: readonly PasswordRefusal[]): string[] {
+  return refusals.flatMap((refusal) => PASSWORD_REFUSALS[refusal].rule ?? []);
+}

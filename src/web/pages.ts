@@ -30,6 +30,7 @@ import { maskedAccount } from './mask.js';
 import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
 import { PAGES, RESET_SUBPAGES } from './routes.js';
+import { checklistRowsOf } from './outcome-table.js';
 import { noStore } from './security-headers.js';
 
 const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
@@ -106,7 +107,7 @@ export function pagesRouter(deps: PageDeps): Router {
     if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
     const form = before ? formOf(ctx, before) : undefined;
     if (form && result.outcome.kind === 'password-rejected' && before?.phase === 'awaiting-password') {
-      form.view.requirements = requirements(ctx, before.policy, result.outcome.unmet);
+      form.view.requirements = requirements(ctx, before.policy, [...result.outcome.unmet, ...checklistRowsOf(result.outcome.refusals)]);
     }
     if (result.outcome.kind === 'out-of-order' && before) {
       ctx.status = 303;

@@ -5,10 +5,11 @@
  */
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
-import type { Outcome } from '../recovery/outcomes.js';
+import { inTime } from '../i18n/relative-time.js';
+import type { Outcome, PasswordRefusal } from '../recovery/outcomes.js';
 import type { PasswordPolicy } from '../recovery/password-policy.js';
 import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
-import { OUTCOME_TABLE, type WebOutcomeKind } from './outcome-table.js';
+import { OUTCOME_TABLE, PASSWORD_REFUSALS, type WebOutcomeKind } from './outcome-table.js';
 import type { PageChrome, Renderer } from './render.js';
 import { state } from './request-context.js';
 import { PAGES, SHOWABLE_PAGES } from './routes.js';
@@ -36,7 +37,14 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
   return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
 }
 
-const RETRYABLE: ReadonlySet<string> = new Set(['rate-limited', 'upstream-unavailable', 'internal', 'forbidden']);
+/** Fields whose "required" message names what to enter (a key per field in every catalogue). */
+const REQUIRED_BY_FIELD: ReadonlySet<string> = new Set(['username', 'answer', 'newPassword', 'confirmPassword', 'code']);
+
+/** Wrong answers left at which the page starts counting them out (a key per count in every catalogue). */
+const WARN_WHEN_REMAINING = 2;
+
+// A rate limit is not among them: its page says when to come back, and a button before then would fail.
+const RETRYABLE: ReadonlySet<string> = new Set(['upstream-unavailable', 'internal', 'forbidden']);
 
 /**
  * This page's address, safe to print in HTML: a known page path and no query, because the emailed
@@ -56,21 +64,35 @@ export function createPresenter(options: {
   catalogue: Catalogue;
   brandName: string;
   logoUrl: string | undefined;
+  faviconUrl: string | undefined;
+  privacyUrl: string | undefined;
+  helpUrl: string | undefined;
   supportContact: string | undefined;
+  signInUrl: string;
   csrfToken: (ctx: Context) => string;
 }): Presenter {
   const { catalogue } = options;
 
+  function refusalSentences(locale: string, refusals: readonly PasswordRefusal[]): string[] {
+    return refusals.map((refusal) => catalogue.t(locale, PASSWORD_REFUSALS[refusal].messageKey));
+  }
+
   function message(ctx: Context, outcome: AnyOutcome): string {
     const locale = state(ctx).locale ?? 'en';
-    if (outcome.kind === 'invalid-input') return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
-    if (outcome.kind === 'rate-limited') {
-      // "Wait 900 seconds" is hard to act on: past two minutes, say minutes (rounded up).
-      const seconds = outcome.retryAfterSeconds;
-      return seconds < 120
-        ? catalogue.t(locale, 'error.rate-limited', { seconds })
-        : catalogue.t(locale, 'error.rate-limited.minutes', { minutes: Math.ceil(seconds / 60) });
+    if (outcome.kind === 'invalid-input') {
+      // An empty field says what to type there ("Enter your username or email address"), not "Enter a value".
+      if (outcome.problem === 'required' && REQUIRED_BY_FIELD.has(outcome.field)) return catalogue.t(locale, `error.invalid-input.required.${outcome.field}`);
+      return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
     }
+    // "Wait 900 seconds" is hard to act on: the time comes in the units a person would use.
+    if (outcome.kind === 'rate-limited') return catalogue.t(locale, 'error.rate-limited', { when: inTime(locale, outcome.retryAfterSeconds) });
+    // Once few wrong answers remain, the user is told so before the link is spent. One key per
+    // count (not a {count} placeholder): each language words "one more try" and "two more tries"
+    // in its own grammar.
+    if (outcome.kind === 'wrong-answer' && outcome.remaining !== undefined && outcome.remaining >= 1 && outcome.remaining <= WARN_WHEN_REMAINING) {
+      return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, `error.wrong-answer.remaining.${outcome.remaining}`)}`;
+    }
+    if (outcome.kind === 'password-rejected' && outcome.refusals.length > 0) return refusalSentences(locale, outcome.refusals).join(' ');
     const key = OUTCOME_TABLE[outcome.kind].messageKey;
     return key ? catalogue.t(locale, key) : '';
   }
@@ -80,13 +102,20 @@ export function createPresenter(options: {
     if (outcome.kind === 'upstream-unavailable') ctx.set('Retry-After', '30');
   }
 
-  function chrome(ctx: Context): PageChrome {
+  function chrome(ctx: Context, template: string): PageChrome {
     let csrfToken: string | undefined;
     return {
       locale: state(ctx).locale ?? 'en',
       brandName: options.brandName,
       logoUrl: options.logoUrl,
+      faviconUrl: options.faviconUrl ?? '/assets/favicon.svg',
+      footerLinks: [
+        ...(options.privacyUrl ? [{ href: options.privacyUrl, key: 'app.privacy' }] : []),
+        ...(options.helpUrl ? [{ href: options.helpUrl, key: 'app.help' }] : []),
+      ],
       supportContact: options.supportContact,
+      // The done page's own button already leads on to sign in.
+      signInUrl: template === 'done' ? undefined : options.signInUrl,
       // Asked for only by a template that prints a form: a page without one (404, 405, "link
       // expired") sets no CSRF cookie, so a stranger's probe mints no secret.
       get csrfToken() {
@@ -100,7 +129,7 @@ export function createPresenter(options: {
   function render(ctx: Context, template: string, view: Record<string, unknown>, status = 200): void {
     ctx.status = status;
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = options.renderer.render(template, view, chrome(ctx));
+    ctx.body = options.renderer.render(template, view, chrome(ctx, template));
   }
 
   return {
@@ -132,7 +161,10 @@ export function createPresenter(options: {
         default: {
           const error: Record<string, unknown> = { code: row.code, message: message(ctx, outcome) };
           if (outcome.kind === 'invalid-input') Object.assign(error, { field: outcome.field, problem: outcome.problem });
-          if (outcome.kind === 'password-rejected') Object.assign(error, { causes: outcome.causes, unmet: outcome.unmet });
+          // causes: Okta's reasons in the request's language (its own English stays in the log).
+          if (outcome.kind === 'password-rejected') {
+            Object.assign(error, { causes: refusalSentences(state(ctx).locale ?? 'en', outcome.refusals), reasons: outcome.refusals, unmet: outcome.unmet });
+          }
           if (outcome.kind === 'rate-limited') error.retryAfterSeconds = outcome.retryAfterSeconds;
           ctx.body = { error };
         }
@@ -148,9 +180,8 @@ export function createPresenter(options: {
         return;
       }
       const error = { kind: outcome.kind, message: message(ctx, outcome), field: 'field' in outcome ? outcome.field : undefined };
-      const causes = outcome.kind === 'password-rejected' ? outcome.causes : [];
       if ('rerender' in row.page && form) {
-        render(ctx, form.template, { ...form.view, error, causes }, row.status);
+        render(ctx, form.template, { ...form.view, error }, row.status);
         return;
       }
       const locale = state(ctx).locale ?? 'en';
@@ -159,7 +190,11 @@ export function createPresenter(options: {
       const offerNewLink = ['link-dead', 'flow-expired', 'attempts-exhausted'].includes(outcome.kind);
       // Failures that pass with time get a "try again" back to the page the user was on.
       const retryHref = RETRYABLE.has(outcome.kind) ? pagePath(ctx) : undefined;
-      render(ctx, 'error', { title, error, offerNewLink, retryHref }, row.status);
+      // A locked account: no button (a new link cannot work until it is unlocked), but who unlocks it.
+      const locked = outcome.kind === 'account-locked';
+      // A rate limit: the message says when; any button before then would meet the same limit.
+      const waitOnly = outcome.kind === 'rate-limited';
+      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked, waitOnly }, row.status);
     },
   };
 }

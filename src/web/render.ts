@@ -12,7 +12,13 @@ export interface PageChrome {
   readonly locale: string;
   readonly brandName: string;
   readonly logoUrl: string | undefined;
+  /** BRAND_FAVICON_URL, else our own /assets/favicon.svg. */
+  readonly faviconUrl: string;
+  /** PRIVACY_URL and HELP_URL, those set, with their label's catalogue key. */
+  readonly footerLinks: ReadonlyArray<{ readonly href: string; readonly key: string }>;
   readonly supportContact: string | undefined;
+  /** "Back to sign in": the way out of recovery, on every page but the last (which has its own). */
+  readonly signInUrl: string | undefined;
   /** The CSRF token for forms on this page. */
   readonly csrfToken: string;
   /** A safe address of this page (no token, no `lang`), for the language links and "try again". */

@@ -40,6 +40,7 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     const locale = negotiateLocale(
       { query, cookie: options.cookies.read(ctx, 'lang'), acceptLanguage: ctx.get('accept-language') },
       options.catalogue.locales,
+      options.catalogue.defaultLocale,
     );
     // An explicit ?lang= choice is remembered, so the next pages keep it without the parameter.
     if (query && locale.toLowerCase() === query.toLowerCase()) options.cookies.write(ctx, 'lang', locale, LANG_COOKIE_MAX_AGE_MS);

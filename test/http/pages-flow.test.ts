@@ -76,7 +76,8 @@ describe('forgot password page', () => {
     // Okta said its window is spent: the next start waits for the reset without calling Okta.
     const held = await submit(browser, '/forgot-password', '/forgot-password', { username: 'a@example.com' });
     expect(held.status).toBe(429);
-    expect(held.text).toContain('Too many requests');
+    expect(held.text).toContain('Please wait before trying again');
+    expect(held.text).toMatch(/You can try again in \d+ seconds\./);
     expect(Number(held.headers.get('retry-after'))).toBeLessThanOrEqual(30);
     okta.assertAllUsed();
     expect(okta.calls).toHaveLength(2);

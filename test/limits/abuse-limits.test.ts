@@ -102,7 +102,10 @@ describe('start, per client IP', () => {
     const refused = await postForm(browser, '/forgot-password', { username: 'bob@example.com' });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(refused.text).toContain('Too many requests');
+    expect(refused.text).toContain('<h1>Please wait before trying again</h1>');
+    // The first refusal is a short wait, said in seconds; no button that would meet the same limit.
+    expect(refused.text).toMatch(/You can try again in \d+ seconds?\./);
+    expect(refused.text).not.toContain('class="button"');
     expect(emailsTo('bob@example.com')).toBe(0);
   });
 
@@ -184,16 +187,24 @@ describe('wrong answers, per emailed link', () => {
     return browser;
   }
 
-  it('ends the flow at the 5th wrong answer; the user must ask for a new link', async () => {
+  it('ends the flow at the 3rd wrong answer, counting the tries out; the link is spent, not the account', async () => {
     // Okta's own lockout set above ours, so this proves our count, not the emulator's.
     await emulator.close();
     emulator = await startEmulator({ publicUrl: PUBLIC_URL, clock, users: demoUsers(), policy: { maxWrongAnswers: 50 } });
     await start();
     const browser = await verifiedBrowser();
-    for (let i = 1; i <= 4; i++) expect((await postForm(browser, '/reset-password/question', { answer: `wrong ${i}` })).status).toBe(422);
-    const ended = await postForm(browser, '/reset-password/question', { answer: 'wrong 5' });
+    const first = await postForm(browser, '/reset-password/question', { answer: 'wrong 1' });
+    expect(first.status).toBe(422);
+    expect(first.text).toContain('You have 2 tries left.');
+    const second = await postForm(browser, '/reset-password/question', { answer: 'wrong 2' });
+    expect(second.status).toBe(422);
+    expect(second.text).toContain('You have 1 try left');
+    const ended = await postForm(browser, '/reset-password/question', { answer: 'wrong 3' });
     expect(ended.status).toBe(403);
     expect(ended.text).toContain(service.deps.catalogue.t('en', 'error.attempts-exhausted'));
+    expect(ended.text).toContain('This link can no longer be used');
+    expect(ended.text).not.toContain('Your account is locked');
+    expect(emulator.getUser('alice@example.com')?.status).not.toBe('LOCKED_OUT');
     expect(oktaCalls('cancel')).toBe(1);
     // The flow is gone: the question page no longer opens.
     expect((await browser.get('/reset-password/question')).status).toBe(401);

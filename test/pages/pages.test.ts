@@ -75,6 +75,53 @@ describe('branding', () => {
   });
 });
 
+describe('the way back to sign in', () => {
+  function backLink(html: string): string | undefined {
+    return /<p class="back-to-sign-in"><a href="([^"]+)">Back to sign in<\/a><\/p>/.exec(html)?.[1];
+  }
+
+  it('is under every page, to SIGN_IN_URL, but not on "done", whose own button leads on', async () => {
+    await start({ SIGN_IN_URL: 'https://acme.example/login', SUCCESS_REDIRECT_URL: 'https://acme.example/home' });
+    const browser = service.browser();
+    expect(backLink((await browser.get('/forgot-password')).text)).toBe('https://acme.example/login');
+    expect(backLink((await browser.get('/reset-password/question')).text)).toBe('https://acme.example/login');
+    expect(backLink((await browser.get('/no-such-page')).text)).toBe('https://acme.example/login');
+    await atStepAfterLink(browser, 'bob@example.com');
+    expect(backLink((await browser.get('/reset-password/new-password')).text)).toBe('https://acme.example/login');
+    await post(browser, '/reset-password/new-password', { newPassword: 'Fresh-Start-99', confirmPassword: 'Fresh-Start-99' });
+    const done = (await browser.get('/reset-password/done')).text;
+    expect(backLink(done)).toBeUndefined();
+    expect(done).toContain('href="https://acme.example/home"');
+  });
+
+  it('defaults to the success redirect, in the user\'s language', async () => {
+    await start({ SUCCESS_REDIRECT_URL: 'https://acme.example/home' });
+    const page = await service.browser().get('/forgot-password?lang=de');
+    expect(page.text).toContain('<p class="back-to-sign-in"><a href="https://acme.example/home">Zurück zur Anmeldung</a></p>');
+  });
+});
+
+describe('favicon and footer links', () => {
+  it('serves our own favicon by default, linked from every page', async () => {
+    await start();
+    const browser = service.browser();
+    const page = await browser.get('/forgot-password');
+    expect(page.text).toContain('<link rel="icon" href="/assets/favicon.svg">');
+    const icon = await browser.get('/assets/favicon.svg');
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    // No footer links unless configured: no dead "Privacy" link.
+    expect(page.text).not.toContain('class="footer-links"');
+  });
+
+  it('uses BRAND_FAVICON_URL (its origin allowed by the CSP), and PRIVACY_URL and HELP_URL in the footer, translated', async () => {
+    await start({ BRAND_FAVICON_URL: 'https://cdn.globex.example/icon.png', PRIVACY_URL: 'https://globex.example/privacy', HELP_URL: 'https://help.globex.example/' });
+    const page = await service.browser().get('/forgot-password?lang=de');
+    expect(page.text).toContain('<link rel="icon" href="https://cdn.globex.example/icon.png">');
+    expect(page.headers.get('content-security-policy')).toMatch(/img-src 'self' data: https:\/\/cdn\.globex\.example;/);
+    expect(page.text).toContain('<ul class="footer-links"><li><a href="https://globex.example/privacy">Datenschutz</a></li><li><a href="https://help.globex.example/">Hilfe</a></li></ul>');
+  });
+});
+
 describe('every page', () => {
   beforeEach(() => start());
 
@@ -101,13 +148,46 @@ describe('every page', () => {
     }
   });
 
-  it('ties a field error to its field and links the summary to it', async () => {
+  it('ties a field error to its field, says what to enter, and links the summary to it', async () => {
     const page = await post(service.browser(), '/forgot-password', { username: '' });
     expect(page.status).toBe(400);
-    expect(page.text).toContain('<a href="#username">Enter a value.</a>');
-    expect(page.text).toMatch(/<p class="field-error" id="username-error">.*Enter a value\.<\/p>/);
+    expect(page.text).toContain('<a href="#username">Enter your username or email address.</a>');
+    expect(page.text).toMatch(/<p class="field-error" id="username-error">.*Enter your username or email address\.<\/p>/);
     expect(page.text).toMatch(/id="username"[^>]*aria-invalid="true" aria-describedby="username-error"/);
     expect(page.text).toMatch(/<label for="username">/);
+  });
+});
+
+describe('"check your email"', () => {
+  it('says the email went to the address on the account, not "we have sent it an email"', async () => {
+    await start();
+    const browser = service.browser();
+    expect((await post(browser, '/forgot-password', { username: 'bob@example.com' })).location).toBe('/forgot-password/sent');
+    const page = (await browser.get('/forgot-password/sent')).text;
+    expect(page).toContain('If what you entered matches an account, we have emailed a link to reset its password to the address on that account.');
+    expect(page).not.toContain('sent it');
+  });
+});
+
+describe('an empty field says what to enter there', () => {
+  beforeEach(() => start());
+
+  it('the answer, in German', async () => {
+    const browser = service.browser();
+    await browser.get('/forgot-password?lang=de');
+    await atStepAfterLink(browser, 'alice@example.com');
+    const page = await post(browser, '/reset-password/question', { answer: '' });
+    expect(page.status).toBe(400);
+    expect(page.text).toMatch(/<p class="field-error" id="answer-error">.*Geben Sie Ihre Antwort ein\.<\/p>/);
+  });
+
+  it('the new password and its confirmation', async () => {
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'bob@example.com');
+    const empty = await post(browser, '/reset-password/new-password', { newPassword: '', confirmPassword: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('Enter a new password.');
+    expect(empty.text).not.toContain('Enter a value.');
   });
 });
 
@@ -155,6 +235,68 @@ describe('the new-password page', () => {
   });
 });
 
+describe("Okta's reasons for refusing a password", () => {
+  beforeEach(() => start());
+
+  /** At alice's or frank's new-password step, in `lang`, then submits `password` to Okta. */
+  async function refused(login: string, answer: string, lang: string, password: string) {
+    const browser = service.browser();
+    await browser.get(`/forgot-password?lang=${lang}`);
+    await atStepAfterLink(browser, login);
+    expect((await post(browser, '/reset-password/question', { answer })).location).toBe('/reset-password/new-password');
+    const page = await post(browser, '/reset-password/new-password', { newPassword: password, confirmPassword: password });
+    expect(page.status).toBe(422);
+    return page.text;
+  }
+
+  function unmetRows(html: string): string[] {
+    return [...html.matchAll(/<li data-rule="(\w+)"[^>]*class="unmet"/g)].map((match) => match[1] as string);
+  }
+
+  function newPasswordError(html: string): string {
+    return /<p class="field-error" id="newPassword-error">([\s\S]*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '';
+  }
+
+  it('a recently used password: the history sentence in German, the history row marked, Okta\'s English only in the log', async () => {
+    const page = await refused('alice@example.com', 'Brussels sprouts', 'de', 'Wonderland-2023');
+    expect(newPasswordError(page)).toContain('Sie haben dieses Passwort vor Kurzem verwendet.');
+    expect(unmetRows(page)).toEqual(['historyCount']);
+    expect(page).not.toMatch(/used too recently|Password requirements/i);
+    const audit = service.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.event === 'recovery.reset');
+    expect(audit).toMatchObject({ outcome: 'password-rejected', oktaCauses: ['Password has been used too recently'] });
+  });
+
+  it('the current password is named as such', async () => {
+    const page = await refused('alice@example.com', 'Brussels sprouts', 'en', 'Wonderland-2024');
+    expect(newPasswordError(page)).toBe('Error: The new password cannot be your current password.');
+    expect(unmetRows(page)).toEqual(['historyCount']);
+  });
+
+  it('a password changed too recently: Okta\'s whole-policy sentence becomes the minimum-age row, in Japanese', async () => {
+    const page = await refused('frank@example.com', 'Green', 'ja', 'Brand-New-Pass-7');
+    expect(newPasswordError(page)).toContain(service.deps.catalogue.t('ja', 'error.password-rejected.min-age'));
+    expect(unmetRows(page)).toEqual(['minAgeMinutes']);
+    expect(page).not.toContain('Password requirements');
+  });
+
+  it('the JSON API gives the reasons as codes and translated sentences', async () => {
+    const browser = service.browser({ 'accept-language': 'fr' });
+    await atStepAfterLink(browser, 'alice@example.com');
+    await browser.postJson('/api/recovery/answer', { answer: 'Brussels sprouts' });
+    const response = await browser.postJson('/api/recovery/reset', { newPassword: 'Wonderland-2023' });
+    expect(response.status).toBe(422);
+    expect(JSON.parse(response.text)).toEqual({
+      error: {
+        code: 'PASSWORD_POLICY',
+        message: 'Vous avez utilisé ce mot de passe récemment. Choisissez-en un que vous n\'avez jamais utilisé.',
+        causes: ['Vous avez utilisé ce mot de passe récemment. Choisissez-en un que vous n\'avez jamais utilisé.'],
+        reasons: ['history'],
+        unmet: [],
+      },
+    });
+  });
+});
+
 describe('error pages', () => {
   beforeEach(() => start());
 
@@ -166,14 +308,31 @@ describe('error pages', () => {
   }
 
   // Okta's 429 and outages surface at the steps after the link: the start answers before Okta.
-  it('says in minutes when to retry after a long rate limit, with Retry-After', async () => {
+  it('says in plain words and in minutes when to come back after a long rate limit, with Retry-After and no button', async () => {
     const browser = await holdingLink();
     emulator.forceRateLimit(600);
     const page = await post(browser, '/reset-password');
     expect(page.status).toBe(429);
     expect(Number(page.headers.get('retry-after'))).toBeGreaterThanOrEqual(540);
-    expect(page.text).toMatch(/Please wait (10|11) minutes, then try again\./);
-    expect(page.text).toContain('<a class="button" href="/reset-password">Try again</a>');
+    expect(page.text).toContain('<h1>Please wait before trying again</h1>');
+    expect(page.text).toMatch(/There were too many attempts in a short time, so they are paused for a while to keep accounts safe\. You can try again in (10|11) minutes\./);
+    expect(page.text).not.toContain('Try again</a>');
+    expect(page.text).not.toContain('class="button"');
+  });
+
+  // Okta's reset time is read to the second and rounded up, so the wait may be a unit longer.
+  it.each([
+    ['ja', 599, /(10|11) 分後にもう一度お試しください。/],
+    ['de', 44, /Sie können es in 4[45] Sekunden erneut versuchen\./],
+    ['ru', 1320, /Повторить попытку можно через 2[23] минуты\./],
+    ['ht', 300, /Ou ka eseye ankò nan [56] minit\./],
+  ])('says when to come back in %s in its own units and plurals (%i s)', async (lang, seconds, sentence) => {
+    const browser = await holdingLink();
+    await browser.get(`/forgot-password?lang=${lang}`);
+    emulator.forceRateLimit(seconds);
+    const page = await post(browser, '/reset-password');
+    expect(page.status).toBe(429);
+    expect(page.text).toMatch(sentence);
   });
 
   it('says "try again" when Okta is down, and that nothing changed', async () => {
@@ -186,14 +345,17 @@ describe('error pages', () => {
     expect(page.text).toContain('href="/reset-password">Try again</a>');
   });
 
-  it('a locked account gets its own page with "send me a new link"', async () => {
+  it('a link spent by wrong answers says so, not that the account is locked, and offers a new link', async () => {
     const browser = service.browser();
     await atStepAfterLink(browser, 'alice@example.com');
     let page = await post(browser, '/reset-password/question', { answer: 'no' });
     for (let i = 0; i < 10 && page.status === 422; i++) page = await post(browser, '/reset-password/question', { answer: `no ${i}` });
     expect(page.status).toBe(403);
-    expect(page.text).toContain('<h1>Your account is locked</h1>');
+    // MAX_WRONG_ANSWERS (3 by default) fires before Okta's lockout (5 in the emulator).
+    expect(page.text).toContain('<h1>This link can no longer be used</h1>');
+    expect(page.text).toContain('Your account is not locked');
     expect(page.text).toContain('<a class="button" href="/forgot-password">Send me a new link</a>');
+    expect(emulator.getUser('alice@example.com')?.status).toBe('ACTIVE');
   });
 
   it('never prints the emailed token, in the path or the query, even in the language links', async () => {
@@ -204,6 +366,100 @@ describe('error pages', () => {
       // Handlebars writes "=" in attributes as &#x3D;, which browsers read back as "=".
       expect(page.text).toMatch(/href="\/(forgot|reset)-password\?lang&#x3D;ja"/);
     }
+  });
+});
+
+describe('wrong answers and lockout', () => {
+  /** Answers wrong until the question page stops coming back; returns every page seen. */
+  async function answerWrongUntilTheEnd(browser: Browser) {
+    const pages = [];
+    for (let i = 0; i < 10; i++) {
+      const page = await post(browser, '/reset-password/question', { answer: `wrong ${i}` });
+      pages.push(page);
+      if (page.status !== 422) break;
+    }
+    return pages;
+  }
+
+  /** The answer field's own error message, tags stripped. */
+  function answerError(html: string): string {
+    return /<p class="field-error" id="answer-error">([\s\S]*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '';
+  }
+
+  it('counts the last tries out in the user\'s language before the link is spent', async () => {
+    await start({ MAX_WRONG_ANSWERS: '4' });
+    const browser = service.browser();
+    await browser.get('/forgot-password?lang=de');
+    await atStepAfterLink(browser, 'alice@example.com');
+    const pages = await answerWrongUntilTheEnd(browser);
+    expect(pages.map((page) => page.status)).toEqual([422, 422, 422, 403]);
+    const wrongAnswer = service.deps.catalogue.t('de', 'error.wrong-answer');
+    // The first wrong answer of four says nothing of a count; the 2nd and 3rd count down.
+    expect(answerError(pages[0]!.text)).toMatch(new RegExp(`${wrongAnswer}$`));
+    expect(answerError(pages[1]!.text)).toMatch(/Sie haben noch 2 Versuche\.$/);
+    expect(answerError(pages[2]!.text)).toContain('Sie haben noch 1 Versuch:');
+  });
+
+  it('the JSON API says the same, with the count in its message once few remain', async () => {
+    await start();
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'alice@example.com');
+    const answer = await browser.postJson('/api/recovery/answer', { answer: 'wrong' });
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.text)).toEqual({ error: { code: 'WRONG_ANSWER', message: 'That answer does not match our records. Try again. You have 2 tries left.' } });
+  });
+
+  it('an account Okta locked says so, who unlocks it, and offers no link that cannot work', async () => {
+    // Our limit set above the emulated Okta's lockout (5), so Okta locks first (E0000069).
+    await start({ MAX_WRONG_ANSWERS: '10', SUPPORT_CONTACT: 'helpdesk@acme.example' });
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'alice@example.com');
+    const locked = (await answerWrongUntilTheEnd(browser)).at(-1)!;
+    expect(locked.status).toBe(403);
+    expect(emulator.getUser('alice@example.com')?.status).toBe('LOCKED_OUT');
+    expect(locked.text).toContain('<h1>Your account is locked</h1>');
+    expect(locked.text).toContain('A new link will not work until it is unlocked.');
+    expect(locked.text).toContain('To unlock it sooner, contact helpdesk@acme.example.');
+    expect(locked.text).not.toContain('Send me a new link');
+    expect(locked.text).not.toContain('class="button"');
+  });
+
+  it('without SUPPORT_CONTACT the locked page names the administrator, in the user\'s language', async () => {
+    await start({ MAX_WRONG_ANSWERS: '10' });
+    const browser = service.browser();
+    await browser.get('/forgot-password?lang=ja');
+    await atStepAfterLink(browser, 'alice@example.com');
+    const locked = (await answerWrongUntilTheEnd(browser)).at(-1)!;
+    expect(locked.status).toBe(403);
+    expect(locked.text).toContain('<h1>アカウントがロックされています</h1>');
+    expect(locked.text).toContain('すぐに解除するには、管理者にお問い合わせください。');
+  });
+
+  it('the JSON API names the lock ACCOUNT_LOCKED, apart from a spent link', async () => {
+    await start({ MAX_WRONG_ANSWERS: '10' });
+    const browser = service.browser();
+    await atStepAfterLink(browser, 'alice@example.com');
+    let answer = await browser.postJson('/api/recovery/answer', { answer: 'wrong' });
+    for (let i = 0; i < 10 && answer.status === 422; i++) answer = await browser.postJson('/api/recovery/answer', { answer: `wrong ${i}` });
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'ACCOUNT_LOCKED' } });
+  });
+});
+
+describe('LANGUAGES: the languages an org offers', () => {
+  function switcherLanguages(html: string): string[] {
+    return [...html.matchAll(/<a href="[^"]*" lang="([\w-]+)" hreflang/g)].map((match) => match[1] as string);
+  }
+
+  it('keeps the switcher and negotiation to them; without English, the first is the default', async () => {
+    await start({ LANGUAGES: 'de, ja' });
+    const browser = service.browser({ 'accept-language': 'fr-FR, en;q=0.5' });
+    const page = await browser.get('/forgot-password');
+    expect(page.text).toContain('<html lang="de"');
+    expect(switcherLanguages(page.text)).toEqual(['de', 'ja']);
+    // A language the org does not offer is not chosen by ?lang= either.
+    expect((await browser.get('/forgot-password?lang=fr')).text).toContain('<html lang="de"');
+    expect((await service.browser({ 'accept-language': 'ja' }).get('/forgot-password')).text).toContain('<html lang="ja"');
   });
 });
 

@@ -37,8 +37,10 @@ let trusted: EmulatedService;
 let inbox: SmtpInbox;
 
 beforeAll(async () => {
-  emulated = await startEmulatedService(LENIENT_LIMITS);
-  mocked = await startTestService(LENIENT_LIMITS);
+  // One sign-in address for both, as one deployment has: "Back to sign in" would otherwise name each one's Okta.
+  const SAME = { ...LENIENT_LIMITS, SIGN_IN_URL: 'https://acme.example/login' };
+  emulated = await startEmulatedService(SAME);
+  mocked = await startTestService(SAME);
   inbox = await SmtpInbox.start();
   trusted = await startEmulatedService(
     { ...LENIENT_LIMITS, EMAIL_DELIVERY: 'service', OKTA_API_TOKEN: API_TOKEN, SMTP_URL: inbox.url, MAIL_FROM: 'Acme <no-reply@acme.example>' },

@@ -122,6 +122,8 @@ describe('a relayState given at the start', () => {
     expect(form.status).toBe(200);
     for (const { url } of urlAttributes(form.text)) {
       const target = decode(url);
+      // "Back to sign in" is the one absolute link, and it comes from configuration, not the request.
+      if (target === emulated.service.config.signInUrl) continue;
       expect({ hostile, target, relative: target.startsWith('#') || (target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\')) }).toEqual({ hostile, target, relative: true });
     }
     const posted = await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'bob@example.com', relayState: hostile });

@@ -42,6 +42,12 @@ describe('loadConfig', () => {
     [{ REDIS_KEY_PREFIX: 'has spaces' }, 'REDIS_KEY_PREFIX'],
     [{ OKTA_CALL_BUDGET_PER_MINUTE: '0' }, 'OKTA_CALL_BUDGET_PER_MINUTE'],
     [{ MAX_WRONG_ANSWERS: 'five' }, 'MAX_WRONG_ANSWERS'],
+    [{ SIGN_IN_URL: 'not a url' }, 'SIGN_IN_URL'],
+    [{ LANGUAGES: 'en,xx' }, 'LANGUAGES'],
+    [{ BRAND_FAVICON_URL: 'favicon.ico' }, 'BRAND_FAVICON_URL'],
+    [{ PRIVACY_URL: 'privacy' }, 'PRIVACY_URL'],
+    [{ HELP_URL: 'javascript:alert(1)' }, 'HELP_URL'],
+    [{ LANGUAGES: ' , ' }, 'LANGUAGES'],
     [{ OKTA_CALL_BUDGET_VERIFY_SHARE: '2' }, 'OKTA_CALL_BUDGET_VERIFY_SHARE'],
     [{ RATE_LIMIT_MEMORY_MAX_KEYS: '10' }, 'RATE_LIMIT_MEMORY_MAX_KEYS'],
     [{ BRAND_PRIMARY_COLOR: 'red' }, 'BRAND_PRIMARY_COLOR'],
@@ -111,13 +117,18 @@ describe('loadConfig', () => {
     expect(config.allowedRedirectOrigins).toEqual(['https://account.acme.com', 'https://acme.okta.com', 'https://intranet.acme.com', 'https://hr.acme.com']);
   });
 
+  it('reads LANGUAGES as a list of our languages, every one by default', () => {
+    expect(loadConfig({}).languages).toBeNull();
+    expect(loadConfig({ LANGUAGES: 'de, ja,de' }).languages).toEqual(['de', 'ja']);
+  });
+
   it('reads the abuse limits and Redis, with the documented defaults', () => {
     const defaults = loadConfig({});
     expect(defaults.limits).toEqual({
       startPerUsername: { points: 5, durationSeconds: 3600 },
       startPerIp: { points: 30, durationSeconds: 900 },
       verifyFailuresPerIp: { points: 20, durationSeconds: 900 },
-      maxWrongAnswers: 5,
+      maxWrongAnswers: 3,
       oktaCallsPerMinute: 300,
       // A third of the budget (OKTA_CALL_BUDGET_VERIFY_SHARE 0.33), rounded down.
       failedVerifiesPerMinute: 99,

@@ -198,7 +198,8 @@ describe('after the email', () => {
     expect(refusalOf(await engine.reset(result.session, { newPassword: 'Short-1a', revokeSessions: true }, CONTEXT))).toEqual({
       kind: 'password-rejected',
       unmet: [],
-      causes: [expect.stringContaining('Password requirements were not met')],
+      refusals: ['requirements'],
+      oktaCauses: [expect.stringContaining('Password requirements were not met')],
     });
     okta.reply(P.answer, idx('reset-success.json'));
     expect(await engine.reset(result.session, { newPassword: 'Long-enough-Pass-1', revokeSessions: true }, CONTEXT)).toEqual({

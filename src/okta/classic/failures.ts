@@ -5,6 +5,7 @@
  */
 import type { EngineRefusal } from '../../recovery/engine.js';
 import { OktaApiError, OktaUnavailableError } from '../errors.js';
+import { refusalsOf } from '../password-refusals.js';
 
 export type ClassicStep = 'start' | 'verify' | 'answer' | 'reset';
 
@@ -23,13 +24,14 @@ export function refusalOf(error: unknown, step: ClassicStep): EngineRefusal | nu
     case 'answer':
       if (error.errorCode === 'E0000087') return { kind: 'wrong-answer' };
       // Contract §3.3: repeated wrong answers lock the user (E0000069, modelled, not documented).
-      if (error.errorCode === 'E0000069') return { kind: 'attempts-exhausted' };
+      // Locked is not "this link is spent": a new link cannot help until the account is unlocked.
+      if (error.errorCode === 'E0000069') return { kind: 'account-locked' };
       return { kind: 'flow-expired' };
     case 'reset':
       // E0000080 is what real orgs send; the current docs show E0000014 (contract §4.3). Okta's
       // E0000001 "Api validation failed" on newPassword is the same thing from the user's side.
       if (['E0000080', 'E0000014', 'E0000001'].includes(error.errorCode)) {
-        return { kind: 'password-rejected', unmet: [], causes: error.causes };
+        return { kind: 'password-rejected', unmet: [], refusals: refusalsOf(error.causes), oktaCauses: error.causes };
       }
       // E0000011 (expired stateToken), E0000079 (wrong state), E0000105 (contract §4.4): start over.
       return { kind: 'flow-expired' };

@@ -15,6 +15,7 @@ import { normalisePolicy, type OktaPasswordRules } from '../../recovery/password
 import type { OktaClient } from '../client.js';
 import type { EndUserContext } from '../context.js';
 import { OktaUnavailableError } from '../errors.js';
+import { refusalOfText, refusalsOf } from '../password-refusals.js';
 import {
   authenticatorChoice,
   bodyOf,
@@ -275,7 +276,7 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
         if (!('version' in answer)) return answer;
         const keys = messageKeys(answer);
         if (keys.includes('api.authn.error.PASSCODE_INVALID')) return refusal({ kind: 'wrong-code' });
-        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'attempts-exhausted' });
+        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'account-locked' });
         return progress('verify-code', answer, session, undefined);
       }),
 
@@ -308,7 +309,7 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
         if (!('version' in read)) return read;
         const keys = messageKeys(read);
         if (keys.includes('authfactor.challenge.question_factor.answer_invalid')) return refusal({ kind: 'wrong-answer' });
-        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'attempts-exhausted' });
+        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'account-locked' });
         return progress('answer', read, session, undefined);
       }),
 
@@ -322,7 +323,12 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
         const keys = messageKeys(read);
         // Only a 200 to our own reset-authenticator POST means "changed" (AUTHJS PR 838, §5.4).
         if (read.successWithInteractionCode || keys.some((key) => CHANGED_KEYS.includes(key))) return { kind: 'password-changed', user: mailUserOf(read, undefined) };
-        if (keys.some((key) => PASSWORD_KEYS.includes(key))) return refusal({ kind: 'password-rejected', unmet: [], causes: messageTexts(read, PASSWORD_KEYS) });
+        if (keys.some((key) => PASSWORD_KEYS.includes(key))) {
+          // password.common names its reason by key; the others carry Okta's sentence to read.
+          const others = messageTexts(read, PASSWORD_KEYS.filter((key) => key !== 'password.common'));
+          const refusals = keys.includes('password.common') ? [...new Set(['common' as const, ...others.map(refusalOfText)])] : refusalsOf(others);
+          return refusal({ kind: 'password-rejected', unmet: [], refusals, oktaCauses: messageTexts(read, PASSWORD_KEYS) });
+        }
         return unexpected('reset', read);
       }),
 

@@ -114,33 +114,26 @@ export function remediationNamed(ion: Ion, name: string): IonForm | undefined {
   return ion.remediation?.value.find((form) => form.name === name);
 }
 
-/** Every i18n key in the answer: global messages and the messages on any field, however nested. */
-export function messageKeys(ion: Ion): string[] {
-  const keys: string[] = [];
-  const collect = (messages: readonly IonMessage[] | undefined) => messages?.forEach((m) => m.i18n?.key && keys.push(m.i18n.key));
-  const walk = (fields: readonly IonField[] | undefined) =>
+/** Every message in the answer: the global ones and those on any field, however nested. */
+function allMessages(ion: Ion): IonMessage[] {
+  const messages: IonMessage[] = [...(ion.messages?.value ?? [])];
+  const walk = (fields: readonly IonField[] | undefined): void =>
     fields?.forEach((field) => {
-      collect(field.messages?.value);
+      messages.push(...(field.messages?.value ?? []));
       walk(field.form?.value);
     });
-  collect(ion.messages?.value);
   ion.remediation?.value.forEach((form) => walk(form.value));
-  return keys;
+  return messages;
+}
+
+/** Every i18n key in the answer: global messages and the messages on any field, however nested. */
+export function messageKeys(ion: Ion): string[] {
+  return allMessages(ion).flatMap((m) => (m.i18n?.key ? [m.i18n.key] : []));
 }
 
 /** Okta's own words for the messages with these keys (field or global), for the password page. */
 export function messageTexts(ion: Ion, keys: readonly string[]): string[] {
-  const texts: string[] = [];
-  const collect = (messages: readonly IonMessage[] | undefined) =>
-    messages?.forEach((m) => m.i18n?.key && keys.includes(m.i18n.key) && m.message && texts.push(m.message));
-  const walk = (fields: readonly IonField[] | undefined) =>
-    fields?.forEach((field) => {
-      collect(field.messages?.value);
-      walk(field.form?.value);
-    });
-  collect(ion.messages?.value);
-  ion.remediation?.value.forEach((form) => walk(form.value));
-  return texts;
+  return allMessages(ion).flatMap((m) => (m.i18n?.key && keys.includes(m.i18n.key) && m.message ? [m.message] : []));
 }
 
 /** The stateHandle to send next: the form's own immutable field wins over the top level (§2.3). */

@@ -387,9 +387,12 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
     problems.push('METRICS_PORT: must differ from PORT (use METRICS_TOKEN to serve /metrics on the main port)');
   }
-  // Service delivery needs the token to ask Okta for the recoveryToken, and SMTP to deliver it.
+  // Service delivery needs the token to ask Okta for a recovery token (Classic: the trusted authn
+  // call; Identity Engine: the Users API, idx contract §3.3), and SMTP to deliver it.
   if (env.EMAIL_DELIVERY === 'service') {
-    if (!env.OKTA_API_TOKEN) problems.push('OKTA_API_TOKEN: required when EMAIL_DELIVERY=service (an admin token allowed to manage users)');
+    if (!env.OKTA_API_TOKEN) {
+      problems.push('OKTA_API_TOKEN: required when EMAIL_DELIVERY=service, with either engine (an admin token allowed to manage users: it asks Okta for the recovery token that our email carries)');
+    }
     if (!env.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_DELIVERY=service (e.g. smtp://user:pass@smtp.acme.com:587)');
   }
   if (env.OKTA_ISSUER && authServerPathOf(env.OKTA_ISSUER, env.OKTA_ORG_URL) === null) {
@@ -398,7 +401,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if ((env.EMAIL_DELIVERY === 'service' || env.SMTP_URL) && !env.MAIL_FROM) {
     problems.push('MAIL_FROM: required when EMAIL_DELIVERY=service or SMTP_URL is set (e.g. "Acme <no-reply@acme.com>")');
   }
-  if (env.OKTA_ENGINE === 'idx') problems.push(...engineProblems('idx', env.OKTA_CLIENT_ID ?? (env.OKTA_ORG_URL ? undefined : EMULATOR_CLIENT_ID), env.EMAIL_DELIVERY));
+  if (env.OKTA_ENGINE === 'idx') problems.push(...engineProblems('idx', env.OKTA_CLIENT_ID ?? (env.OKTA_ORG_URL ? undefined : EMULATOR_CLIENT_ID)));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   const publicUrl = publicUrlOf(env);
@@ -480,18 +483,13 @@ function authServerPathOf(issuer: string, orgUrl: string | undefined): string | 
 }
 
 /** What the Identity Engine needs of the rest of the configuration, explicit or found by auto. */
-function engineProblems(engine: 'classic' | 'idx', clientId: string | undefined, delivery: 'okta' | 'service'): string[] {
+function engineProblems(engine: 'classic' | 'idx', clientId: string | undefined): string[] {
   if (engine === 'classic') return [];
-  const problems: string[] = [];
+  // Both deliveries run recovery as the OIDC app: service delivery's link starts IDX at interact.
   if (!clientId) {
-    problems.push('OKTA_CLIENT_ID: required for an Identity Engine org (OKTA_ENGINE=idx or found by auto): the client id of an OIDC app with the Interaction Code grant');
+    return ['OKTA_CLIENT_ID: required for an Identity Engine org (OKTA_ENGINE=idx or found by auto): the client id of an OIDC app with the Interaction Code grant'];
   }
-  if (delivery === 'service') {
-    // The IDX recovery-token path (contract §3.3) needs an admin token, a user lookup that
-    // itself reveals accounts by its timing, and has no recorded reset response (§12): not built.
-    problems.push('EMAIL_DELIVERY: service is not available with the Identity Engine: Okta sends the code and magic link itself (set EMAIL_DELIVERY=okta, or OKTA_ENGINE=classic for an org that still serves /api/v1/authn)');
-  }
-  return problems;
+  return [];
 }
 
 /**
@@ -499,7 +497,7 @@ function engineProblems(engine: 'classic' | 'idx', clientId: string | undefined,
  * engine, and start-up stops here, naming the variable, when the rest does not fit it.
  */
 export function withEngine(config: Config, engine: 'classic' | 'idx'): Config {
-  const problems = engineProblems(engine, config.okta.idx.clientId, config.email.delivery);
+  const problems = engineProblems(engine, config.okta.idx.clientId);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return deepFreeze({ ...config, okta: { ...config.okta, engine } });
 }

@@ -18,8 +18,10 @@ import { observeOktaCalls } from './observability/okta-observer.js';
 import { OktaRequestIds } from './observability/okta-request-ids.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { createClassicEngine } from './okta/classic/engine.js';
+import { createClassicRecoveryTokens } from './okta/classic/service-emails.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
 import { createIdxEngine } from './okta/idx/engine.js';
+import { createIdxRecoveryTokens } from './okta/idx/service-emails.js';
 import type { RecoveryEngine } from './recovery/engine.js';
 import { messagesDir, templatesDir } from './paths.js';
 import { createOktaEmails, type OktaEmails } from './okta/classic/okta-emails.js';
@@ -98,7 +100,9 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   const oktaEmails = createOktaEmails({ okta, audit, logger, concurrency: config.okta.maxSockets });
   // Starts already answered "email sent" reach Okta before its sockets close (server.ts).
   lifecycle.registerCloser('okta-emails', () => oktaEmails.queue.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
-  const mailer = createMailer({ config, okta, clock, logger, catalogue, templatesDir });
+  // Service delivery asks Okta for the token the engine's way (Classic authn, or the Users API).
+  const recoveryTokens = config.okta.engine === 'idx' ? createIdxRecoveryTokens(okta) : createClassicRecoveryTokens(okta);
+  const mailer = createMailer({ config, recoveryTokens, clock, logger, catalogue, templatesDir });
   if (mailer) {
     metrics.watchMailQueue(() => mailer.queue.counters);
     // Emails already promised to users go out before Okta's sockets close (server.ts closes them
@@ -136,7 +140,9 @@ function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; lo
     // config.ts refuses an IDX start without a client id; this only narrows the type.
     if (!idx.clientId) throw new Error('OKTA_CLIENT_ID is required for the Identity Engine');
     const settings = { orgUrl: config.okta.orgUrl as string, clientId: idx.clientId, clientSecret: idx.clientSecret, authServerPath: idx.authServerPath, redirectUri: idx.redirectUri };
-    return createIdxEngine({ okta, clock, logger, settings });
+    // Service delivery needs the mailer (config.ts requires SMTP_URL and OKTA_API_TOKEN for it).
+    const idxDelivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta' } as const);
+    return createIdxEngine({ okta, clock, logger, settings, delivery: idxDelivery });
   }
   // Service delivery needs the mailer (config.ts requires SMTP_URL for it).
   const delivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta', emails: oktaEmails } as const);

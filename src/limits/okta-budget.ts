@@ -23,8 +23,6 @@ import type { OktaCallObservation } from '../okta/client.js';
 import type { Clock } from '../clock.js';
 import type { LimitVerdict } from './verdict.js';
 
-export const START_ENDPOINT = 'api/v1/authn/recovery/password';
-
 export interface OktaBudget {
   /** Takes one call from the budget for a start request, or says why not. */
   takeForStart(): Promise<LimitVerdict>;
@@ -68,8 +66,10 @@ export function createOktaBudget(options: { counter: Counter; verifyCounter: Cou
       await verifyCounter.reward(VERIFY_KEY, 1).catch(() => undefined);
     },
     observe(call) {
-      // Start calls were counted when admitted (takeForStart), before the call was made.
-      if (call.endpoint !== START_ENDPOINT) {
+      // A start's first call was counted when the start was admitted (takeForStart), before it
+      // was made; the engine marks that call prepaid. Every other call counts here, once: an IDX
+      // start's later calls, a Users API lookup's second call, verify, answer, reset, cancel.
+      if (!call.prepaid) {
         counter.penalty(KEY, 1).catch(() => undefined);
       }
       const low = call.status === 429 || (call.rateLimitRemaining !== undefined && call.rateLimitRemaining <= reserve);

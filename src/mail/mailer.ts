@@ -1,33 +1,30 @@
 /**
  * The emails this service sends, as jobs on the send queue:
- *  - the recovery email (EMAIL_DELIVERY=service): Okta's trusted-application variant hands us the
- *    recoveryToken (contract §1.5) and we mail our own branded link;
+ *  - the recovery email (EMAIL_DELIVERY=service): the engine's token source asks Okta for a
+ *    recovery token (Classic: the trusted-application call, contract §1.5; Identity Engine: the
+ *    Users API, idx contract §3.3) and we mail our own branded link;
  *  - the password-changed notice (whenever SMTP is configured), after a successful reset.
  * The web steps only enqueue; everything that could reveal whether an account exists (Okta's
- * E0000095, a missing address, an SMTP error) happens after the response, and is logged and
- * counted, never shown.
+ * refusal of an unknown user, a missing address, an SMTP error) happens after the response, and
+ * is logged and counted, never shown.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Catalogue } from '../i18n/catalogue.js';
-import { forgotPasswordForDelivery } from '../okta/classic/authn.js';
-import type { OktaClient } from '../okta/client.js';
 import type { EndUserContext } from '../okta/context.js';
-import { OktaApiError, OktaUnavailableError } from '../okta/errors.js';
-import type { OktaTransaction } from '../okta/classic/schemas.js';
-import { isPlausibleRecoveryToken } from '../recovery/input.js';
 import { createMailRenderer, type MailRenderer } from './messages.js';
 import type { MailJob } from './jobs.js';
 import { createMemoryMailQueue, type MailQueue, type MailQueueOptions } from './queue.js';
 import { createRedisMailQueue } from './redis-queue.js';
-import { addressOf, emailLocale, formatMoment, mailUserOf, type MailUser } from './recipient.js';
+import { addressOf, emailLocale, formatMoment, type MailUser } from './recipient.js';
+import type { RecoveryTokenSource } from './recovery-grant.js';
 import { createSmtpTransport, type MailTransport, type OutgoingMail } from './transport.js';
 
 export interface Mailer {
   readonly queue: MailQueue;
   /**
-   * Service delivery: ask Okta for the token and mail the link, after the response. Resolves once
+   * Service delivery: ask Okta for a token and mail the link, after the response. Resolves once
    * the job is kept (written to Redis with REDIS_URL), never waiting on Okta or SMTP.
    */
   sendRecoveryLink(input: { username: string; relayState?: string | undefined }, context: EndUserContext): Promise<void>;
@@ -38,7 +35,8 @@ export interface Mailer {
 
 export interface MailerDeps {
   readonly config: Config;
-  readonly okta: OktaClient;
+  /** The engine's way of asking Okta for a recovery token (service delivery). */
+  readonly recoveryTokens: RecoveryTokenSource;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly catalogue: Catalogue;
@@ -94,38 +92,21 @@ async function prepareRecoveryMail(
   input: { username: string; relayState?: string | undefined },
   context: EndUserContext,
 ): Promise<OutgoingMail | null> {
-  let transaction: OktaTransaction;
-  try {
-    transaction = await forgotPasswordForDelivery(deps.okta, input, context);
-  } catch (error) {
-    // E0000095 (unknown user), E0000034 (suspended…), E0000006 (token lacks permission), 429,
-    // outages: all end here. Not retried: the POST may have issued a token (got's rule).
-    if (error instanceof OktaApiError) {
-      return skipped(deps, 'recovery', context, 'okta-refused', { oktaErrorCode: error.errorCode, oktaErrorId: error.errorId, oktaRequestId: error.requestId });
-    }
-    if (error instanceof OktaUnavailableError) {
-      return skipped(deps, 'recovery', context, 'okta-unavailable', { oktaStatus: error.status, oktaRequestId: error.requestId });
-    }
-    throw error;
-  }
-
-  const token = transaction.recoveryToken;
-  if (!isPlausibleRecoveryToken(token)) return skipped(deps, 'recovery', context, 'no-recovery-token', { oktaStatus: transaction.status });
-  const user = mailUserOf(transaction);
+  const grant = await deps.recoveryTokens.grant(input, context);
+  if (grant.kind === 'withheld') return skipped(deps, 'recovery', context, grant.reason, grant.facts);
+  const { token, user, expiresAtMs } = grant;
   const to = addressOf(user);
   if (!to) return skipped(deps, 'recovery', context, 'no-email-address');
 
   const locale = emailLocale(deps.catalogue, user, context.acceptLanguage);
   // Built only from PUBLIC_URL: a Host or X-Forwarded-Host header never reaches this code.
   const link = `${deps.config.publicUrl}/reset-password/${encodeURIComponent(token)}`;
-  const expiresAtMs = transaction.expiresAt ? Date.parse(transaction.expiresAt) : Number.NaN;
-  const known = Number.isFinite(expiresAtMs);
   const content = renderer.render('recovery', locale, {
     link,
     login: user.login,
     firstName: user.firstName,
-    expiresAt: known ? formatMoment(expiresAtMs, locale, user.timeZone) : undefined,
-    minutes: known ? Math.max(1, Math.round((expiresAtMs - deps.clock.now()) / 60_000)) : undefined,
+    expiresAt: expiresAtMs !== undefined ? formatMoment(expiresAtMs, locale, user.timeZone) : undefined,
+    minutes: expiresAtMs !== undefined ? Math.max(1, Math.round((expiresAtMs - deps.clock.now()) / 60_000)) : undefined,
   });
   return { to, ...content };
 }

@@ -1,15 +1,14 @@
 /**
- * Who an email goes to, in which language, and how its times read — from the Okta user embedded
- * in the transaction (contract §1.5: `_embedded.user.profile` has login, firstName, locale,
- * timeZone) and the end user's request.
+ * Who an email goes to, in which language, and how its times read — from what Okta says of the
+ * user (each engine reads its own answer into a MailUser: okta/classic/recipient.ts,
+ * okta/idx/engine.ts, okta/idx/users-api.ts) and the end user's request.
  */
 import type { Catalogue } from '../i18n/catalogue.js';
 import { matchLocale, negotiateLocale } from '../i18n/negotiate.js';
-import type { OktaTransaction } from '../okta/classic/schemas.js';
 
 export interface MailUser {
   readonly login?: string | undefined;
-  /** Present only if Okta embeds it; authn responses usually carry login alone. */
+  /** Present only if Okta gives it; Classic authn responses usually carry login alone. */
   readonly email?: string | undefined;
   readonly firstName?: string | undefined;
   /** Okta's profile locale, e.g. "fr_FR". */
@@ -19,21 +18,6 @@ export interface MailUser {
 }
 
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-export function mailUserOf(transaction: OktaTransaction | undefined): MailUser {
-  const profile = (transaction?._embedded?.user?.profile ?? {}) as Record<string, unknown>;
-  return {
-    login: text(profile.login),
-    email: text(profile.email),
-    firstName: text(profile.firstName),
-    locale: text(profile.locale),
-    timeZone: text(profile.timeZone),
-  };
-}
 
 /**
  * The address: the profile email when Okta gives one, else the login, which Okta's default

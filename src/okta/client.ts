@@ -21,6 +21,8 @@ export interface OktaCallObservation {
   readonly rateLimitResetEpochSeconds: number | undefined;
   /** The end-user context the call was made with: whose request it served (for logs and audit). */
   readonly context: EndUserContext;
+  /** The start's admission already took this call from the Okta budget (see OktaPostOptions.prepaid). */
+  readonly prepaid: boolean;
 }
 
 export interface OktaClientOptions {
@@ -37,6 +39,16 @@ export interface OktaClientOptions {
 export interface OktaPostOptions {
   readonly context: EndUserContext;
   readonly useApiToken?: boolean;
+  /**
+   * The first Okta call of a start: its admission took one call from the Okta budget before any
+   * was made (limits/okta-budget.ts), so the budget's observer must not count this one again.
+   */
+  readonly prepaid?: boolean;
+  /**
+   * The endpoint as metrics and logs name it, when the path carries a user's login or id (the
+   * Users API): label values stay a closed set, and no login reaches a log line.
+   */
+  readonly endpoint?: string;
 }
 
 /** A request whose answer the caller reads whatever its status (IDX answers errors with full bodies). */
@@ -47,6 +59,8 @@ export interface OktaSendOptions {
   readonly form?: Record<string, string>;
   readonly contentType?: string;
   readonly accept?: string;
+  /** As OktaPostOptions.prepaid. */
+  readonly prepaid?: boolean;
 }
 
 export interface OktaAnswer {
@@ -61,6 +75,8 @@ export interface OktaAnswer {
 export interface OktaClient {
   /** POSTs JSON to an authn path; resolves with the parsed body of a 2xx, throws OktaError otherwise. */
   post(path: string, body: Record<string, unknown>, options: OktaPostOptions): Promise<unknown>;
+  /** GETs a management API path (the Users API, with the API token); answers as post does. */
+  get(path: string, options: OktaPostOptions): Promise<unknown>;
   /**
    * POSTs to a path on the org URL and resolves with any answer Okta gives; throws
    * OktaUnavailableError only when no readable answer came (network, timeout, not JSON).
@@ -107,12 +123,16 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     headers: { accept: 'application/json' },
   });
 
-  async function send(path: string, sendOptions: OktaSendOptions & { useApiToken?: boolean | undefined }): Promise<OktaAnswer> {
+  async function send(
+    path: string,
+    sendOptions: OktaSendOptions & { useApiToken?: boolean | undefined; method?: 'GET' | 'POST'; endpoint?: string | undefined },
+  ): Promise<OktaAnswer> {
     const headers = endUserHeaders(sendOptions.context, SERVICE_USER_AGENT);
     if (sendOptions.useApiToken && options.apiToken) headers.authorization = `SSWS ${options.apiToken}`;
     if (sendOptions.accept) headers.accept = sendOptions.accept;
     const startedAt = performance.now();
-    const endpoint = path.replace(/^\/+/, '');
+    const target = path.replace(/^\/+/, '');
+    const endpoint = sendOptions.endpoint ?? target;
     const payload = sendOptions.form
       ? { form: sendOptions.form }
       : sendOptions.contentType
@@ -120,7 +140,10 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
         : { json: sendOptions.json ?? {} };
     let response;
     try {
-      response = await instance.post(endpoint, { headers, ...payload, responseType: 'text' });
+      response =
+        sendOptions.method === 'GET'
+          ? await instance.get(target, { headers, responseType: 'text' })
+          : await instance.post(target, { headers, ...payload, responseType: 'text' });
     } catch (error) {
       options.observe?.({
         endpoint,
@@ -130,6 +153,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
         rateLimitRemaining: undefined,
         rateLimitResetEpochSeconds: undefined,
         context: sendOptions.context,
+        prepaid: sendOptions.prepaid === true,
       });
       const reason = error instanceof RequestError ? error.code : 'request failed';
       throw new OktaUnavailableError(reason);
@@ -143,6 +167,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
       rateLimitRemaining: numberHeader(response.headers['x-rate-limit-remaining']),
       rateLimitResetEpochSeconds: numberHeader(response.headers['x-rate-limit-reset']),
       context: sendOptions.context,
+      prepaid: sendOptions.prepaid === true,
     });
 
     let parsed: unknown;
@@ -157,7 +182,11 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
   }
 
   async function post(path: string, body: Record<string, unknown>, postOptions: OktaPostOptions): Promise<unknown> {
-    const answer = await send(path, { json: body, context: postOptions.context, useApiToken: postOptions.useApiToken });
+    return readAnswer(await send(path, { json: body, ...postOptions }));
+  }
+
+  /** A 2xx's body, or Okta's refusal as an OktaApiError (anything unreadable: unavailable). */
+  function readAnswer(answer: OktaAnswer): unknown {
     const { status: statusCode, body: parsed, requestId: oktaRequestId } = answer;
     if (statusCode >= 200 && statusCode < 300) return parsed;
 
@@ -182,6 +211,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
 
   return {
     post,
+    get: async (path, getOptions) => readAnswer(await send(path, { ...getOptions, method: 'GET' })),
     send,
     hasApiToken: Boolean(options.apiToken),
     close() {

@@ -15,6 +15,7 @@ import { demoUsers, startEmulator, type RunningEmulator, type SeedUser } from '.
 import { loadCatalogue } from '../../src/i18n/catalogue.js';
 import { createLogger } from '../../src/logger.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
+import { createClassicRecoveryTokens } from '../../src/okta/classic/service-emails.js';
 import { createOktaClient, type OktaClient } from '../../src/okta/client.js';
 import { messagesDir, templatesDir } from '../../src/paths.js';
 import { SmtpInbox, type ReceivedMail } from '../helpers/smtp-inbox.js';
@@ -57,7 +58,7 @@ beforeEach(async () => {
   );
   okta = createOktaClient({ orgUrl: emulator.url, timeoutMs: 5000, apiToken: API_TOKEN });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) });
-  const created = createMailer({ config, okta, clock, logger, catalogue: loadCatalogue(catalogueDir()), templatesDir });
+  const created = createMailer({ config, recoveryTokens: createClassicRecoveryTokens(okta), clock, logger, catalogue: loadCatalogue(catalogueDir()), templatesDir });
   if (!created) throw new Error('SMTP_URL is set');
   mailer = created;
 });

@@ -38,11 +38,19 @@ describe('OKTA_ENGINE and the Identity Engine settings', () => {
     [{ OKTA_ISSUER: 'https://elsewhere.example/oauth2/default' }, 'OKTA_ISSUER: must be OKTA_ORG_URL itself'],
     [{ OKTA_ISSUER: `${ORG}/not-oauth` }, 'OKTA_ISSUER'],
     [
-      { OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1app', EMAIL_DELIVERY: 'service', OKTA_API_TOKEN: 't', SMTP_URL: 'smtp://localhost:25', MAIL_FROM: 'a@b.example' },
-      'EMAIL_DELIVERY: service is not available with the Identity Engine',
+      { OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1app', EMAIL_DELIVERY: 'service', SMTP_URL: 'smtp://localhost:25', MAIL_FROM: 'a@b.example' },
+      'OKTA_API_TOKEN: required when EMAIL_DELIVERY=service',
     ],
   ])('refuses %j naming the variable', (environment, expected) => {
     expect(errorFor({ OKTA_ORG_URL: ORG, ...environment })).toContain(expected);
+  });
+
+  it('takes the Identity Engine with EMAIL_DELIVERY=service once the API token, SMTP and sender are set (idx contract §3.3)', () => {
+    const environment = { OKTA_ORG_URL: ORG, OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1app', EMAIL_DELIVERY: 'service', OKTA_API_TOKEN: 'ssws-token', SMTP_URL: 'smtp://localhost:25', MAIL_FROM: 'a@b.example' };
+    const config = loadConfig(environment);
+    expect(config.okta.engine).toBe('idx');
+    expect(config.email.delivery).toBe('service');
+    expect(withEngine(loadConfig({ ...environment, OKTA_ENGINE: 'auto' }), 'idx').email.delivery).toBe('service');
   });
 
   it('demo mode with OKTA_ENGINE=idx needs nothing else: the emulator client is the default', () => {

@@ -27,7 +27,8 @@ export async function forgotPasswordByEmail(
 ): Promise<OktaTransaction> {
   const body: Record<string, unknown> = { username: input.username, factorType: 'EMAIL' };
   if (input.relayState) body.relayState = input.relayState;
-  return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context }));
+  // The start's admission already took this call from the Okta budget.
+  return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context, prepaid: true }));
 }
 
 /**
@@ -42,7 +43,7 @@ export async function forgotPasswordForDelivery(
 ): Promise<OktaTransaction> {
   const body: Record<string, unknown> = { username: input.username };
   if (input.relayState) body.relayState = input.relayState;
-  return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context, useApiToken: true }));
+  return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context, useApiToken: true, prepaid: true }));
 }
 
 /** Verify recovery token (contract §2): RECOVERY with the question, or PASSWORD_RESET when none is asked. */

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Mailer } from '../../mail/mailer.js';
-import { mailUserOf } from '../../mail/recipient.js';
+import { mailUserOf } from './recipient.js';
 import type { EngineResult, EngineSession, FlowUser, RecoveryEngine, StartInput } from '../../recovery/engine.js';
 import { normalisePolicy } from '../../recovery/password-policy.js';
 import type { OktaClient } from '../client.js';

@@ -5,10 +5,17 @@
  * authenticator's code (§4), the security question (§7) and reset-authenticator (§5). It stops
  * at successWithInteractionCode: the password is changed by then, and tokens are not ours to
  * want (§5.4), so no PKCE verifier is kept and /token is never called.
+ *
+ * Who sends the email is a strategy chosen once (EMAIL_DELIVERY), as in the Classic engine:
+ * Okta emails a code and a magic link (the start walks IDX while the user waits, since the
+ * stateHandle goes into the cookie), or we mail our own link with a recovery token from the
+ * Users API (§3.3, service-emails.ts): the start then only enqueues, and the link's POST starts
+ * IDX at interact with that token.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
+import type { Mailer } from '../../mail/mailer.js';
 import type { MailUser } from '../../mail/recipient.js';
 import type { CodeRules, EngineRefusal, EngineResult, EngineSession, FlowUser, RecoveryEngine } from '../../recovery/engine.js';
 import { normalisePolicy, type OktaPasswordRules } from '../../recovery/password-policy.js';
@@ -69,8 +76,26 @@ interface IdxSession {
 const asSession = (session: IdxSession): EngineSession => ({ ...session }) as unknown as EngineSession;
 const fromSession = (session: EngineSession): IdxSession => session as unknown as IdxSession;
 
-export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: Logger; settings: IdxSettings; protocol?: IdxProtocol }): RecoveryEngine {
+/** Terminal answers to a recovery token Okta issued but will not take any more (§3.3, [F-14b]). */
+const DEAD_TOKEN_KEYS = ['idx.invalid.forgot.password.token', 'idx.invalid.reset.password.token'];
+
+/**
+ * Who sends the recovery email: Okta (its code and magic link, §4), or our mailer with a
+ * recovery token from the Users API (§3.3; needs OKTA_API_TOKEN, config.ts).
+ */
+export type IdxDelivery = { readonly by: 'okta' } | { readonly by: 'service'; readonly mailer: Mailer };
+
+export function createIdxEngine(deps: {
+  okta: OktaClient;
+  clock: Clock;
+  logger: Logger;
+  settings: IdxSettings;
+  /** Default: Okta sends the code. */
+  delivery?: IdxDelivery;
+  protocol?: IdxProtocol;
+}): RecoveryEngine {
   const { clock, logger } = deps;
+  const delivery = deps.delivery ?? { by: 'okta' };
   const idx = deps.protocol ?? createIdxProtocol(deps.okta, deps.settings);
   // The org's code format as its last real challenge showed it: a folded start must ask for the
   // same (an alphanumeric org would otherwise show unknown users a digits-only field).
@@ -125,7 +150,9 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
     return form ? idx.pathOf(form.href) : fallback;
   }
 
-  function sessionFrom(ion: Ion, previous: Pick<IdxSession, 's'> & Partial<IdxSession>, extra: Partial<IdxSession> = {}): IdxSession {
+  type Previous = Pick<IdxSession, 's'> & Partial<IdxSession>;
+
+  function sessionFrom(ion: Ion, previous: Previous, extra: Partial<IdxSession> = {}): IdxSession {
     const answerForm = remediationNamed(ion, 'challenge-authenticator') ?? remediationNamed(ion, 'reset-authenticator');
     return {
       h: stateHandleOf(ion, answerForm) ?? previous.h ?? '',
@@ -149,7 +176,7 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
    * password are the only ones this service offers; another authenticator is an org policy it
    * cannot serve (README), said in the log.
    */
-  function progress(step: string, ion: Ion, previous: IdxSession, login: string | undefined): EngineResult {
+  function progress(step: string, ion: Ion, previous: Previous, login: string | undefined): EngineResult {
     const base = { key: previous.s, user: userOf(ion, login), expiresAt: expiryOf(ion) };
     const reset = remediationNamed(ion, 'reset-authenticator');
     if (reset) {
@@ -254,16 +281,38 @@ export function createIdxEngine(deps: { okta: OktaClient; clock: Clock; logger: 
 
     start: (input, context) =>
       guarded('start', async () => {
+        if (delivery.by === 'service') {
+          // Only enqueue: the Users API is asked after this response has gone, so neither its
+          // refusal of an unknown or suspended user nor its timing reaches the user (service-emails.ts).
+          await delivery.mailer.sendRecoveryLink(input, context);
+          return { kind: 'email-sent' };
+        }
         const { state, codeChallenge } = pkce();
-        const interaction = await idx.interact({ state, codeChallenge }, context);
-        if (interaction.kind === 'rate-limited') return refusal({ kind: 'rate-limited', retryAfterSeconds: interaction.retryAfterSeconds });
+        // The start's admission already took this first call from the Okta budget.
+        const interaction = await idx.interact({ state, codeChallenge, prepaid: true }, context);
+        if (interaction.kind !== 'handle') return interaction.kind === 'rate-limited' ? refusal({ kind: 'rate-limited', retryAfterSeconds: interaction.retryAfterSeconds }) : unavailable();
         const first = common(await idx.introspect({ interactionHandle: interaction.handle }, context));
         if (!('version' in first)) return first;
         return walkToCode(first, input.username, state, context);
       }),
 
-    // IDX emails codes; a Classic-style recovery token would need the token path (§3.3), not built.
-    verifyLink: async () => refusal({ kind: 'link-dead' }),
+    /**
+     * Our own emailed link (service delivery): interact with its recovery token, then the first
+     * introspect shows where Okta's policy puts the user: the security question, or the new
+     * password straight away (§3.3, §7). With Okta delivery no link of ours carries a token.
+     */
+    verifyLink: (token, context) =>
+      guarded('verify', async () => {
+        if (delivery.by !== 'service') return refusal({ kind: 'link-dead' });
+        const { state, codeChallenge } = pkce();
+        const interaction = await idx.interact({ state, codeChallenge, recoveryToken: token }, context);
+        if (interaction.kind === 'token-refused') return refusal({ kind: 'link-dead' });
+        if (interaction.kind === 'rate-limited') return refusal({ kind: 'rate-limited', retryAfterSeconds: interaction.retryAfterSeconds });
+        const first = common(await idx.introspect({ interactionHandle: interaction.handle }, context));
+        if (!('version' in first)) return first;
+        if (messageKeys(first).some((key) => DEAD_TOKEN_KEYS.includes(key))) return refusal({ kind: 'link-dead' });
+        return progress('verify', first, { s: state }, undefined);
+      }),
 
     verifyCode: (raw, code, context) =>
       guarded('verify-code', async () => {

@@ -34,8 +34,23 @@ export class InteractRefusedError extends OktaUnavailableError {
   }
 }
 
+export interface InteractInput {
+  readonly state: string;
+  readonly codeChallenge: string;
+  /** Path C (§3.3): start straight at recovery with a token from the Users API. */
+  readonly recoveryToken?: string | undefined;
+  /** The start's first call, already taken from the Okta budget at admission (okta/client.ts). */
+  readonly prepaid?: boolean | undefined;
+}
+
+export type InteractAnswer =
+  | { readonly kind: 'handle'; readonly handle: string }
+  /** Okta never issued the recovery token sent (400 invalid_request [F-01d]): a dead link, not our configuration. */
+  | { readonly kind: 'token-refused' }
+  | Extract<IdxAnswer, { kind: 'rate-limited' }>;
+
 export interface IdxProtocol {
-  interact(input: { state: string; codeChallenge: string }, context: EndUserContext): Promise<{ readonly kind: 'handle'; readonly handle: string } | Extract<IdxAnswer, { kind: 'rate-limited' }>>;
+  interact(input: InteractInput, context: EndUserContext): Promise<InteractAnswer>;
   introspect(handle: { interactionHandle: string } | { stateHandle: string }, context: EndUserContext): Promise<IdxAnswer>;
   /** POST to a path on the org (see pathOf), with the body the form asks for. */
   post(path: string, body: Record<string, unknown>, context: EndUserContext): Promise<IdxAnswer>;
@@ -76,12 +91,17 @@ export function createIdxProtocol(okta: OktaClient, settings: IdxSettings): IdxP
         state: input.state,
       };
       if (settings.clientSecret) form.client_secret = settings.clientSecret;
-      const answer = await okta.send(`${settings.authServerPath}/v1/interact`, { form, accept: 'application/json', context });
+      if (input.recoveryToken) form.recovery_token = input.recoveryToken;
+      const answer = await okta.send(`${settings.authServerPath}/v1/interact`, { form, accept: 'application/json', context, prepaid: input.prepaid });
       if (answer.status === 429) return { kind: 'rate-limited', retryAfterSeconds: answer.retryAfterSeconds ?? 60 };
-      const handle = (answer.body as { interaction_handle?: unknown }).interaction_handle;
+      const { interaction_handle: handle, error, error_description: description } = answer.body as { interaction_handle?: unknown; error?: unknown; error_description?: unknown };
       if (answer.status === 200 && typeof handle === 'string' && handle !== '') return { kind: 'handle', handle };
       if (answer.status >= 500) throw new OktaUnavailableError(`HTTP ${answer.status}`, { status: answer.status });
-      const error = (answer.body as { error?: unknown }).error;
+      // Okta names the token in the description ("The recovery token is invalid", [F-01d]); any
+      // other refusal is about the app, even with a token sent, and the operator must hear of it.
+      if (input.recoveryToken && error === 'invalid_request' && typeof description === 'string' && /recovery.?token/i.test(description)) {
+        return { kind: 'token-refused' };
+      }
       throw new InteractRefusedError(typeof error === 'string' ? error : 'unreadable', answer.status);
     },
 

@@ -7,7 +7,7 @@ import { sameAnswer } from '../recovery-steps.js';
 import type { UserRecord } from '../store.js';
 import { EMAIL_AUTHENTICATOR_ID, PASSWORD_AUTHENTICATOR_ID, QUESTION_AUTHENTICATOR_ID } from './authenticators.js';
 import type { IdxDeps, StepReply } from './deps.js';
-import { current, viewOf } from './deps.js';
+import { current, needsQuestion, viewOf } from './deps.js';
 import { IdxError } from './errors.js';
 import type { Json } from './ion.js';
 import { message, withFieldMessage } from './ion.js';
@@ -133,10 +133,6 @@ function answerCode(deps: IdxDeps, origin: string, txn: IdxTransaction, passcode
   txn.step = needsQuestion(deps, user) ? 'security-question' : 'reset-password';
   return current(deps, origin, txn);
 }
-
-/** §7: the question follows the code when the org asks for it and the user has one. */
-const needsQuestion = (deps: IdxDeps, user: UserRecord): boolean =>
-  deps.settings.securityQuestion && user.policy.requireRecoveryQuestion && user.recoveryQuestion !== null;
 
 /**
  * §7: a wrong answer → 401 with answer_invalid on the field [F-11b] (status inferred, §12). The

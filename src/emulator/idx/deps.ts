@@ -45,3 +45,7 @@ export function recoverableUser(deps: IdxDeps, identifier: string): UserRecord |
   const user = deps.store.findUser(identifier);
   return user && (user.status === 'ACTIVE' || user.status === 'LOCKED_OUT') ? user : undefined;
 }
+
+/** §7: the question follows the email code (or a recovery token) when the org asks for it and the user has one. */
+export const needsQuestion = (deps: IdxDeps, user: UserRecord): boolean =>
+  deps.settings.securityQuestion && user.policy.requireRecoveryQuestion && user.recoveryQuestion !== null;

@@ -4,7 +4,7 @@
  */
 import { IdxError, sessionExpired } from './errors.js';
 import type { IdxDeps, StepReply } from './deps.js';
-import { current, recoverableUser } from './deps.js';
+import { current, needsQuestion, recoverableUser } from './deps.js';
 import type { Json } from './ion.js';
 import { message, withFieldMessage } from './ion.js';
 import type { IdxTransaction } from './transactions.js';
@@ -33,20 +33,22 @@ export function notOffered(deps: IdxDeps, origin: string, txn: IdxTransaction): 
 
 /**
  * `POST /idp/idx/introspect` (§2): the *current* state. Path C (§3.3): the first introspect after
- * an interact with a recovery token lands on the new password, or on the terminal "token no
- * longer valid" [F-14b] when the token was spent or expired.
+ * an interact with a recovery token lands on the security question when the org asks for it and
+ * the user has one (§7, as after the email code), else on the new password; or on the terminal
+ * "token no longer valid" [F-14b] when the token was spent or expired, or its user can no longer
+ * recover (suspended, deprovisioned since).
  */
 export function introspect(deps: IdxDeps, origin: string, handles: Handles): StepReply {
   const txn = liveTransaction(deps, handles);
   const recovery = txn.recovery;
   if (recovery) {
     txn.recovery = undefined;
-    if (recovery.kind === 'token') {
-      const user = deps.store.userById(recovery.userId);
-      txn.userId = recovery.userId;
-      txn.identifier = user?.login;
+    const user = recovery.kind === 'token' ? deps.store.userById(recovery.userId) : undefined;
+    if (user && (user.status === 'ACTIVE' || user.status === 'LOCKED_OUT')) {
+      txn.userId = user.id;
+      txn.identifier = user.login;
       txn.identified = true;
-      txn.step = 'reset-password';
+      txn.step = needsQuestion(deps, user) ? 'security-question' : 'reset-password';
     } else {
       txn.step = 'terminal';
       txn.terminal = message('ERROR', 'idx.invalid.forgot.password.token', 'Your reset password token is no longer valid.');

@@ -41,12 +41,12 @@ export class OktaMock {
     });
   }
 
-  /** The next POST to `path` answers with this recorded response (and optional headers). */
-  reply(path: string, recorded: RecordedResponse | string, headers: Record<string, string> = {}): this {
+  /** The next POST (or GET) to `path` answers with this recorded response (and optional headers). */
+  reply(path: string, recorded: RecordedResponse | string, headers: Record<string, string> = {}, method: 'POST' | 'GET' = 'POST'): this {
     const response = typeof recorded === 'string' ? fixture(recorded) : recorded;
     const calls = this.calls;
     nock(OKTA_ORG)
-      .post(path)
+      .intercept(path, method)
       // nock 15 hands the reply function the intercepted request as a Fetch API Request. JSON
       // bodies are parsed; a form-encoded one (IDX interact) is kept as its text, as nock 14 did.
       .reply(async (request: Request) => {

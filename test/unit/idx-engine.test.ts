@@ -4,24 +4,14 @@
  * note names its section). Asserts what reached "Okta" (paths, bodies, headers) and what the
  * engine made of each answer, for both entry policies, every refusal and both 429 kinds.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import { createIdxEngine } from '../../src/okta/idx/engine.js';
 import type { EngineResult, EngineSession, RecoveryEngine } from '../../src/recovery/engine.js';
-import type { RecordedResponse } from '../helpers/fixtures.js';
+import { idxFixture as idx } from '../helpers/fixtures.js';
 import { OKTA_ORG, OktaMock } from '../helpers/okta-nock.js';
-
-const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/okta-idx');
-function idx(name: string, changes: (body: Record<string, unknown>) => void = () => undefined): RecordedResponse {
-  const parsed = JSON.parse(readFileSync(path.join(DIR, name), 'utf8').replaceAll('{{origin}}', OKTA_ORG)) as { status: number; body: Record<string, unknown> };
-  changes(parsed.body);
-  return { status: parsed.status, body: parsed.body };
-}
 
 const P = {
   interact: '/oauth2/v1/interact',

@@ -4,8 +4,8 @@
  *  - `GET /api/v1/users/{login}` (the Users API takes a login in place of the id): the user's id
  *    and the profile our email needs (address, first name, locale, time zone);
  *  - `POST /api/v1/users/{id}/lifecycle/reset_password?sendEmail=false`: Okta sends nothing and
- *    answers `{resetPasswordUrl}`, whose last path segment is the recovery token that
- *    `interact … recovery_token=` takes.
+ *    answers `{resetPasswordUrl}` (`https://{org}/signin/reset-password/{token}`), whose last
+ *    path segment is the recovery token that `interact … recovery_token=` takes.
  * Each returns typed data or throws an OktaError (okta/client.ts); the metrics and logs name the
  * endpoints by their templates, so no login reaches a label or a log line.
  */
@@ -58,5 +58,6 @@ export async function issueRecoveryToken(okta: OktaClient, userId: string, conte
   });
   const parsed = resetSchema.safeParse(body);
   if (!parsed.success || !URL.canParse(parsed.data.resetPasswordUrl)) throw new OktaUnavailableError('unexpected reset_password shape');
-  return new URL(parsed.data.resetPasswordUrl).pathname.split('/').filter(Boolean).pop();
+  // Only the segment after reset-password/: a URL without one names no token (not "reset-password").
+  return /\/reset-password\/([^/]+)\/?$/.exec(new URL(parsed.data.resetPasswordUrl).pathname)?.[1];
 }

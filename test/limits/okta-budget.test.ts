@@ -97,6 +97,29 @@ it('stops sending starts when Okta says little is left, until Okta’s window re
   expect((await service.browser().postJson('/api/recovery/start', { username: randomUsername() })).status).toBe(202);
 });
 
+describe('an Identity Engine start takes from the budget the calls Okta receives, no more', () => {
+  const IDX = { PUBLIC_URL, OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1recoveryemulator', RATE_LIMIT_START_PER_IP: '100/1m', RATE_LIMIT_START_PER_USERNAME: '100/1m' };
+  const start = (username: string) => service.browser().postJson('/api/recovery/start', { username });
+
+  it('with room for two starts’ calls and one more, a third start is still admitted', async () => {
+    // One start, to see how many calls the emulator's IDX org takes (interact, introspect, …).
+    service = await startTestService({ ...IDX, OKTA_CALL_BUDGET_PER_MINUTE: '1000' }, { oktaOrgUrl: emulator.url, clock });
+    expect((await start('alice@example.com')).status).toBe(202);
+    const perStart = emulator.requests.length;
+    expect(perStart).toBeGreaterThanOrEqual(4);
+    await service.close();
+
+    // The admission takes the first call; the budget's observer counts the rest, and only those.
+    // Counted once more each (the admission and the observer both), the third would be refused.
+    service = await startTestService({ ...IDX, OKTA_CALL_BUDGET_PER_MINUTE: String(2 * perStart + 1) }, { oktaOrgUrl: emulator.url, clock });
+    emulator.clearRecords();
+    const statuses: number[] = [];
+    for (const username of ['alice@example.com', 'bob@example.com', 'alice@example.com', 'bob@example.com']) statuses.push((await start(username)).status);
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    expect(emulator.requests.length).toBe(3 * perStart);
+  });
+});
+
 describe('failed link verifications take only their share of the budget (issue 16, item 2)', () => {
   /** Made-up tokens, as a spray would send them: plausible in shape, unknown to Okta. */
   const badToken = (i: number) => `sprayedToken${String(i).padStart(10, '0')}`;

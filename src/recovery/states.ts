@@ -8,15 +8,18 @@
  *  ------------------ | ------- | ----------------------------------------- | --------------------- | ------------------------------
  *  (none)             | both    | nothing                                   | start                 | (none) Classic: email sent
  *                     |         |                                           |                       | awaiting-code    IDX: code sent
- *  (none)             | Classic | nothing                                   | receive-link          | link-received
+ *  (none)             | link*   | nothing                                   | receive-link          | link-received
  *  (any)              | IDX     | (a flow whose state the link names?)      | receive-code-link     | awaiting-code + the link's code
  *                     |         |                                           |                       | code-shown (another browser)
- *  link-received      | Classic | recoveryToken (never spent yet)           | verify                | awaiting-answer | awaiting-password
+ *  link-received      | link*   | recoveryToken (never spent yet)           | verify                | awaiting-answer | awaiting-password
  *  awaiting-code      | IDX     | stateHandle, state, code rules, [code]    | verify-code, resend   | awaiting-answer | awaiting-password
  *  code-shown         | IDX     | the code to type in the first browser     | (none)                |
  *  awaiting-answer    | both    | stateToken | stateHandle, question        | answer                | awaiting-password
  *  awaiting-password  | both    | stateToken | stateHandle, policy          | reset                 | done
  *  done               | both    | where to send the user                    | (none)                |
+ *
+ *  link*: Classic, and IDX with EMAIL_DELIVERY=service (our emailed link carries a recovery token
+ *  that the verify step takes to interact, idx contract §3.3); the engine decides, not this table.
  *
  *  start, receive-link, receive-code-link and verify (a token in the API body) bring their own
  *  proof, so they may run in any phase. What an emailed link opened mid-flow does is ON_NEW_LINK:

@@ -7,7 +7,7 @@ export const PAGES = Object.freeze({
   home: '/',
   forgot: '/forgot-password',
   sent: '/forgot-password/sent',
-  /** Classic's emailed link lands here (`/reset-password/{token}` or `?token=`). */
+  /** An emailed link with a recovery token lands here (`/reset-password/{token}` or `?token=`): Classic, and IDX with EMAIL_DELIVERY=service. */
   link: '/reset-password',
   /** IDX: the code typed on the "check your email" page is posted here. */
   code: '/reset-password/code',

@@ -109,6 +109,32 @@ describe('the whole recovery', () => {
     const again = await begin(e, { recovery_token: token });
     expect(again.first.body.messages.value[0].i18n.key).toBe('idx.invalid.forgot.password.token');
   });
+
+  it('path C asks the security question first when the org and the user have one (§7), then the new password', async () => {
+    const e = await idxEmulator();
+    const { first } = await begin(e, { recovery_token: e.issueRecoveryToken('alice@example.com') });
+    expect(remediations(first.body)).toEqual(['challenge-authenticator', 'select-authenticator-authenticate']);
+    expect(first.body.currentAuthenticatorEnrollment.value.contextualData.enrolledQuestion.question).toBe('What is the food you least liked as a child?');
+    const answered = await submit(e, formOf(first.body, 'challenge-authenticator'), { credentials: { questionKey: 'disliked_food', answer: 'Brussels sprouts' } });
+    expect(remediations(answered.body)).toEqual(['reset-authenticator']);
+  });
+
+  it('path C spends the token at interact (docs/idx-emulator.md, exceptions): a second interact meets the terminal before any password', async () => {
+    const e = await idxEmulator();
+    const token = e.issueRecoveryToken('bob@example.com');
+    const { first } = await begin(e, { recovery_token: token });
+    expect(remediations(first.body)).toEqual(['reset-authenticator']);
+    const again = await begin(e, { recovery_token: token });
+    expect(again.first.body.messages.value[0].i18n.key).toBe('idx.invalid.forgot.password.token');
+    expect(again.first.body.remediation).toBeUndefined();
+  });
+
+  it('path C: a token whose user is suspended (as after the token was issued) meets the terminal, not the password form', async () => {
+    const e = await idxEmulator();
+    // The control side door issues tokens for any user; dave is suspended in the demo seed.
+    const { first } = await begin(e, { recovery_token: e.issueRecoveryToken('dave@example.com') });
+    expect(first.body.messages.value[0].i18n.key).toBe('idx.invalid.forgot.password.token');
+  });
 });
 
 describe('POST /api/v1/users/{id}/lifecycle/reset_password (the token for path C, §3.3)', () => {
@@ -125,6 +151,18 @@ describe('POST /api/v1/users/{id}/lifecycle/reset_password (the token for path C
     const { first } = await begin(e, { recovery_token: resetPasswordUrl.split('/').pop() as string });
     expect(remediations(first.body)).toEqual(['reset-authenticator']);
     expect(first.body.user.value.id).toBe('00u1bob000000000002');
+  });
+
+  it('GET /api/v1/users/{login or id} answers the user and profile our email needs, with the API token only', async () => {
+    const e = await idxEmulator();
+    const get = (id: string, headers: Record<string, string> = trusted) => fetch(`${e.url}/api/v1/users/${encodeURIComponent(id)}`, { headers });
+    const byLogin = await get('alice@example.com');
+    expect(byLogin.status).toBe(200);
+    const user = (await byLogin.json()) as { id: string; status: string; profile: Record<string, string> };
+    expect(user).toMatchObject({ id: expect.stringMatching(/^00u/), status: 'ACTIVE', profile: { login: 'alice@example.com', email: 'alice@example.com', firstName: 'Alice' } });
+    expect((await get(user.id)).status).toBe(200);
+    expect((await get('nobody@example.com')).status).toBe(404);
+    expect((await get('alice@example.com', {})).status).toBe(401);
   });
 
   it('sends the Forgot Password email by default; refuses without the API token, for unknown and suspended users', async () => {

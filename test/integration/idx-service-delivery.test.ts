@@ -5,7 +5,7 @@
  * asked; the emailed link is ours, spent only by the user's POST; the question comes when the
  * org's policy asks for it; every account gets the same answer.
  */
-import { csrfTokenIn, type Browser, type BrowserResponse } from '../helpers/browser.js';
+import { Browser, csrfTokenIn, type BrowserResponse } from '../helpers/browser.js';
 import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
 import { SmtpInbox, type ReceivedMail } from '../helpers/smtp-inbox.js';
 
@@ -174,6 +174,21 @@ describe('the emailed link, in the browser', () => {
     const dead = await post(browser, '/reset-password', '/reset-password');
     expect(dead.status).toBe(400);
     expect(dead.text).toContain(DEAD_LINK_TITLE);
+  });
+});
+
+describe('the start answers before Okta is asked', () => {
+  it('sends the 202 while the Users API is still slow to answer; the email follows', async () => {
+    world.emulator.setLatency(400);
+    // A browser without the test's settling, so the answer is seen as the user sees it.
+    const client = new Browser(world.service.url, { origin: world.service.config.publicOrigin });
+    const started = await client.postJson('/api/recovery/start', { username: 'bob@example.com' });
+    expect(started.status).toBe(202);
+    // Okta has not answered any call of this start yet (answered calls are the ones recorded).
+    expect(world.emulator.requests).toHaveLength(0);
+    await settled();
+    expect(world.emulator.requests.map((request) => request.method)).toEqual(['GET', 'POST']);
+    expect(recoveryMailTo('bob@example.com')).toBeDefined();
   });
 });
 

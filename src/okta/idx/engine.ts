@@ -16,8 +16,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Mailer } from '../../mail/mailer.js';
-import type { MailUser } from '../../mail/recipient.js';
-import type { CodeRules, EngineRefusal, EngineResult, EngineSession, FlowUser, RecoveryEngine } from '../../recovery/engine.js';
+import type { CodeRules, EngineRefusal, EngineResult, RecoveryEngine } from '../../recovery/engine.js';
 import { normalisePolicy, type OktaPasswordRules } from '../../recovery/password-policy.js';
 import type { OktaClient } from '../client.js';
 import type { EndUserContext } from '../context.js';
@@ -32,18 +31,17 @@ import {
   messageTexts,
   relatedAuthenticator,
   remediationNamed,
-  stateHandleOf,
   type Ion,
   type IonForm,
 } from './ion.js';
 import { createIdxProtocol, InteractRefusedError, type IdxAnswer, type IdxProtocol, type IdxSettings } from './protocol.js';
+import { mailUserOf, userOf } from './recipient.js';
+import { asSession, fromSession, sessionOf, type IdxSession, type PreviousSession } from './session.js';
 
 /** Used only when Okta gives no expiresAt; the email code's default lifetime (§4.5). */
 const FALLBACK_LIFETIME_MS = 5 * 60 * 1000;
 /** Enough for the longest path (introspect, recover, identify, select password, recover, challenge). */
 const MAX_START_HOPS = 8;
-/** Where the answer, resend and cancel forms post in every capture; used when a form gives none. */
-const DEFAULT_PATHS = { answer: 'idp/idx/challenge/answer', resend: 'idp/idx/challenge/resend', cancel: 'idp/idx/cancel' };
 
 /** A code field's rules when the form names no lengths: any plausible code, Okta judges (§4.2). */
 const FOLDED_CODE_RULES: CodeRules = { format: 'digits', minLength: 4, maxLength: 10 };
@@ -54,27 +52,6 @@ const CHANGED_KEYS = ['api.users.auth.error.POST_PASSWORD_UPDATE_AUTH_FAILURE', 
 /** Refusals at start that must look like everything else (§6.3): unknown users, policy and assignment. */
 const FOLDED_START_KEYS = ['idx.unknown.user', 'errors.E0000004', 'oie.selfservice.reset.password.not.allowed', 'idx.error.user.not.assigned.to.app', 'idx.reset.password.activating.user'];
 
-/**
- * The session sealed in the flow cookie: stateHandle, our interact state, the three hrefs we
- * post to later, and whether this is a folded start. Every start writes every member, at the
- * same lengths for known and unknown users, so the cookie's size says nothing about the account.
- */
-interface IdxSession {
-  readonly h: string;
-  readonly s: string;
-  readonly a: string;
-  readonly r: string;
-  readonly c: string;
-  /** "1": Okta refused this username at start; every code is wrong, no email went out. */
-  readonly d: '0' | '1';
-  /** The security question's key, once asked. */
-  readonly q?: string;
-  /** "1": the password form offers revokeSessions (2023+ orgs, §5.1). */
-  readonly v?: string;
-}
-
-const asSession = (session: IdxSession): EngineSession => ({ ...session }) as unknown as EngineSession;
-const fromSession = (session: EngineSession): IdxSession => session as unknown as IdxSession;
 
 /** Terminal answers to a recovery token Okta issued but will not take any more (§3.3, [F-14b]). */
 const DEAD_TOKEN_KEYS = ['idx.invalid.forgot.password.token', 'idx.invalid.reset.password.token'];
@@ -146,37 +123,14 @@ export function createIdxEngine(deps: {
     return orgCodeRules;
   }
 
-  function pathOr(form: IonForm | undefined, fallback: string): string {
-    return form ? idx.pathOf(form.href) : fallback;
-  }
-
-  type Previous = Pick<IdxSession, 's'> & Partial<IdxSession>;
-
-  function sessionFrom(ion: Ion, previous: Previous, extra: Partial<IdxSession> = {}): IdxSession {
-    const answerForm = remediationNamed(ion, 'challenge-authenticator') ?? remediationNamed(ion, 'reset-authenticator');
-    return {
-      h: stateHandleOf(ion, answerForm) ?? previous.h ?? '',
-      s: previous.s,
-      a: answerForm ? idx.pathOf(answerForm.href) : (previous.a ?? DEFAULT_PATHS.answer),
-      r: pathOr(ion.currentAuthenticatorEnrollment?.value.resend, previous.r ?? DEFAULT_PATHS.resend),
-      c: pathOr(ion.cancel, previous.c ?? DEFAULT_PATHS.cancel),
-      d: previous.d ?? '0',
-      ...extra,
-    };
-  }
-
-  function userOf(ion: Ion, login: string | undefined): FlowUser {
-    const profile = ion.user?.value.profile ?? {};
-    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-    return { login: text(ion.user?.value.identifier) ?? login, firstName: text(profile.firstName), lastName: text(profile.lastName) };
-  }
+  const sessionFrom = (ion: Ion, previous: PreviousSession, extra: Partial<IdxSession> = {}): IdxSession => sessionOf(ion, previous, idx.pathOf, extra);
 
   /**
    * After the code (or the question): the next step Okta asks for. The question and the new
    * password are the only ones this service offers; another authenticator is an org policy it
    * cannot serve (README), said in the log.
    */
-  function progress(step: string, ion: Ion, previous: Previous, login: string | undefined): EngineResult {
+  function progress(step: string, ion: Ion, previous: PreviousSession, login: string | undefined): EngineResult {
     const base = { key: previous.s, user: userOf(ion, login), expiresAt: expiryOf(ion) };
     const reset = remediationNamed(ion, 'reset-authenticator');
     if (reset) {
@@ -195,17 +149,6 @@ export function createIdxEngine(deps: {
     }
     if (ion.successWithInteractionCode) return { kind: 'password-changed', user: mailUserOf(ion, login) };
     return unexpected(step, ion);
-  }
-
-  function mailUserOf(ion: Ion, login: string | undefined): MailUser {
-    const profile = ion.user?.value.profile ?? {};
-    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-    return {
-      login: text(ion.user?.value.identifier) ?? login,
-      firstName: text(profile.firstName),
-      locale: text(profile.locale),
-      timeZone: text(profile.timeZone),
-    };
   }
 
   /**

@@ -52,7 +52,6 @@ const CHANGED_KEYS = ['api.users.auth.error.POST_PASSWORD_UPDATE_AUTH_FAILURE', 
 /** Refusals at start that must look like everything else (§6.3): unknown users, policy and assignment. */
 const FOLDED_START_KEYS = ['idx.unknown.user', 'errors.E0000004', 'oie.selfservice.reset.password.not.allowed', 'idx.error.user.not.assigned.to.app', 'idx.reset.password.activating.user'];
 
-
 /** Terminal answers to a recovery token Okta issued but will not take any more (§3.3, [F-14b]). */
 const DEAD_TOKEN_KEYS = ['idx.invalid.forgot.password.token', 'idx.invalid.reset.password.token'];
 

@@ -119,6 +119,15 @@ describe('the emailed link, in the browser', () => {
       revokeSessions: 'on',
     });
     expect(changed.location).toBe('/reset-password/done');
+    // Okta calls of the whole recovery (README): start 2 (after the answer), link 2, question 1, password 1.
+    expect(world.emulator.requests.map((request) => request.path.replace(/\/users\/[^/]+/, '/users/{id}'))).toEqual([
+      '/api/v1/users/{id}',
+      '/api/v1/users/{id}/lifecycle/reset_password',
+      '/oauth2/v1/interact',
+      '/idp/idx/introspect',
+      '/idp/idx/challenge/answer',
+      '/idp/idx/challenge/answer',
+    ]);
     expect(await signInWorks('alice@example.com', 'Path-C-Passphrase-77')).toBe(true);
     expect(world.emulator.getUser('alice@example.com')?.lastRevokeSessions).toBe(true);
 

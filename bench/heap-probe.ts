@@ -9,8 +9,16 @@
  * (Σ before − after) plus what the used heap grew by (now − at the previous read). Exact up to
  * the profiler's own bookkeeping (one small record per collection, a few KB per 10 MB). Unlike
  * --heap-prof it needs no sampling and no post-processing, and it costs nothing between GCs.
+ *
+ * Where the bytes go: with BENCH_HEAP_PROFILE_DIR set, V8's sampling heap profiler runs from
+ * start-up *including objects already collected* (--heap-prof keeps only what is still alive at
+ * exit, which says nothing about a request's garbage); GET /heap-profile writes it there as a
+ * .heapprofile (bench/profile-summary.ts reads it; Chrome DevTools opens it).
  */
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import v8 from 'node:v8';
 
 interface GcRecord {
@@ -53,10 +61,29 @@ function read(): ProbeReading {
   return reading;
 }
 
+const profileDir = process.env.BENCH_HEAP_PROFILE_DIR;
+const session = profileDir ? new Session() : undefined;
+if (session) {
+  session.connect();
+  session.post('HeapProfiler.startSampling', { samplingInterval: 16 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+}
+
+function writeHeapProfile(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (!session || !profileDir) return resolve('');
+    session.post('HeapProfiler.stopSampling', (error, result) => {
+      if (error) return reject(error);
+      const file = path.join(profileDir, `Heap.${process.pid}.${Date.now()}.heapprofile`);
+      writeFileSync(file, JSON.stringify(result.profile));
+      resolve(file);
+    });
+  });
+}
+
 const port = Number(process.env.BENCH_PROBE_PORT);
 if (Number.isInteger(port) && port > 0) {
-  const server = createServer((_request, response) => {
-    const body = JSON.stringify(read());
+  const server = createServer(async (request, response) => {
+    const body = JSON.stringify(request.url === '/heap-profile' ? { file: await writeHeapProfile() } : read());
     response.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
     response.end(body);
   });

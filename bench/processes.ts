@@ -115,6 +115,12 @@ export function probeFlags(probeScript: string): string[] {
   return ['--import', pathToFileURL(probeScript).href];
 }
 
+/** BENCH_HEAP_PROFILE: writes the process's allocation profile; answers the file's path. */
+export async function writeHeapProfile(port: number): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/heap-profile`);
+  return ((await response.json()) as { file: string }).file;
+}
+
 /** What the process's heap probe counted since the previous read. */
 export async function readProbe(port: number): Promise<ProbeReading> {
   const response = await fetch(`http://127.0.0.1:${port}/`);

@@ -13,7 +13,8 @@
  * Knobs (environment): BENCH_CONCURRENCY (200), BENCH_HIGH_CONCURRENCY (1000), BENCH_DURATION_S
  * (10 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
  * BENCH_THINK_MS (1000), BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1:
- * CPU-profile the service), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service),
+ * CPU-profile the service), BENCH_HEAP_PROFILE (1: profile its allocation, garbage included; both
+ * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service),
  * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis),
  * BENCH_SYSTEMS (ours,baseline,relay,ours-idx: which systems to run).
  * Then a burst of emails over the pooled SMTP transport against one connection per email
@@ -24,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { runLoad, postJson, type System, type Target } from './load.js';
-import { cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
+import { cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderMailReport, runMailBurst } from './mail.js';
 import { renderReport, type ScenarioFigures, type KnownUnknown } from './report.js';
@@ -65,6 +66,12 @@ async function main(): Promise<void> {
     BENCH_PUBLIC_URL: urlOf(ports['ours-idx']),
   });
 
+  function profileDir(engine: 'classic' | 'idx'): string {
+    const dir = path.join(projectRoot, 'bench', 'results', 'profile', engine);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
   function startService(engine: 'classic' | 'idx'): ReturnType<typeof startServiceProcess> {
     const system = engine === 'classic' ? 'ours' : 'ours-idx';
     const port = ports[system];
@@ -92,12 +99,13 @@ async function main(): Promise<void> {
         // BENCH_REDIS_URL: count in Redis, as a multi-instance deployment does.
         ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench-${process.pid}-${engine}` } : {}),
         BENCH_PROBE_PORT: String(probePorts[system]),
+        ...(process.env.BENCH_HEAP_PROFILE ? { BENCH_HEAP_PROFILE_DIR: profileDir(engine) } : {}),
       },
       urlOf(port),
       // BENCH_PROFILE=1: a V8 CPU profile of the service, written on exit to bench/results/profile/.
       [
         ...probe,
-        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(projectRoot, 'bench', 'results', 'profile', engine)] : []),
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir(engine)] : []),
         ...serviceNodeFlags,
       ],
     );
@@ -224,6 +232,11 @@ async function main(): Promise<void> {
   });
   writeReport([report, '', ...renderMailReport(mail)].join('\n'));
 
+  if (process.env.BENCH_HEAP_PROFILE) {
+    for (const system of ['ours', 'ours-idx'] as const) {
+      if (targets.has(system)) process.stderr.write(`bench: allocation profile of ${system}: ${await writeHeapProfile(probePorts[system])}\n`);
+    }
+  }
   for (const child of [service, idxService]) {
     if (!child) continue;
     child.kill('SIGTERM');

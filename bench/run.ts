@@ -14,13 +14,15 @@
  * (10 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
  * BENCH_THINK_MS (1000), BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1:
  * CPU-profile the service), BENCH_HEAP_PROFILE (1: profile its allocation, garbage included; both
- * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service),
+ * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_NODE_FLAGS (instead of
+ * the production start script's, e.g. "" for Node's defaults),
  * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis),
- * BENCH_SYSTEMS (ours,baseline,relay,ours-idx: which systems to run).
+ * BENCH_SYSTEMS (ours,baseline,relay,ours-idx: which systems to run), BENCH_SCENARIOS
+ * (saturation,paced,high: which scenarios).
  * Then a burst of emails over the pooled SMTP transport against one connection per email
  * (bench/mail.ts, its own knobs there); BENCH_MAIL_ONLY=1 runs that part alone.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -38,7 +40,15 @@ const durationMs = Number(process.env.BENCH_DURATION_S ?? 10) * 1000;
 const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 20);
 const knownUnknownCount = Number(process.env.BENCH_KNOWN_UNKNOWN ?? 300);
 const thinkMs = Number(process.env.BENCH_THINK_MS ?? 1000);
-const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * The service runs with the Node flags production runs it with: those `npm start` passes to node
+ * (package.json, mirrored by the Dockerfile's CMD), unless BENCH_SERVICE_NODE_FLAGS says otherwise.
+ */
+function shippedNodeFlags(): string {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return (/\bnode((?:\s+--\S+)*)\s+dist\/src\/index\.js/.exec(pkg.scripts['start:prod'] ?? '')?.[1] ?? '').trim();
+}
+const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? shippedNodeFlags()).split(' ').filter(Boolean);
 const maxSockets = 64;
 
 function writeReport(report: string): void {
@@ -198,11 +208,9 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: warming up (Okta latency ${latencyMs} ms): ${systems.join(', ')}\n`);
   for (const name of systems) await scenario(name, 50, 3000);
   const figures: ScenarioFigures[] = [];
-  for (const [users, think] of [
-    [concurrency, 0],
-    [concurrency, thinkMs],
-    [highConcurrency, thinkMs],
-  ] as const) {
+  const scenarios = { saturation: [concurrency, 0], paced: [concurrency, thinkMs], high: [highConcurrency, thinkMs] } as const;
+  const chosen = (process.env.BENCH_SCENARIOS ?? 'saturation,paced,high').split(',').map((name) => name.trim()) as (keyof typeof scenarios)[];
+  for (const [users, think] of chosen.filter((name) => name in scenarios).map((name) => scenarios[name])) {
     for (const name of systems) {
       process.stderr.write(`bench: ${name} at ${users} concurrent flows, think time ${think} ms\n`);
       figures.push(await scenario(name, users, durationMs, think));

@@ -37,6 +37,8 @@ export interface ProbeReading {
   /** Every pause since the previous reading, in ms. */
   pausesMs: number[];
   usedHeapBytes: number;
+  /** The largest heap left after a full collection: the live set (null: no full GC ran). */
+  liveHeapBytes: number | null;
 }
 
 let profiler = new v8.GCProfiler();
@@ -56,7 +58,9 @@ function read(): ProbeReading {
     // GCProfiler's cost is in microseconds.
     pausesMs: records.map((gc) => gc.cost / 1000),
     usedHeapBytes: usedNow,
+    liveHeapBytes: Math.max(-1, ...records.filter((gc) => gc.gcType === 'MarkSweepCompact').map((gc) => gc.afterGC.heapStatistics.usedHeapSize)),
   };
+  if (reading.liveHeapBytes === -1) reading.liveHeapBytes = null;
   usedAtLastRead = usedNow;
   return reading;
 }

@@ -175,6 +175,7 @@ async function main(): Promise<void> {
       peakOktaConnections: oktaAfter.peakOpen,
       allocatedKibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
       gcPausesMs: heap.pausesMs,
+      liveHeapMib: heap.liveHeapBytes === null ? Number.NaN : heap.liveHeapBytes / 1024 / 1024,
     };
   }
 

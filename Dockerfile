@@ -27,4 +27,8 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node directly, not npm: SIGTERM reaches the service, which drains and exits (README).
-CMD ["node", "dist/src/index.js"]
+# The heap flags are package.json's start:prod (README "Memory"): a small young generation
+# (short GC pauses, ~40 MiB less RSS) and an old generation bounded at 64 MiB (the live heap was
+# 52 MiB with 1,000 requests in flight at once), so garbage does not pile up between full GCs.
+# NODE_OPTIONS=--max-old-space-size=… overrides them (V8 reads NODE_OPTIONS after the command line).
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=64", "dist/src/index.js"]

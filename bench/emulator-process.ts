@@ -1,8 +1,9 @@
 /**
  * The Okta emulator in a process of its own, so its CPU is not charged to the load generator or
- * to the system under test. It counts TCP connections opened to it (what "connections to Okta"
- * means) and authn API calls, and hands out recovery tokens over IPC (the emailed link's token,
- * without parsing emails in the hot loop).
+ * to the system under test. It plays an Identity Engine org that keeps its Classic authn API (as
+ * an upgraded org does), so one emulated org serves both engines. It counts TCP connections
+ * opened to it (what "connections to Okta" means) and API calls, and hands out what the emails
+ * carry over IPC (Classic's recovery token, IDX's code), without parsing emails in the hot loop.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { BENCH_ANSWER, BENCH_PASSWORD, CLIENTS, REFUSED_USERS_PER_STATUS, benchL
 
 const userCount = Number(process.env.BENCH_USERS ?? 1000);
 const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 0);
+const unlimited = 1_000_000_000;
 
 const users: SeedUser[] = Array.from({ length: userCount }, (_, index) => ({
   id: `00ubench${String(index).padStart(8, '0')}`,
@@ -30,14 +32,17 @@ for (const status of ['LOCKED_OUT', 'SUSPENDED'] as const) {
 }
 
 const { app, handle } = createEmulatorApp({
+  // The IDX service's PUBLIC_URL: its redirect URI must match the client's exactly at interact.
   publicUrl: process.env.BENCH_PUBLIC_URL ?? 'http://127.0.0.1:3000',
   users,
   latencyMs,
   // Okta's own limits (600/min per org, 4/s per user) would measure Okta's limiter, not us.
-  rateLimits: { perUserPerSecond: 1_000_000, orgPerMinute: 1_000_000_000 },
+  rateLimits: { perUserPerSecond: 1_000_000, orgPerMinute: unlimited },
   // Every flow sets a fresh password on a user that had one a moment ago: no age or history rule.
   policy: { age: { minAgeMinutes: 0, historyCount: 0 } },
   controlEndpoints: false,
+  pipeline: 'idx',
+  idx: { rateLimits: { perStateHandle: unlimited, perUser: unlimited, otpAttempts: unlimited } },
 });
 
 /**
@@ -49,15 +54,17 @@ interface Counters {
   connections: number;
   open: number;
   peakOpen: number;
-  authnCalls: number;
+  apiCalls: number;
 }
 
 const callback = app.callback();
 
 function listen(name: string): Promise<[string, { url: string; counters: Counters }]> {
-  const counters: Counters = { connections: 0, open: 0, peakOpen: 0, authnCalls: 0 };
+  const counters: Counters = { connections: 0, open: 0, peakOpen: 0, apiCalls: 0 };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    if (request.url?.startsWith('/api/v1/authn')) counters.authnCalls += 1;
+    // Every call but discovery (read once at start-up): authn for Classic; interact, the IDX
+    // remediations and the token exchange for Identity Engine.
+    if (!request.url?.includes('/.well-known/')) counters.apiCalls += 1;
     void callback(request, response);
   });
   server.keepAliveTimeout = 65_000;
@@ -82,11 +89,14 @@ process.on('message', (message: EmulatorRequest) => {
   if (message.type === 'tokens') {
     const tokens = message.logins.map((login) => handle.issueRecoveryToken(login));
     process.send?.({ type: 'tokens', id: message.id, tokens } satisfies EmulatorReply);
+  } else if (message.type === 'codes') {
+    const codes = message.logins.map((login) => handle.idx.lastOtp(login) ?? '');
+    process.send?.({ type: 'tokens', id: message.id, tokens: codes } satisfies EmulatorReply);
   } else if (message.type === 'stats') {
     const counters = listeners.get(message.client);
     if (!counters) return;
-    const { connections, open, peakOpen, authnCalls } = counters.counters;
-    process.send?.({ type: 'stats', id: message.id, connections, open, peakOpen, authnCalls } satisfies EmulatorReply);
+    const { connections, open, peakOpen, apiCalls } = counters.counters;
+    process.send?.({ type: 'stats', id: message.id, connections, open, peakOpen, apiCalls } satisfies EmulatorReply);
     // Each scenario's peak starts from what is open when it begins.
     counters.counters.peakOpen = open;
   }

@@ -1,16 +1,19 @@
 /**
  * The load generator: N virtual users, each running whole recoveries (start, verify, answer,
- * reset) back to back until the time is up, timing every step as the client sees it. Both the
- * service and the bare baseline are driven through the same four steps; only the wire shape
- * differs (our flow rides in a sealed cookie, the baseline's stateToken in JSON).
+ * reset) back to back until the time is up, timing every step as the client sees it. The service
+ * and both baselines are driven through the same four steps; only the wire shape differs (our
+ * flow rides in a sealed cookie, the baselines' stateToken in JSON). Over Identity Engine our
+ * flow's cookie starts at the start step and "verify" is the emailed code.
  */
 import http from 'node:http';
 
 export const STEPS = ['start', 'verify', 'answer', 'reset'] as const;
 export type Step = (typeof STEPS)[number];
 
+export type System = 'ours' | 'baseline' | 'relay' | 'ours-idx';
+
 export interface Target {
-  readonly name: 'ours' | 'baseline';
+  readonly name: System;
   readonly url: string;
 }
 
@@ -81,7 +84,10 @@ async function timed(timings: Timings, step: Step, call: () => Promise<Reply>, e
   return reply;
 }
 
-/** One whole recovery; `tokenFor` stands in for the user opening the email (not timed). */
+/**
+ * One whole recovery; `tokenFor` stands in for the user opening the email (not timed): Classic's
+ * recovery token, or the IDX code.
+ */
 export async function runFlow(
   target: Target,
   input: Omit<FlowInput, 'token'>,
@@ -96,6 +102,18 @@ export async function runFlow(
     const token = await tokenFor(input.login);
     const verified = await timed(timings, 'verify', () => postJson(`${api}/verify`, { token }, undefined, agent), 200, thinkMs);
     let cookie = verified.cookies.join('; ');
+    const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie, agent), 200, thinkMs);
+    if (answered.cookies.length > 0) cookie = answered.cookies.join('; ');
+    await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie, agent), 200, thinkMs);
+    return;
+  }
+  if (target.name === 'ours-idx') {
+    const api = `${target.url}/api/recovery`;
+    const started = await timed(timings, 'start', () => postJson(`${api}/start`, { username: input.login }, undefined, agent), 202, thinkMs);
+    let cookie = started.cookies.join('; ');
+    const code = await tokenFor(input.login);
+    const verified = await timed(timings, 'verify', () => postJson(`${api}/verify-code`, { code }, cookie, agent), 200, thinkMs);
+    if (verified.cookies.length > 0) cookie = verified.cookies.join('; ');
     const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie, agent), 200, thinkMs);
     if (answered.cookies.length > 0) cookie = answered.cookies.join('; ');
     await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie, agent), 200, thinkMs);

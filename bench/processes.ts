@@ -4,9 +4,12 @@
  * Reading from outside means the service under test runs unchanged, as `node dist/src/index.js`.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ProbeReading } from './heap-probe.js';
 import type { Client, EmulatorReply, EmulatorRequest, EmulatorStats } from './protocol.js';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every common kernel build. */
@@ -19,10 +22,23 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-export function peakRssMb(pid: number): number {
+export function peakRssMib(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
+  const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kib / 1024;
+}
+
+/**
+ * Starts a new high-water mark (writing 5 to clear_refs, Linux ≥ 4.0), so each scenario's peak is
+ * its own and not an earlier, heavier scenario's. Where the kernel refuses, the peak stays the
+ * process's lifetime peak (an upper bound).
+ */
+export function resetPeakRss(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // not permitted here: lifetime peak
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -48,6 +64,7 @@ export interface EmulatorProcess {
   readonly child: ChildProcess;
   readonly urls: Record<Client, string>;
   tokens(logins: string[]): Promise<string[]>;
+  codes(logins: string[]): Promise<string[]>;
   stats(client: Client): Promise<EmulatorStats>;
 }
 
@@ -75,17 +92,39 @@ export async function startEmulatorProcess(script: string, env: Record<string, s
       const reply = await ask({ type: 'tokens', logins });
       return reply.type === 'tokens' ? reply.tokens : [];
     },
+    async codes(logins) {
+      const reply = await ask({ type: 'codes', logins });
+      return reply.type === 'tokens' ? reply.tokens : [];
+    },
     async stats(client) {
       const reply = await ask({ type: 'stats', client });
       if (reply.type !== 'stats') throw new Error('unexpected reply');
-      return { connections: reply.connections, open: reply.open, peakOpen: reply.peakOpen, authnCalls: reply.authnCalls };
+      return { connections: reply.connections, open: reply.open, peakOpen: reply.peakOpen, apiCalls: reply.apiCalls };
     },
   };
 }
 
-export async function startBaselineProcess(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return { child, url: await readyMessage<string>(child, 'the baseline', 'url') };
+/** A baseline (Koa + got, or the bare node:http relay), with the heap probe loaded (nodeFlags). */
+export async function startBaselineProcess(script: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: nodeFlags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return { child, url: await readyMessage<string>(child, `the baseline ${path.basename(script)}`, 'url') };
+}
+
+/** `node --import` flags that load the heap probe (heap-probe.ts) into a measured process. */
+export function probeFlags(probeScript: string): string[] {
+  return ['--import', pathToFileURL(probeScript).href];
+}
+
+/** BENCH_HEAP_PROFILE: writes the process's allocation profile; answers the file's path. */
+export async function writeHeapProfile(port: number): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/heap-profile`);
+  return ((await response.json()) as { file: string }).file;
+}
+
+/** What the process's heap probe counted since the previous read. */
+export async function readProbe(port: number): Promise<ProbeReading> {
+  const response = await fetch(`http://127.0.0.1:${port}/`);
+  return (await response.json()) as ProbeReading;
 }
 
 /** The service exactly as operators start it; its JSON logs go to /dev/null (serialised, not stored). */

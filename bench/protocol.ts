@@ -16,11 +16,15 @@ export function refusedLogin(status: 'LOCKED_OUT' | 'SUSPENDED', index: number):
   return `${status === 'LOCKED_OUT' ? 'locked' : 'suspended'}${index % REFUSED_USERS_PER_STATUS}@bench.example`;
 }
 
-/** The systems the emulator serves, each on a listener of its own. */
-export const CLIENTS = ['ours', 'baseline'] as const;
+/**
+ * The systems the emulator serves, each on a listener of its own: our service over Classic, the
+ * Koa + got baseline, the bare node:http relay, and our service over Identity Engine.
+ */
+export const CLIENTS = ['ours', 'baseline', 'relay', 'ours-idx'] as const;
 export type Client = (typeof CLIENTS)[number];
 
-export type EmulatorRequest = { type: 'tokens'; id: number; logins: string[] } | { type: 'stats'; id: number; client: Client };
+/** `tokens`: Classic's emailed recovery tokens; `codes`: the newest IDX code emailed to each login. */
+export type EmulatorRequest = { type: 'tokens' | 'codes'; id: number; logins: string[] } | { type: 'stats'; id: number; client: Client };
 
 export interface EmulatorStats {
   /** TCP connections accepted since start. */
@@ -28,7 +32,8 @@ export interface EmulatorStats {
   open: number;
   /** Most connections open at once since the previous stats request. */
   peakOpen: number;
-  authnCalls: number;
+  /** Okta API calls (everything but discovery). */
+  apiCalls: number;
 }
 
 export type EmulatorReply =

@@ -1,17 +1,23 @@
 /** The benchmark's report: one markdown document, figures first, then the targets met or missed. */
-import { percentile, STEPS, type LoadResult } from './load.js';
+import { percentile, STEPS, type LoadResult, type System } from './load.js';
 
 export interface ScenarioFigures {
-  readonly target: 'ours' | 'baseline';
+  readonly target: System;
   readonly concurrency: number;
   /** 0: saturation (flows back to back); otherwise the mean pause before each step. */
   readonly thinkMs: number;
   readonly result: LoadResult;
   readonly cpuMsPerFlow: number;
-  readonly peakRssMb: number;
+  /** Peak resident memory during this scenario alone (the kernel's high-water mark, reset before it). */
+  readonly peakRssMib: number;
   readonly oktaCallsPerFlow: number;
   readonly oktaConnectionsPer1000: number;
   readonly peakOktaConnections: number;
+  /** JavaScript heap allocated per HTTP request answered (heap-probe.ts), in KiB. */
+  readonly allocatedKibPerRequest: number;
+  readonly gcPausesMs: readonly number[];
+  /** Heap left after the fullest full GC of the scenario (the live set), MiB; NaN when none ran. */
+  readonly liveHeapMib: number;
 }
 
 export interface KnownUnknown {
@@ -27,16 +33,18 @@ const f2 = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '–'
 const flowsPerSecond = (figures: ScenarioFigures) => figures.result.flows / (figures.result.elapsedMs / 1000);
 const median = (values: readonly number[]) => percentile(values, 50);
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-const label = (s: ScenarioFigures) => `${s.target} | ${s.concurrency} | ${s.thinkMs === 0 ? 'none (saturation)' : `${s.thinkMs} ms`}`;
+const thinkLabel = (s: ScenarioFigures) => (s.thinkMs === 0 ? 'none (saturation)' : `${s.thinkMs} ms`);
+const label = (s: ScenarioFigures) => `${s.target} | ${s.concurrency} | ${thinkLabel(s)}`;
 
 function scenarioRows(all: readonly ScenarioFigures[]): string[] {
   const rows = [
-    '| system | concurrent flows | think time | flows | failed | flows/s | CPU ms/flow | peak RSS MB | Okta calls/flow | Okta connections opened /1000 flows | peak open Okta connections |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| system | concurrent flows | think time | flows | failed | flows/s | CPU ms/flow | peak RSS MiB | live heap MiB | heap KiB/request | GC pauses: count, p50, max ms | Okta calls/flow | Okta connections opened /1000 flows | peak open Okta connections |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|',
   ];
   for (const s of all) {
+    const gc = s.gcPausesMs;
     rows.push(
-      `| ${label(s)} | ${s.result.flows} | ${s.result.failures} | ${f1(flowsPerSecond(s))} | ${f2(s.cpuMsPerFlow)} | ${f1(s.peakRssMb)} | ${f2(s.oktaCallsPerFlow)} | ${f1(s.oktaConnectionsPer1000)} | ${s.peakOktaConnections} |`,
+      `| ${label(s)} | ${s.result.flows} | ${s.result.failures} | ${f1(flowsPerSecond(s))} | ${f2(s.cpuMsPerFlow)} | ${f1(s.peakRssMib)} | ${f1(s.liveHeapMib)} | ${f1(s.allocatedKibPerRequest)} | ${gc.length}, ${f1(median(gc))}, ${f1(Math.max(0, ...gc))} | ${f2(s.oktaCallsPerFlow)} | ${f1(s.oktaConnectionsPer1000)} | ${s.peakOktaConnections} |`,
     );
   }
   return rows;
@@ -53,26 +61,125 @@ function latencyRows(all: readonly ScenarioFigures[]): string[] {
   return rows;
 }
 
-export function renderReport(input: {
+type Target = [measure: string, result: string, met: boolean | undefined];
+
+export interface ReportInput {
   date: string;
   node: string;
   cpus: number;
+  loadAverage: readonly number[];
   latencyMs: number;
   concurrency: number;
   highConcurrency: number;
   durationS: number;
   thinkMs: number;
+  maxSockets: number;
   serviceNodeFlags: string;
   figures: readonly ScenarioFigures[];
-  knownUnknown: Record<'ours' | 'baseline', KnownUnknown>;
+  knownUnknown: Partial<Record<System, KnownUnknown>>;
   runtimeS: number;
-}): string {
-  const find = (target: 'ours' | 'baseline', concurrency: number, paced: boolean) =>
+}
+
+function costTargets(input: ReportInput, find: (target: System, concurrency: number, paced: boolean) => ScenarioFigures | undefined): Target[] {
+  const targets: Target[] = [];
+  const ours = find('ours', input.concurrency, false);
+  const relay = find('relay', input.concurrency, false);
+  const baseline = find('baseline', input.concurrency, false);
+  if (ours && relay) {
+    const cpu = ours.cpuMsPerFlow / relay.cpuMsPerFlow;
+    targets.push([`CPU per flow, ours / node:http relay, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(relay.cpuMsPerFlow)} ms) (target ≤ 3×)`, cpu <= 3]);
+    const throughput = flowsPerSecond(ours) / flowsPerSecond(relay);
+    targets.push([`flows/s, ours / node:http relay, ${input.concurrency} flows, saturation`, `${f2(throughput)}× (${f1(flowsPerSecond(ours))} / ${f1(flowsPerSecond(relay))}) (target ≥ 0.5×)`, throughput >= 0.5]);
+  }
+  if (ours && baseline) {
+    const cpu = ours.cpuMsPerFlow / baseline.cpuMsPerFlow;
+    targets.push([`CPU per flow, ours / Koa + got baseline, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(baseline.cpuMsPerFlow)} ms) (target ≤ 1.2×)`, cpu <= 1.2]);
+    targets.push([`flows/s, ours / Koa + got baseline, saturation`, `${f2(flowsPerSecond(ours) / flowsPerSecond(baseline))}×`, undefined]);
+  }
+  const idx = find('ours-idx', input.concurrency, false);
+  if (idx && relay) {
+    targets.push([`CPU per flow, ours over IDX / node:http relay over Classic, saturation`, `${f2(idx.cpuMsPerFlow / relay.cpuMsPerFlow)}× (${f2(idx.cpuMsPerFlow)} ms; twice Classic's Okta calls)`, undefined]);
+  }
+  return targets;
+}
+
+function latencyTargets(input: ReportInput, find: (target: System, concurrency: number, paced: boolean) => ScenarioFigures | undefined): Target[] {
+  const targets: Target[] = [];
+  const ours = find('ours', input.concurrency, true);
+  const relay = find('relay', input.concurrency, true);
+  if (ours && relay) {
+    for (const step of STEPS) {
+      const addedP99 = percentile(ours.result.timings[step], 99) - percentile(relay.result.timings[step], 99);
+      const addedP50 = percentile(ours.result.timings[step], 50) - percentile(relay.result.timings[step], 50);
+      // Two separate runs on a shared machine: a negative p99 difference is noise, not a speed-up.
+      targets.push([`added latency, ${step}, ${input.concurrency} flows, paced: p99 (p50) ours − relay`, `${f1(addedP99)} ms (${f1(addedP50)} ms) (target p99 ≤ 5 ms)`, addedP99 <= 5]);
+    }
+  }
+  for (const system of ['ours', 'ours-idx'] as const) {
+    const high = find(system, input.highConcurrency, true);
+    if (!high) continue;
+    const p99 = (step: (typeof STEPS)[number]) => percentile(high.result.timings[step], 99);
+    const others = Math.max(...STEPS.filter((step) => step !== 'start').map(p99));
+    targets.push([
+      `start step p99 / slowest other step's p99, ${input.highConcurrency} flows, paced, ${system}`,
+      `${f2(p99('start') / others)} (${f1(p99('start'))} / ${f1(others)} ms) (target ≤ 2)`,
+      p99('start') <= 2 * others,
+    ]);
+  }
+  return targets;
+}
+
+function resourceTargets(input: ReportInput, find: (target: System, concurrency: number, paced: boolean) => ScenarioFigures | undefined): Target[] {
+  const targets: Target[] = [];
+  for (const system of ['ours', 'ours-idx'] as const) {
+    const high = find(system, input.highConcurrency, true);
+    const relay = find('relay', input.highConcurrency, true);
+    if (high) {
+      targets.push([`peak RSS, ${input.highConcurrency} flows, paced, ${system}`, `${f1(high.peakRssMib)} MiB (relay ${f1(relay?.peakRssMib ?? Number.NaN)} MiB) (target ≤ 150 MiB)`, high.peakRssMib <= 150]);
+    }
+    const saturated = find(system, input.concurrency, false);
+    if (saturated) {
+      targets.push([`heap allocated per API request, ${system}, saturation`, `${f1(saturated.allocatedKibPerRequest)} KiB (target ≤ 50 KiB)`, saturated.allocatedKibPerRequest <= 50]);
+    }
+  }
+  const classic = input.figures.filter((s) => s.target === 'ours');
+  if (classic.length > 0) {
+    const calls = Math.max(...classic.map((s) => s.oktaCallsPerFlow));
+    targets.push(['Okta calls per Classic recovery (ours)', `${f2(calls)} (target 4)`, classic.every((s) => Math.abs(s.oktaCallsPerFlow - 4) < 0.01)]);
+  }
+  const idx = input.figures.filter((s) => s.target === 'ours-idx');
+  if (idx.length > 0) {
+    // Reported beside Classic's 4, not judged: the contract fixes the remediations, not our count.
+    targets.push(['Okta calls per IDX recovery with the security question (ours), per scenario', `${idx.map((s) => f2(s.oktaCallsPerFlow)).join(', ')} (Classic: 4)`, undefined]);
+  }
+  for (const s of input.figures.filter((figures) => figures.target === 'ours' || figures.target === 'ours-idx')) {
+    targets.push([`peak open Okta connections, ${s.target}, ${s.concurrency} flows, ${thinkLabel(s)}`, `${s.peakOktaConnections} (target ≤ OKTA_MAX_SOCKETS = ${input.maxSockets})`, s.peakOktaConnections <= input.maxSockets]);
+  }
+  return targets;
+}
+
+function startTimeTargets(input: ReportInput): Target[] {
+  const targets: Target[] = [];
+  for (const [system, times] of Object.entries(input.knownUnknown) as [System, KnownUnknown][]) {
+    for (const kind of ['known', 'locked', 'suspended'] as const) {
+      const ratio = median(times[kind]) / median(times.unknown);
+      targets.push([
+        `start step, ${kind} / unknown user (median), ${system}`,
+        `${f2(ratio)} (${f1(median(times[kind]))} / ${f1(median(times.unknown))} ms; means ${f1(mean(times[kind]))} / ${f1(mean(times.unknown))} ms; target 1.00 ± 0.05)`,
+        system === 'ours' || system === 'ours-idx' ? Math.abs(ratio - 1) <= 0.05 : undefined,
+      ]);
+    }
+  }
+  return targets;
+}
+
+export function renderReport(input: ReportInput): string {
+  const find = (target: System, concurrency: number, paced: boolean) =>
     input.figures.find((s) => s.target === target && s.concurrency === concurrency && (s.thinkMs > 0) === paced);
   const lines: string[] = [
     `# Benchmark — ${input.date}`,
     '',
-    `Node ${input.node}, ${input.cpus} CPUs shared by the service, the baseline, the emulator and the load generator (each its own process); simulated Okta latency ${input.latencyMs} ms; ${input.durationS} s per scenario; service Node flags: ${input.serviceNodeFlags || 'none'}; run took ${f1(input.runtimeS)} s.`,
+    `Node ${input.node}, ${input.cpus} CPUs shared by our service (Classic and IDX, one process each), the Koa + got baseline, the node:http relay, the emulator and the load generator (each its own process); load average ${input.loadAverage.map(f2).join(' ')} at the start; simulated Okta latency ${input.latencyMs} ms; ${input.durationS} s per scenario; service Node flags: ${input.serviceNodeFlags || 'none'}; run took ${f1(input.runtimeS)} s.`,
     '',
     '## Throughput and cost',
     '',
@@ -87,48 +194,7 @@ export function renderReport(input: {
   for (const s of failures) lines.push(`- ${s.target} at ${s.concurrency}: first failure: ${s.result.firstFailure}`);
   if (failures.length > 0) lines.push('');
 
-  const targets: [string, string, boolean | undefined][] = [];
-  const saturated = { ours: find('ours', input.concurrency, false), base: find('baseline', input.concurrency, false) };
-  const paced = { ours: find('ours', input.concurrency, true), base: find('baseline', input.concurrency, true) };
-  const high = { ours: find('ours', input.highConcurrency, true), base: find('baseline', input.highConcurrency, true) };
-  if (saturated.ours && saturated.base) {
-    const throughput = flowsPerSecond(saturated.ours) / flowsPerSecond(saturated.base);
-    targets.push([`flows/s, ours / baseline, ${input.concurrency} flows, saturation`, `${f2(throughput)}× (target ≥ 0.85×)`, throughput >= 0.85]);
-    targets.push([`CPU per flow, ours / baseline, saturation`, `${f2(saturated.ours.cpuMsPerFlow / saturated.base.cpuMsPerFlow)}× (${f2(saturated.ours.cpuMsPerFlow)} / ${f2(saturated.base.cpuMsPerFlow)} ms)`, undefined]);
-    targets.push(['Okta calls per flow (ours)', `${f2(saturated.ours.oktaCallsPerFlow)} (target 4)`, Math.abs(saturated.ours.oktaCallsPerFlow - 4) < 0.01]);
-  }
-  if (paced.ours && paced.base) {
-    for (const step of STEPS) {
-      const ours = paced.ours.result.timings[step];
-      const base = paced.base.result.timings[step];
-      const addedP99 = percentile(ours, 99) - percentile(base, 99);
-      const addedP50 = percentile(ours, 50) - percentile(base, 50);
-      // Two separate runs on a shared machine: a negative p99 difference is noise, not a speed-up,
-      // so the median difference must hold too before the target counts as met.
-      targets.push([
-        `added latency, ${step}, ${input.concurrency} flows, paced: p99 (p50) ours − baseline`,
-        `${f1(addedP99)} ms (${f1(addedP50)} ms) (target p99 ≤ 5 ms)`,
-        addedP99 <= 5 && addedP50 <= 5,
-      ]);
-    }
-  }
-  for (const s of input.figures.filter((figures) => figures.target === 'ours')) {
-    targets.push([`peak open Okta connections (ours), ${label(s).split(' | ').slice(1).join(', ')}`, `${s.peakOktaConnections} (target ≤ ${s.concurrency})`, s.peakOktaConnections <= s.concurrency]);
-  }
-  if (high.ours && high.base) {
-    targets.push([`peak RSS (ours), ${input.highConcurrency} flows, paced`, `${f1(high.ours.peakRssMb)} MB (baseline ${f1(high.base.peakRssMb)} MB; target ≤ 150 MB)`, high.ours.peakRssMb <= 150]);
-  }
-  for (const system of ['ours', 'baseline'] as const) {
-    const times = input.knownUnknown[system];
-    for (const kind of ['known', 'locked', 'suspended'] as const) {
-      const ratio = median(times[kind]) / median(times.unknown);
-      targets.push([
-        `start step, ${kind} / unknown user (median), ${system}`,
-        `${f2(ratio)} (${f1(median(times[kind]))} / ${f1(median(times.unknown))} ms; means ${f1(mean(times[kind]))} / ${f1(mean(times.unknown))} ms; target 1.00 ± 0.05)`,
-        system === 'ours' ? Math.abs(ratio - 1) <= 0.05 : undefined,
-      ]);
-    }
-  }
+  const targets = [...costTargets(input, find), ...latencyTargets(input, find), ...resourceTargets(input, find), ...startTimeTargets(input)];
   lines.push('## Targets', '', '| measure | result | met |', '|---|---|---|');
   for (const [name, value, met] of targets) lines.push(`| ${name} | ${value} | ${met === undefined ? '–' : met ? 'yes' : '**no**'} |`);
   lines.push('');

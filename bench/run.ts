@@ -1,7 +1,10 @@
 /**
- * `npm run bench`: our service against the bare Koa + got baseline, both relaying to the Okta
- * emulator, each in its own process; this process only generates load and reads the others' CPU
- * and memory from /proc. Prints a markdown report and writes it to bench/results/latest.md.
+ * `npm run bench`: our service (over Classic, and over Identity Engine in a second process)
+ * against two baselines relaying the same four Classic calls: the bare node:http relay (the
+ * floor) and Koa + got (the usual stack). All relay to the Okta emulator, each in its own process;
+ * this process only generates load and reads the others' CPU and memory from /proc, and their
+ * heap allocation and GC pauses from the heap probe each is started with (heap-probe.ts).
+ * Prints a markdown report and writes it to bench/results/latest.md.
  *
  * Two kinds of scenario: *saturation* (each virtual user runs flows back to back: throughput and
  * CPU per flow when the machine is the limit) and *paced* (a person's think time before each step,
@@ -10,16 +13,21 @@
  * Knobs (environment): BENCH_CONCURRENCY (200), BENCH_HIGH_CONCURRENCY (1000), BENCH_DURATION_S
  * (10 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
  * BENCH_THINK_MS (1000), BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1:
- * CPU-profile the service), BENCH_SERVICE_NODE_FLAGS (e.g. "--max-old-space-size=64" for the service),
- * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis).
+ * CPU-profile the service), BENCH_HEAP_PROFILE (1: profile its allocation, garbage included; both
+ * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_NODE_FLAGS (instead of
+ * the production start script's, e.g. "" for Node's defaults),
+ * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis),
+ * BENCH_SYSTEMS (ours,baseline,relay,ours-idx: which systems to run), BENCH_SCENARIOS
+ * (saturation,paced,high: which scenarios).
  * Then a burst of emails over the pooled SMTP transport against one connection per email
  * (bench/mail.ts, its own knobs there); BENCH_MAIL_ONLY=1 runs that part alone.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLoad, postJson, type Target } from './load.js';
-import { cpuSeconds, freePort, peakRssMb, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
+import os from 'node:os';
+import { runLoad, postJson, type System, type Target } from './load.js';
+import { cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderMailReport, runMailBurst } from './mail.js';
 import { renderReport, type ScenarioFigures, type KnownUnknown } from './report.js';
@@ -32,7 +40,15 @@ const durationMs = Number(process.env.BENCH_DURATION_S ?? 10) * 1000;
 const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 20);
 const knownUnknownCount = Number(process.env.BENCH_KNOWN_UNKNOWN ?? 300);
 const thinkMs = Number(process.env.BENCH_THINK_MS ?? 1000);
-const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * The service runs with the Node flags production runs it with: those `npm start` passes to node
+ * (package.json, mirrored by the Dockerfile's CMD), unless BENCH_SERVICE_NODE_FLAGS says otherwise.
+ */
+function shippedNodeFlags(): string {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return (/\bnode((?:\s+--\S+)*)\s+dist\/src\/index\.js/.exec(pkg.scripts['start:prod'] ?? '')?.[1] ?? '').trim();
+}
+const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? shippedNodeFlags()).split(' ').filter(Boolean);
 const maxSockets = 64;
 
 function writeReport(report: string): void {
@@ -48,81 +64,124 @@ async function main(): Promise<void> {
     writeReport([`# Mail benchmark, ${new Date().toISOString()}, Node ${process.version}`, '', ...renderMailReport(await runMailBurst())].join('\n'));
     return;
   }
+  const loadAverage = os.loadavg();
   const users = Math.max(concurrency, highConcurrency) + knownUnknownCount;
-  const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), { BENCH_USERS: String(users), BENCH_OKTA_LATENCY_MS: String(latencyMs) });
-  const port = await freePort();
-  const ourUrl = `http://127.0.0.1:${port}`;
-  const service = await startServiceProcess(
-    path.join(projectRoot, 'dist', 'src', 'index.js'),
-    {
-      NODE_ENV: 'production',
-      OKTA_ORG_URL: emulator.urls.ours,
-      PUBLIC_URL: ourUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      COOKIE_SECRET: 'benchmark-cookie-secret-of-at-least-32-bytes',
-      LOG_LEVEL: 'info',
-      OKTA_MAX_SOCKETS: String(maxSockets),
-      // One load generator is one client IP and a few usernames: the abuse limits and the Okta
-      // budget stay on (their counting is part of the cost measured) with thresholds it never meets.
-      RATE_LIMIT_START_PER_IP: '100000000/1m',
-      RATE_LIMIT_START_PER_USERNAME: '100000000/1m',
-      RATE_LIMIT_VERIFY_PER_IP: '100000000/1m',
-      OKTA_CALL_BUDGET_PER_MINUTE: '1000000',
-      OKTA_RATE_LIMIT_RESERVE: '0',
-      // BENCH_REDIS_URL: count in Redis, as a multi-instance deployment does.
-      ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench-${process.pid}` } : {}),
-    },
-    ourUrl,
-    // BENCH_PROFILE=1: a V8 CPU profile of the service, written on exit to bench/results/profile/.
-    [
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(projectRoot, 'bench', 'results', 'profile')] : []),
-      ...serviceNodeFlags,
-    ],
-  );
-  const baseline = await startBaselineProcess(path.join(here, 'baseline-process.js'), { OKTA_ORG_URL: emulator.urls.baseline, OKTA_MAX_SOCKETS: String(maxSockets) });
-  const targets: Record<Target['name'], { target: Target; pid: number }> = {
-    ours: { target: { name: 'ours', url: ourUrl }, pid: service.pid ?? 0 },
-    baseline: { target: { name: 'baseline', url: baseline.url }, pid: baseline.child.pid ?? 0 },
-  };
+  const ports = { ours: await freePort(), 'ours-idx': await freePort() };
+  const urlOf = (port: number) => `http://127.0.0.1:${port}`;
+  const probePorts: Record<System, number> = { ours: await freePort(), 'ours-idx': await freePort(), baseline: await freePort(), relay: await freePort() };
+  const probe = probeFlags(path.join(here, 'heap-probe.js'));
+  const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), {
+    BENCH_USERS: String(users),
+    BENCH_OKTA_LATENCY_MS: String(latencyMs),
+    BENCH_PUBLIC_URL: urlOf(ports['ours-idx']),
+  });
 
-  // The emailed link's token, fetched in batches so IPC stays out of the way.
-  let queue: { login: string; resolve: (token: string) => void }[] = [];
-  const tokenFor = (login: string) =>
-    new Promise<string>((resolve) => {
-      if (queue.length === 0) {
-        setImmediate(async () => {
-          const batch = queue;
-          queue = [];
-          const tokens = await emulator.tokens(batch.map((entry) => entry.login));
-          batch.forEach((entry, index) => entry.resolve(tokens[index] ?? ''));
-        });
-      }
-      queue.push({ login, resolve });
-    });
+  function profileDir(engine: 'classic' | 'idx'): string {
+    const dir = path.join(projectRoot, 'bench', 'results', 'profile', engine);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
 
-  async function scenario(name: Target['name'], users: number, duration: number, think = 0): Promise<ScenarioFigures> {
-    const { target, pid } = targets[name];
+  function startService(engine: 'classic' | 'idx'): ReturnType<typeof startServiceProcess> {
+    const system = engine === 'classic' ? 'ours' : 'ours-idx';
+    const port = ports[system];
+    return startServiceProcess(
+      path.join(projectRoot, 'dist', 'src', 'index.js'),
+      {
+        NODE_ENV: 'production',
+        OKTA_ORG_URL: emulator.urls[system],
+        // The emulated org is an Identity Engine org that keeps Classic's API: no auto-detection.
+        OKTA_ENGINE: engine,
+        ...(engine === 'idx' ? { OKTA_CLIENT_ID: '0oa1recoveryemulator' } : {}),
+        PUBLIC_URL: urlOf(port),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        COOKIE_SECRET: 'benchmark-cookie-secret-of-at-least-32-bytes',
+        LOG_LEVEL: 'info',
+        OKTA_MAX_SOCKETS: String(maxSockets),
+        // One load generator is one client IP and a few usernames: the abuse limits and the Okta
+        // budget stay on (their counting is part of the cost measured) with thresholds it never meets.
+        RATE_LIMIT_START_PER_IP: '100000000/1m',
+        RATE_LIMIT_START_PER_USERNAME: '100000000/1m',
+        RATE_LIMIT_VERIFY_PER_IP: '100000000/1m',
+        OKTA_CALL_BUDGET_PER_MINUTE: '1000000',
+        OKTA_RATE_LIMIT_RESERVE: '0',
+        // BENCH_REDIS_URL: count in Redis, as a multi-instance deployment does.
+        ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench-${process.pid}-${engine}` } : {}),
+        BENCH_PROBE_PORT: String(probePorts[system]),
+        ...(process.env.BENCH_HEAP_PROFILE ? { BENCH_HEAP_PROFILE_DIR: profileDir(engine) } : {}),
+      },
+      urlOf(port),
+      // BENCH_PROFILE=1: a V8 CPU profile of the service, written on exit to bench/results/profile/.
+      [
+        ...probe,
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir(engine)] : []),
+        ...serviceNodeFlags,
+      ],
+    );
+  }
+
+  const enabled = new Set((process.env.BENCH_SYSTEMS ?? 'ours,baseline,relay,ours-idx').split(',').map((name) => name.trim()));
+  const service = enabled.has('ours') ? await startService('classic') : undefined;
+  const idxService = enabled.has('ours-idx') ? await startService('idx') : undefined;
+  const baselineEnv = (system: 'baseline' | 'relay') => ({ OKTA_ORG_URL: emulator.urls[system], OKTA_MAX_SOCKETS: String(maxSockets), BENCH_PROBE_PORT: String(probePorts[system]) });
+  const baseline = enabled.has('baseline') ? await startBaselineProcess(path.join(here, 'baseline-process.js'), baselineEnv('baseline'), probe) : undefined;
+  const relay = enabled.has('relay') ? await startBaselineProcess(path.join(here, 'relay-process.js'), baselineEnv('relay'), probe) : undefined;
+  const targets = new Map<System, { target: Target; pid: number }>();
+  if (service) targets.set('ours', { target: { name: 'ours', url: urlOf(ports.ours) }, pid: service.pid ?? 0 });
+  if (idxService) targets.set('ours-idx', { target: { name: 'ours-idx', url: urlOf(ports['ours-idx']) }, pid: idxService.pid ?? 0 });
+  if (baseline) targets.set('baseline', { target: { name: 'baseline', url: baseline.url }, pid: baseline.child.pid ?? 0 });
+  if (relay) targets.set('relay', { target: { name: 'relay', url: relay.url }, pid: relay.child.pid ?? 0 });
+
+  // What the email carries (Classic's token, IDX's code), fetched in batches so IPC stays out of the way.
+  function batched(fetchAll: (logins: string[]) => Promise<string[]>): (login: string) => Promise<string> {
+    let queue: { login: string; resolve: (secret: string) => void }[] = [];
+    return (login) =>
+      new Promise<string>((resolve) => {
+        if (queue.length === 0) {
+          setImmediate(async () => {
+            const batch = queue;
+            queue = [];
+            const secrets = await fetchAll(batch.map((entry) => entry.login));
+            batch.forEach((entry, index) => entry.resolve(secrets[index] ?? ''));
+          });
+        }
+        queue.push({ login, resolve });
+      });
+  }
+  const tokenFor = batched((logins) => emulator.tokens(logins));
+  const codeFor = batched((logins) => emulator.codes(logins));
+
+  async function scenario(name: System, users: number, duration: number, think = 0): Promise<ScenarioFigures> {
+    const { target, pid } = targets.get(name)!;
+    resetPeakRss(pid);
+    await readProbe(probePorts[name]);
     const cpuBefore = cpuSeconds(pid);
     const oktaBefore = await emulator.stats(name);
-    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: benchLogin, answer: BENCH_ANSWER, tokenFor, thinkMs: think });
+    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: benchLogin, answer: BENCH_ANSWER, tokenFor: name === 'ours-idx' ? codeFor : tokenFor, thinkMs: think });
     const oktaAfter = await emulator.stats(name);
     const cpu = cpuSeconds(pid) - cpuBefore;
+    const heap = await readProbe(probePorts[name]);
+    const requests = Object.values(result.timings).reduce((sum, values) => sum + values.length, 0);
     return {
       target: name,
       concurrency: users,
       thinkMs: think,
       result,
       cpuMsPerFlow: (cpu * 1000) / Math.max(1, result.flows),
-      peakRssMb: peakRssMb(pid),
-      oktaCallsPerFlow: (oktaAfter.authnCalls - oktaBefore.authnCalls) / Math.max(1, result.flows),
+      peakRssMib: peakRssMib(pid),
+      oktaCallsPerFlow: (oktaAfter.apiCalls - oktaBefore.apiCalls) / Math.max(1, result.flows),
       oktaConnectionsPer1000: ((oktaAfter.connections - oktaBefore.connections) * 1000) / Math.max(1, result.flows),
       peakOktaConnections: oktaAfter.peakOpen,
+      allocatedKibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
+      gcPausesMs: heap.pausesMs,
+      liveHeapMib: heap.liveHeapBytes === null ? Number.NaN : heap.liveHeapBytes / 1024 / 1024,
     };
   }
 
-  async function knownVsUnknown(name: Target['name']): Promise<KnownUnknown> {
-    const startUrl = name === 'ours' ? `${ourUrl}/api/recovery/start` : `${baseline.url}/start`;
+  async function knownVsUnknown(name: System): Promise<KnownUnknown> {
+    const { target } = targets.get(name)!;
+    const startUrl = name === 'ours' || name === 'ours-idx' ? `${target.url}/api/recovery/start` : `${target.url}/start`;
     const times: KnownUnknown = { known: [], unknown: [], locked: [], suspended: [] };
     const kinds = Object.keys(times) as (keyof KnownUnknown)[];
     const loginOf = (kind: keyof KnownUnknown, i: number) =>
@@ -137,7 +196,7 @@ async function main(): Promise<void> {
             const startedAt = performance.now();
             const reply = await postJson(startUrl, { username: loginOf(kind, i) });
             times[kind].push(performance.now() - startedAt);
-            if (reply.status !== 202) throw new Error(`start answered ${reply.status} for a ${kind} user`);
+            if (reply.status !== 202) throw new Error(`${name}: start answered ${reply.status} for a ${kind} user`);
           }
         }),
       );
@@ -146,35 +205,35 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  process.stderr.write(`bench: warming up (Okta latency ${latencyMs} ms)\n`);
-  await scenario('ours', 50, 3000);
-  await scenario('baseline', 50, 3000);
+  const systems = [...targets.keys()];
+  process.stderr.write(`bench: warming up (Okta latency ${latencyMs} ms): ${systems.join(', ')}\n`);
+  for (const name of systems) await scenario(name, 50, 3000);
   const figures: ScenarioFigures[] = [];
-  for (const [name, users, duration, think] of [
-    ['ours', concurrency, durationMs, 0],
-    ['baseline', concurrency, durationMs, 0],
-    ['ours', concurrency, durationMs, thinkMs],
-    ['baseline', concurrency, durationMs, thinkMs],
-    ['ours', highConcurrency, durationMs, thinkMs],
-    ['baseline', highConcurrency, durationMs, thinkMs],
-  ] as const) {
-    process.stderr.write(`bench: ${name} at ${users} concurrent flows, think time ${think} ms\n`);
-    figures.push(await scenario(name, users, duration, think));
+  const scenarios = { saturation: [concurrency, 0], paced: [concurrency, thinkMs], high: [highConcurrency, thinkMs] } as const;
+  const chosen = (process.env.BENCH_SCENARIOS ?? 'saturation,paced,high').split(',').map((name) => name.trim()) as (keyof typeof scenarios)[];
+  for (const [users, think] of chosen.filter((name) => name in scenarios).map((name) => scenarios[name])) {
+    for (const name of systems) {
+      process.stderr.write(`bench: ${name} at ${users} concurrent flows, think time ${think} ms\n`);
+      figures.push(await scenario(name, users, durationMs, think));
+    }
   }
   process.stderr.write('bench: start step, known vs unknown vs locked vs suspended users\n');
-  const startTimes = { ours: await knownVsUnknown('ours'), baseline: await knownVsUnknown('baseline') };
+  const startTimes: Partial<Record<System, KnownUnknown>> = {};
+  for (const name of systems.filter((system) => system !== 'relay')) startTimes[name] = await knownVsUnknown(name);
   process.stderr.write('bench: mail burst, pooled vs one connection per email\n');
   const mail = await runMailBurst();
 
   const report = renderReport({
     date: new Date().toISOString(),
     node: process.version,
-    cpus: (await import('node:os')).cpus().length,
+    cpus: os.cpus().length,
+    loadAverage,
     latencyMs,
     concurrency,
     highConcurrency,
     durationS: durationMs / 1000,
     thinkMs,
+    maxSockets,
     serviceNodeFlags: serviceNodeFlags.join(' '),
     figures,
     knownUnknown: startTimes,
@@ -182,9 +241,18 @@ async function main(): Promise<void> {
   });
   writeReport([report, '', ...renderMailReport(mail)].join('\n'));
 
-  service.kill('SIGTERM');
-  await new Promise((resolve) => service.once('exit', resolve));
-  baseline.child.disconnect();
+  if (process.env.BENCH_HEAP_PROFILE) {
+    for (const system of ['ours', 'ours-idx'] as const) {
+      if (targets.has(system)) process.stderr.write(`bench: allocation profile of ${system}: ${await writeHeapProfile(probePorts[system])}\n`);
+    }
+  }
+  for (const child of [service, idxService]) {
+    if (!child) continue;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  baseline?.child.disconnect();
+  relay?.child.disconnect();
   emulator.child.disconnect();
 }
 

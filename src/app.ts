@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Koa {
   // Koa's default error listener prints stacks to stderr; ours logs through pino instead.
   app.silent = true;
 
-  const cookies = createCookieJar({ secure: config.secureCookies, sealer: createFlowSealer(config.cookieSecret, deps.clock) });
+  const cookies = createCookieJar({ secure: config.secureCookies, sealer: createFlowSealer(config.cookieSecret, deps.clock, config.cookieSecretPrevious) });
   const csrf = createCsrfGuard(cookies);
   const presenter = createPresenter({
     renderer: deps.renderer,

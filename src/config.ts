@@ -123,6 +123,8 @@ const environmentSchema = z.object({
   /** Idle keep-alive connections live this long; above the load balancer's idle timeout (ALB: 60 s). */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
   COOKIE_SECRET: cookieSecret.optional(),
+  /** The secret COOKIE_SECRET replaced: flows sealed under it still open (flow-cookie.ts); new ones use COOKIE_SECRET. */
+  COOKIE_SECRET_PREVIOUS: cookieSecret.optional(),
   SUCCESS_REDIRECT_URL: httpUrl.optional(),
   /** Where "Back to sign in" leads from every page; the success redirect unless set. */
   SIGN_IN_URL: httpUrl.optional(),
@@ -263,6 +265,8 @@ export interface Config {
   readonly cookieSecret: string;
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
+  /** COOKIE_SECRET_PREVIOUS: opens flows sealed before a rotation, never seals. */
+  readonly cookieSecretPrevious: string | undefined;
   readonly successRedirectUrl: string;
   /** LANGUAGES: the languages pages may be shown in; null: every catalogue. */
   readonly languages: readonly string[] | null;
@@ -376,6 +380,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if (production && !env.COOKIE_SECRET) {
     problems.push('COOKIE_SECRET: required in production (at least 32 random bytes, shared by every instance)');
   }
+  if (env.COOKIE_SECRET_PREVIOUS && !env.COOKIE_SECRET) {
+    problems.push('COOKIE_SECRET_PREVIOUS: only with COOKIE_SECRET (the previous secret opens flows sealed before a rotation to COOKIE_SECRET)');
+  }
   if (production && !env.PUBLIC_URL) {
     problems.push('PUBLIC_URL: required in production (the external https URL users see)');
   }
@@ -436,6 +443,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     http: { host: env.HOST ?? (env.OKTA_ORG_URL ? '0.0.0.0' : '127.0.0.1'), hostIsExplicit: env.HOST !== undefined, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
+    cookieSecretPrevious: env.COOKIE_SECRET_PREVIOUS,
     successRedirectUrl,
     signInUrl: env.SIGN_IN_URL ?? successRedirectUrl,
     languages: env.LANGUAGES,

@@ -1,34 +1,20 @@
 /**
  * Structured JSON logs (pino). Secrets are kept out twice: code never logs them on purpose, and
- * these redaction paths catch any that arrive by accident in a logged object.
+ * log-redaction.ts catches any that arrive by accident in a logged object (without copying the
+ * objects that hold none, which pino's own `redact` did for every line).
  */
 import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 import { createLogOutput, type LogOutput } from './log-output.js';
-
-export const REDACTED_KEYS = [
-  'recoveryToken',
-  'stateToken',
-  'sessionToken',
-  'token',
-  'answer',
-  'password',
-  'newPassword',
-  'confirmPassword',
-  'authorization',
-  'cookie',
-  'set-cookie',
-  '_csrf',
-] as const;
+import { logSerializers, scrubLogObject } from './log-redaction.js';
 
 export function createLogger(options: { level: LogLevel; pretty?: boolean; destination?: DestinationStream }): Logger {
-  const paths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `req.headers["${key}"]`]);
   const settings: pino.LoggerOptions = {
     level: options.level,
     base: undefined,
-    redact: { paths, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
+    formatters: { log: scrubLogObject },
+    serializers: logSerializers(),
   };
   if (options.destination) return pino(settings, options.destination);
   if (options.pretty && prettyPrinterInstalled()) {

@@ -2,12 +2,11 @@
  * One configured HTTP client for Okta (got's gh-got pattern, STYLE.md principle 3): keep-alive
  * agents with bounded sockets, an explicit timeout, JSON in and out, and **no retries**: every
  * recovery call is a POST that may have spent a token or sent an email (contract §2.3: links are
- * single-use), so a retry could turn one click into "link already used".
+ * single-use), so a retry could turn one click into "link already used". The wire itself is
+ * http-transport.ts.
  */
-import http from 'node:http';
-import https from 'node:https';
-import got, { RequestError, type Got } from 'got';
 import { endUserHeaders, type EndUserContext } from './context.js';
+import { createHttpTransport, TransportError } from './http-transport.js';
 import { OktaApiError, OktaUnavailableError } from './errors.js';
 import { errorBodySchema } from './errors.js';
 
@@ -105,45 +104,32 @@ function secondsUntilReset(resetEpochSeconds: number | undefined, nowMs: number)
 }
 
 export function createOktaClient(options: OktaClientOptions): OktaClient {
-  const maxSockets = options.maxSockets ?? 64;
-  // Idle sockets are kept up to the same bound: after a burst, the next one reuses them instead of
-  // paying a new TCP (and TLS) handshake for every socket above a smaller free-socket limit.
-  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 60_000 };
-  const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
-  const instance: Got = got.extend({
-    prefixUrl: options.orgUrl,
-    // got lets an absolute URL bypass prefixUrl while keeping the instance's headers (the SSWS
-    // token among them): every call must stay on the org, so got refuses one outright.
-    allowAbsoluteUrls: false,
-    agent,
-    timeout: { request: options.timeoutMs },
-    retry: { limit: 0 },
-    throwHttpErrors: false,
-    followRedirect: false,
-    headers: { accept: 'application/json' },
-  });
+  const transport = createHttpTransport({ orgUrl: options.orgUrl, timeoutMs: options.timeoutMs, maxSockets: options.maxSockets ?? 64 });
 
   async function send(
     path: string,
     sendOptions: OktaSendOptions & { useApiToken?: boolean | undefined; method?: 'GET' | 'POST'; endpoint?: string | undefined },
   ): Promise<OktaAnswer> {
     const headers = endUserHeaders(sendOptions.context, SERVICE_USER_AGENT);
+    headers.accept = sendOptions.accept ?? 'application/json';
     if (sendOptions.useApiToken && options.apiToken) headers.authorization = `SSWS ${options.apiToken}`;
-    if (sendOptions.accept) headers.accept = sendOptions.accept;
     const startedAt = performance.now();
     const target = path.replace(/^\/+/, '');
+    // A templated label (e.g. api/v1/users/{login}) keeps logins out of metrics and logs.
     const endpoint = sendOptions.endpoint ?? target;
-    const payload = sendOptions.form
-      ? { form: sendOptions.form }
-      : sendOptions.contentType
-        ? { body: JSON.stringify(sendOptions.json ?? {}), headers: { ...headers, 'content-type': sendOptions.contentType } }
-        : { json: sendOptions.json ?? {} };
+    let body: string | undefined;
+    if (sendOptions.method === 'GET') {
+      body = undefined;
+    } else if (sendOptions.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(sendOptions.form).toString();
+    } else {
+      headers['content-type'] = sendOptions.contentType ?? 'application/json';
+      body = JSON.stringify(sendOptions.json ?? {});
+    }
     let response;
     try {
-      response =
-        sendOptions.method === 'GET'
-          ? await instance.get(target, { headers, responseType: 'text' })
-          : await instance.post(target, { headers, ...payload, responseType: 'text' });
+      response = await transport.request(sendOptions.method ?? 'POST', target, headers, body);
     } catch (error) {
       options.observe?.({
         endpoint,
@@ -155,13 +141,13 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
         context: sendOptions.context,
         prepaid: sendOptions.prepaid === true,
       });
-      const reason = error instanceof RequestError ? error.code : 'request failed';
-      throw new OktaUnavailableError(reason);
+      if (!(error instanceof TransportError)) throw error;
+      throw new OktaUnavailableError(error.code);
     }
     const oktaRequestId = stringHeader(response.headers['x-okta-request-id']);
     options.observe?.({
       endpoint,
-      status: response.statusCode,
+      status: response.status,
       durationMs: performance.now() - startedAt,
       oktaRequestId,
       rateLimitRemaining: numberHeader(response.headers['x-rate-limit-remaining']),
@@ -174,11 +160,11 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     try {
       parsed = response.body === '' ? {} : JSON.parse(response.body);
     } catch {
-      throw new OktaUnavailableError('unreadable response body', { status: response.statusCode, requestId: oktaRequestId });
+      throw new OktaUnavailableError('unreadable response body', { status: response.status, requestId: oktaRequestId });
     }
     const retryAfterSeconds =
-      response.statusCode === 429 ? secondsUntilReset(numberHeader(response.headers['x-rate-limit-reset']), Date.now()) : undefined;
-    return { status: response.statusCode, body: parsed, retryAfterSeconds, requestId: oktaRequestId };
+      response.status === 429 ? secondsUntilReset(numberHeader(response.headers['x-rate-limit-reset']), Date.now()) : undefined;
+    return { status: response.status, body: parsed, retryAfterSeconds, requestId: oktaRequestId };
   }
 
   async function post(path: string, body: Record<string, unknown>, postOptions: OktaPostOptions): Promise<unknown> {
@@ -215,8 +201,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     send,
     hasApiToken: Boolean(options.apiToken),
     close() {
-      agent.http.destroy();
-      agent.https.destroy();
+      transport.close();
     },
   };
 }

@@ -100,6 +100,15 @@ describe('loadConfig', () => {
         expect(loadConfig({ COOKIE_SECRET: secret }).cookieSecret).toBe(secret);
       }
     });
+
+    it('takes COOKIE_SECRET_PREVIOUS by the same rules, and only beside COOKIE_SECRET', () => {
+      const previous = randomBytes(32).toString('base64url');
+      expect(loadConfig({ COOKIE_SECRET: SECRET, COOKIE_SECRET_PREVIOUS: previous }).cookieSecretPrevious).toBe(previous);
+      expect(loadConfig({ COOKIE_SECRET: SECRET }).cookieSecretPrevious).toBeUndefined();
+      expect(errorFor({ COOKIE_SECRET: SECRET, COOKIE_SECRET_PREVIOUS: 'short' })).toContain('COOKIE_SECRET_PREVIOUS: must be at least 32 bytes');
+      expect(errorFor({ COOKIE_SECRET: SECRET, COOKIE_SECRET_PREVIOUS: 'x'.repeat(40) })).toContain('COOKIE_SECRET_PREVIOUS: must be random');
+      expect(errorFor({ COOKIE_SECRET_PREVIOUS: previous })).toContain('COOKIE_SECRET_PREVIOUS: only with COOKIE_SECRET');
+    });
   });
 
   it('derives cookie security, allowed redirect origins and the default success redirect', () => {

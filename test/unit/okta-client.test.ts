@@ -1,0 +1,133 @@
+/**
+ * The Okta client's wire (src/okta/http-transport.ts) against a real local server: calls stay on
+ * the org, the sockets stay within OKTA_MAX_SOCKETS and are reused, a silent Okta is cut at the
+ * deadline, and bodies go out as JSON or as a form.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOktaClient, type OktaClient } from '../../src/okta/client.js';
+import { OktaUnavailableError } from '../../src/okta/errors.js';
+
+const CONTEXT = { requestId: 'req-client-1', clientIp: '203.0.113.9', userAgent: 'Firefox/130', acceptLanguage: 'fr' };
+
+interface Received {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+let server: Server;
+let orgUrl: string;
+let received: Received[];
+let connections: number;
+let open: number;
+let peakOpen: number;
+let answer: (request: IncomingMessage, response: ServerResponse) => void;
+const clients: OktaClient[] = [];
+
+function client(options: { timeoutMs?: number; maxSockets?: number } = {}): OktaClient {
+  const created = createOktaClient({ orgUrl, timeoutMs: options.timeoutMs ?? 2000, maxSockets: options.maxSockets ?? 64 });
+  clients.push(created);
+  return created;
+}
+
+beforeEach(async () => {
+  received = [];
+  connections = 0;
+  open = 0;
+  peakOpen = 0;
+  answer = (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'x-okta-request-id': 'okta-req-1' });
+    response.end('{"status":"RECOVERY_CHALLENGE"}');
+  };
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      answer(request, response);
+    });
+  });
+  server.on('connection', (socket) => {
+    connections += 1;
+    open += 1;
+    peakOpen = Math.max(peakOpen, open);
+    socket.once('close', () => (open -= 1));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  orgUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  for (const created of clients.splice(0)) created.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('the Okta client', () => {
+  it('posts JSON with the end user context and reads the answer, whatever its status', async () => {
+    const body = await client().post('/api/v1/authn/recovery/password', { username: 'a@example.com', factorType: 'EMAIL' }, { context: CONTEXT });
+    expect(body).toEqual({ status: 'RECOVERY_CHALLENGE' });
+    expect(received[0]).toMatchObject({ path: '/api/v1/authn/recovery/password', body: '{"username":"a@example.com","factorType":"EMAIL"}' });
+    expect(received[0]?.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'Firefox/130', 'accept-language': 'fr', 'x-forwarded-for': '203.0.113.9' });
+    expect(received[0]?.headers.authorization).toBeUndefined();
+
+    answer = (_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json', 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 30) });
+      response.end('{"errorCode":"E0000047"}');
+    };
+    const limited = await client().send('/idp/idx/introspect', { context: CONTEXT, json: { stateHandle: 'x' }, contentType: 'application/ion+json; okta-version=1.0.0' });
+    expect(limited).toMatchObject({ status: 429, body: { errorCode: 'E0000047' } });
+    expect(limited.retryAfterSeconds).toBeGreaterThanOrEqual(29);
+    expect(received[1]?.headers['content-type']).toBe('application/ion+json; okta-version=1.0.0');
+  });
+
+  it('sends an OAuth form as a form', async () => {
+    await client().send('/oauth2/v1/interact', { context: CONTEXT, form: { client_id: '0oa1', scope: 'openid profile', state: 'a&b=c' } });
+    expect(received[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(received[0]?.body))).toEqual({ client_id: '0oa1', scope: 'openid profile', state: 'a&b=c' });
+  });
+
+  it('refuses a call that would leave the org, before anything is sent', async () => {
+    for (const path of ['https://evil.example/api/v1/users', 'http://evil.example/x']) {
+      await expect(client().send(path, { context: CONTEXT, json: {} })).rejects.toThrow('an Okta call must stay on the org URL');
+    }
+    // Leading slashes are a path on the org, not another host.
+    await client().send('//evil.example/api', { context: CONTEXT, json: {} });
+    expect(received.map((call) => call.path)).toEqual(['/evil.example/api']);
+  });
+
+  it('keeps at most OKTA_MAX_SOCKETS connections and reuses them', async () => {
+    answer = (_request, response) => setTimeout(() => response.end('{}'), 20);
+    const okta = client({ maxSockets: 3 });
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 12 }, () => okta.send('/api/v1/authn/recovery/token', { context: CONTEXT, json: {} })));
+    }
+    expect(received).toHaveLength(36);
+    expect(peakOpen).toBeLessThanOrEqual(3);
+    expect(connections).toBeLessThanOrEqual(3);
+  });
+
+  it('gives up on an Okta that does not answer within the timeout, as unavailable', async () => {
+    // Never answered: only the client's own deadline can end this call.
+    answer = () => undefined;
+    const failure = await client({ timeoutMs: 200 })
+      .post('/api/v1/authn/recovery/token', { recoveryToken: 'x' }, { context: CONTEXT })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OktaUnavailableError);
+    expect((failure as Error).message).toContain('ETIMEDOUT');
+  });
+
+  it('reports a refused connection as unavailable', async () => {
+    const okta = client();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    const failure = await okta.post('/api/v1/authn/recovery/token', {}, { context: CONTEXT }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OktaUnavailableError);
+    expect((failure as Error).message).toContain('ECONNREFUSED');
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  });
+});

@@ -55,6 +55,9 @@ const POLICY_RULES: ReadonlyArray<{ rule: PasswordRequirement | 'historyCount' |
   { rule: 'minAgeMinutes', counted: true },
 ];
 
+/** The rules public/app.js checks as the user types (its `checks`); the rest wait for Okta. */
+const LIVE_CHECKED: ReadonlySet<string> = new Set(['minLength', 'minLowerCase', 'minUpperCase', 'minNumber', 'minSymbol', 'excludeUsername']);
+
 export interface PageDeps extends RecoveryDeps {
   readonly cookies: CookieJar;
   readonly csrf: CsrfGuard;
@@ -75,6 +78,15 @@ export function pagesRouter(deps: PageDeps): Router {
     }));
   }
 
+  /**
+   * "2 of 5 requirements met", written out here for every count the live checklist can reach: the
+   * browser only picks one, so each language's plural forms stay in the catalogue, not in app.js.
+   */
+  function progressSentences(ctx: Context, rows: ReadonlyArray<{ rule: string }>): string[] {
+    const total = rows.filter(({ rule }) => LIVE_CHECKED.has(rule)).length;
+    return Array.from({ length: total + 1 }, (_, met) => catalogue.t(state(ctx).locale, 'password.requirementsProgress', { met, total }));
+  }
+
   /** The "check your email" page of a flow waiting for a code: the field as Okta's form describes it. */
   function codeForm(flow: Extract<FlowState, { phase: 'awaiting-code' }>): FormPage {
     const resendIn = Math.max(0, Math.ceil((flow.resendAfter - deps.clock.now()) / 1000));
@@ -92,11 +104,13 @@ export function pagesRouter(deps: PageDeps): Router {
         return { template: 'code-shown', view: { code: flow.code } };
       case 'awaiting-answer':
         return { template: 'question', view: { question: flow.question, account: maskedAccount(flow.user.login) } };
-      case 'awaiting-password':
+      case 'awaiting-password': {
+        const rows = requirements(ctx, flow.policy);
         return {
           template: 'new-password',
-          view: { username: flow.user.login, account: maskedAccount(flow.user.login), requirements: requirements(ctx, flow.policy), revokeSessions: true },
+          view: { username: flow.user.login, account: maskedAccount(flow.user.login), requirements: rows, progress: progressSentences(ctx, rows), revokeSessions: true },
         };
+      }
       case 'done':
         return undefined;
     }

@@ -40,7 +40,7 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
 /** Fields whose "required" message names what to enter (a key per field in every catalogue). */
 const REQUIRED_BY_FIELD: ReadonlySet<string> = new Set(['username', 'answer', 'newPassword', 'confirmPassword', 'code']);
 
-/** Wrong answers left at which the page starts counting them out (a key per count in every catalogue). */
+/** Wrong answers left at which the page starts counting them out. */
 const WARN_WHEN_REMAINING = 2;
 
 // A rate limit is not among them: its page says when to come back, and a button before then would fail.
@@ -86,11 +86,10 @@ export function createPresenter(options: {
     }
     // "Wait 900 seconds" is hard to act on: the time comes in the units a person would use.
     if (outcome.kind === 'rate-limited') return catalogue.t(locale, 'error.rate-limited', { when: inTime(locale, outcome.retryAfterSeconds) });
-    // Once few wrong answers remain, the user is told so before the link is spent. One key per
-    // count (not a {count} placeholder): each language words "one more try" and "two more tries"
-    // in its own grammar.
+    // Once few wrong answers remain, the user is told so before the link is spent: a plural in
+    // each language's own forms, with the last try (=1) also saying what one more mistake does.
     if (outcome.kind === 'wrong-answer' && outcome.remaining !== undefined && outcome.remaining >= 1 && outcome.remaining <= WARN_WHEN_REMAINING) {
-      return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, `error.wrong-answer.remaining.${outcome.remaining}`)}`;
+      return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, 'error.wrong-answer.remaining', { count: outcome.remaining })}`;
     }
     if (outcome.kind === 'password-rejected' && outcome.refusals.length > 0) return refusalSentences(locale, outcome.refusals).join(' ');
     const key = OUTCOME_TABLE[outcome.kind].messageKey;

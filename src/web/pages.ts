@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import { ROUTING } from './route-paths.js';
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
-import type { PasswordPolicy, PasswordRequirement } from '../recovery/password-policy.js';
+import { checklistOf, type PasswordPolicy } from '../recovery/password-policy.js';
 import { ON_NEW_LINK, type FlowPhase, type FlowState } from '../recovery/states.js';
 import {
   answerQuestion,
@@ -42,18 +42,6 @@ const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
   done: PAGES.done,
 };
 
-const POLICY_RULES: ReadonlyArray<{ rule: PasswordRequirement | 'historyCount' | 'minAgeMinutes'; counted: boolean }> = [
-  { rule: 'minLength', counted: true },
-  { rule: 'minLowerCase', counted: true },
-  { rule: 'minUpperCase', counted: true },
-  { rule: 'minNumber', counted: true },
-  { rule: 'minSymbol', counted: true },
-  { rule: 'excludeUsername', counted: false },
-  { rule: 'excludeFirstName', counted: false },
-  { rule: 'excludeLastName', counted: false },
-  { rule: 'historyCount', counted: true },
-  { rule: 'minAgeMinutes', counted: true },
-];
 
 /** The rules public/app.js checks as the user types (its `checks`); the rest wait for Okta. */
 const LIVE_CHECKED: ReadonlySet<string> = new Set(['minLength', 'minLowerCase', 'minUpperCase', 'minNumber', 'minSymbol', 'excludeUsername']);
@@ -70,10 +58,10 @@ export function pagesRouter(deps: PageDeps): Router {
   const { cookies, csrf, presenter, catalogue } = deps;
 
   function requirements(ctx: Context, policy: PasswordPolicy, unmet: readonly string[] = []) {
-    return POLICY_RULES.filter(({ rule }) => policy[rule] !== 0 && policy[rule] !== false).map(({ rule, counted }) => ({
+    return checklistOf(policy).map(({ rule, count }) => ({
       rule,
-      count: counted ? policy[rule] : undefined,
-      text: catalogue.t(state(ctx).locale, `policy.${rule}`, counted ? { count: policy[rule] as number } : undefined),
+      count,
+      text: catalogue.t(state(ctx).locale, `policy.${rule}`, count === undefined ? undefined : { count }),
       unmet: unmet.includes(rule),
     }));
   }

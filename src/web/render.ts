@@ -40,6 +40,7 @@ const PAGE_TITLES: Readonly<Record<string, string>> = {
   'new-password': 'password.title',
   done: 'done.title',
   'replace-link': 'replace.title',
+  mailbox: 'mailbox.title',
 };
 
 export interface LanguageLink {

@@ -127,6 +127,6 @@ export async function checkPage(page: Page, name: string): Promise<void> {
 export async function openMailboxLink(page: Page, demo: Demo, login: string): Promise<void> {
   await demo.settled();
   await page.goto(`${demo.url}/dev/mailbox`);
-  const mails = page.locator('li.mail', { hasText: `To ${login}` });
+  const mails = page.locator('li.mail', { hasText: login });
   await mails.first().locator('a.mail-link').click();
 }

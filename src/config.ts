@@ -171,6 +171,11 @@ const environmentSchema = z.object({
   /** How long shutdown waits for in-flight requests, and for each closer (mail drain, Redis, SMTP). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   EMAIL_DELIVERY: z.enum(['okta', 'service']).default('okta'),
+  /**
+   * How long the org's recovery links live: the password policy's recovery token lifetime, which
+   * an anonymous caller cannot read from Okta. Okta's default is 1 hour; "check your email" says it.
+   */
+  RESET_LINK_LIFETIME_MINUTES: z.coerce.number().int().min(1).max(43_200).default(60),
   /** May carry SMTP credentials (smtp://user:pass@host:587): never logged. */
   SMTP_URL: z
     .string()
@@ -299,6 +304,8 @@ export interface Config {
   readonly email: {
     /** okta: Okta sends the recovery email; service: we ask for the token and send our own. */
     readonly delivery: 'okta' | 'service';
+    /** RESET_LINK_LIFETIME_MINUTES: what the pages say a Classic recovery link lives. */
+    readonly linkLifetimeMinutes: number;
     /** null: no SMTP_URL, so this service sends no email at all (not even the password-changed notice). */
     readonly smtp: {
       readonly url: string;
@@ -454,6 +461,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, failureMode: env.REDIS_FAILURE_MODE } : null,
     email: {
       delivery: env.EMAIL_DELIVERY,
+      linkLifetimeMinutes: env.RESET_LINK_LIFETIME_MINUTES,
       smtp:
         env.SMTP_URL && env.MAIL_FROM
           ? { url: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, concurrency: env.MAIL_CONCURRENCY }

@@ -7,6 +7,7 @@ import Router from '@koa/router';
 import { ROUTING } from './route-paths.js';
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
+import { inLifetime } from '../i18n/relative-time.js';
 import { checklistOf, type PasswordPolicy } from '../recovery/password-policy.js';
 import { ON_NEW_LINK, type FlowPhase, type FlowState } from '../recovery/states.js';
 import {
@@ -169,7 +170,7 @@ export function pagesRouter(deps: PageDeps): Router {
       const form = codeForm(flow);
       return presenter.render(ctx, form.template, form.view);
     }
-    presenter.render(ctx, 'email-sent', {});
+    presenter.render(ctx, 'email-sent', { linkExpiresIn: inLifetime(state(ctx).locale, deps.config.email.linkLifetimeMinutes) });
   });
 
   router.post(PAGES.code, async (ctx) => {

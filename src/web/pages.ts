@@ -32,6 +32,7 @@ import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
 import { PAGES, RESET_SUBPAGES } from './routes.js';
 import { checklistRowsOf } from './outcome-table.js';
+import { questionIn } from './question-text.js';
 import { noStore } from './security-headers.js';
 
 const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
@@ -92,7 +93,7 @@ export function pagesRouter(deps: PageDeps): Router {
       case 'code-shown':
         return { template: 'code-shown', view: { code: flow.code } };
       case 'awaiting-answer':
-        return { template: 'question', view: { question: flow.question, account: maskedAccount(flow.user.login) } };
+        return { template: 'question', view: { question: questionIn(catalogue, state(ctx).locale, flow.question), account: maskedAccount(flow.user.login) } };
       case 'awaiting-password': {
         const rows = requirements(ctx, flow.policy);
         return {

@@ -10,6 +10,7 @@ import type { Outcome, PasswordRefusal } from '../recovery/outcomes.js';
 import type { PasswordPolicy } from '../recovery/password-policy.js';
 import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
 import { OUTCOME_TABLE, PASSWORD_REFUSALS, type WebOutcomeKind } from './outcome-table.js';
+import { questionIn } from './question-text.js';
 import type { PageChrome, Renderer } from './render.js';
 import { state } from './request-context.js';
 import { PAGES, SHOWABLE_PAGES } from './routes.js';
@@ -146,7 +147,7 @@ export function createPresenter(options: {
           ctx.body = outcome.code ? { status: 'EMAIL_SENT', code: outcome.code } : { status: 'EMAIL_SENT' };
           return;
         case 'ask-question':
-          ctx.body = { status: 'RECOVERY', question: outcome.question };
+          ctx.body = { status: 'RECOVERY', question: questionIn(catalogue, state(ctx).locale ?? 'en', outcome.question) };
           return;
         case 'choose-password':
           ctx.body = { status: 'PASSWORD_RESET', policy: publicPolicy(outcome.policy) };

@@ -7,13 +7,16 @@
 import Router from '@koa/router';
 import type { ExtraRouter } from '../deps.js';
 import type { RunningEmulator } from '../emulator/index.js';
+import { state } from '../web/request-context.js';
 import { PAGES } from '../web/routes.js';
 
 export function mailboxRouter(emulator: RunningEmulator): ExtraRouter {
   return ({ presenter }) => {
     const router = new Router();
     router.get(PAGES.mailbox, (ctx) => {
-      const messages = [...emulator.outbox].reverse().map(({ subject, to, date, link, text }) => ({ subject, to, date, link, text }));
+      // When it was sent, in the reader's language (the outbox keeps ISO-8601).
+      const when = new Intl.DateTimeFormat(state(ctx).locale, { dateStyle: 'medium', timeStyle: 'short' });
+      const messages = [...emulator.outbox].reverse().map(({ subject, to, date, link, text }) => ({ subject, to, date: when.format(new Date(date)), link, text }));
       ctx.set('Cache-Control', 'no-store');
       presenter.render(ctx, 'mailbox', { messages });
     });

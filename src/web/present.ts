@@ -60,6 +60,15 @@ function pagePath(ctx: Context): string {
   return keep ? `${ctx.path}?${new URLSearchParams({ relayState })}` : ctx.path;
 }
 
+/**
+ * The first character a reader sees of the brand name (a whole grapheme: "É" of "École", a
+ * letter with its accent, not half of it), upper-cased: the monogram standing in for a logo.
+ */
+export function brandInitial(brandName: string): string {
+  const [first] = new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(brandName.trim());
+  return (first?.segment ?? '').toLocaleUpperCase();
+}
+
 export function createPresenter(options: {
   renderer: Renderer;
   catalogue: Catalogue;
@@ -73,6 +82,7 @@ export function createPresenter(options: {
   csrfToken: (ctx: Context) => string;
 }): Presenter {
   const { catalogue } = options;
+  const initial = brandInitial(options.brandName);
 
   function refusalSentences(locale: string, refusals: readonly PasswordRefusal[]): string[] {
     return refusals.map((refusal) => catalogue.t(locale, PASSWORD_REFUSALS[refusal].messageKey));
@@ -107,6 +117,7 @@ export function createPresenter(options: {
     return {
       locale: state(ctx).locale ?? 'en',
       brandName: options.brandName,
+      brandInitial: initial,
       logoUrl: options.logoUrl,
       faviconUrl: options.faviconUrl ?? '/assets/favicon.svg',
       footerLinks: [

@@ -11,6 +11,8 @@ import type { Catalogue } from '../i18n/catalogue.js';
 export interface PageChrome {
   readonly locale: string;
   readonly brandName: string;
+  /** The brand name's first letter, the monogram shown where no BRAND_LOGO_URL is set. */
+  readonly brandInitial: string;
   readonly logoUrl: string | undefined;
   /** BRAND_FAVICON_URL, else our own /assets/favicon.svg. */
   readonly faviconUrl: string;

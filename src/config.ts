@@ -301,11 +301,11 @@ export interface Config {
   };
   /** null: counters live in this process's memory. */
   readonly redis: { readonly url: string; readonly keyPrefix: string; readonly failureMode: 'open' | 'closed' } | null;
+  /** RESET_LINK_LIFETIME_MINUTES: how long "check your email" says a recovery link lives. */
+  readonly resetLinkLifetimeMinutes: number;
   readonly email: {
     /** okta: Okta sends the recovery email; service: we ask for the token and send our own. */
     readonly delivery: 'okta' | 'service';
-    /** RESET_LINK_LIFETIME_MINUTES: what the pages say a Classic recovery link lives. */
-    readonly linkLifetimeMinutes: number;
     /** null: no SMTP_URL, so this service sends no email at all (not even the password-changed notice). */
     readonly smtp: {
       readonly url: string;
@@ -459,9 +459,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       memoryMaxKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, failureMode: env.REDIS_FAILURE_MODE } : null,
+    resetLinkLifetimeMinutes: env.RESET_LINK_LIFETIME_MINUTES,
     email: {
       delivery: env.EMAIL_DELIVERY,
-      linkLifetimeMinutes: env.RESET_LINK_LIFETIME_MINUTES,
       smtp:
         env.SMTP_URL && env.MAIL_FROM
           ? { url: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, concurrency: env.MAIL_CONCURRENCY }

@@ -171,7 +171,7 @@ export function pagesRouter(deps: PageDeps): Router {
       const form = codeForm(flow);
       return presenter.render(ctx, form.template, form.view);
     }
-    presenter.render(ctx, 'email-sent', { linkExpiresIn: inLifetime(state(ctx).locale, deps.config.email.linkLifetimeMinutes) });
+    presenter.render(ctx, 'email-sent', { linkExpiresIn: inLifetime(state(ctx).locale, deps.config.resetLinkLifetimeMinutes) });
   });
 
   router.post(PAGES.code, async (ctx) => {

@@ -44,7 +44,6 @@ const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
   done: PAGES.done,
 };
 
-
 /** The rules public/app.js checks as the user types (its `checks`); the rest wait for Okta. */
 const LIVE_CHECKED: ReadonlySet<string> = new Set(['minLength', 'minLowerCase', 'minUpperCase', 'minNumber', 'minSymbol', 'excludeUsername']);
 

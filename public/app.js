@@ -70,7 +70,8 @@
     clearTimeout(announceTimer);
     if (status && value.length > 0) {
       announceTimer = setTimeout(function () {
-        status.textContent = status.getAttribute('data-template').replace('{met}', String(met)).replace('{total}', String(items.length));
+        // The server wrote one sentence per count (each language's plural forms); pick ours.
+        status.textContent = status.getAttribute('data-progress-' + met) || '';
       }, 900);
     }
   }

@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): Koa {
     ...(config.metrics.token && config.metrics.port === undefined ? [metricsRouter(deps.metrics.registry, config.metrics.token)] : []),
     apiRouter({ ...stepDeps, cookies, presenter }),
     pagesRouter({ ...stepDeps, cookies, csrf, presenter, catalogue: deps.catalogue }),
-    ...deps.extraRouters,
+    ...deps.extraRouters.map((make) => make({ presenter })),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -173,6 +173,11 @@ const environmentSchema = z.object({
   /** How long shutdown waits for in-flight requests, and for each closer (mail drain, Redis, SMTP). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   EMAIL_DELIVERY: z.enum(['okta', 'service']).default('okta'),
+  /**
+   * How long the org's recovery links live: the password policy's recovery token lifetime, which
+   * an anonymous caller cannot read from Okta. Okta's default is 1 hour; "check your email" says it.
+   */
+  RESET_LINK_LIFETIME_MINUTES: z.coerce.number().int().min(1).max(43_200).default(60),
   /** May carry SMTP credentials (smtp://user:pass@host:587): never logged. */
   SMTP_URL: z
     .string()
@@ -300,6 +305,8 @@ export interface Config {
   };
   /** null: counters live in this process's memory. */
   readonly redis: { readonly url: string; readonly keyPrefix: string; readonly failureMode: 'open' | 'closed' } | null;
+  /** RESET_LINK_LIFETIME_MINUTES: how long "check your email" says a recovery link lives. */
+  readonly resetLinkLifetimeMinutes: number;
   readonly email: {
     /** okta: Okta sends the recovery email; service: we ask for the token and send our own. */
     readonly delivery: 'okta' | 'service';
@@ -463,6 +470,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       memoryMaxKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, failureMode: env.REDIS_FAILURE_MODE } : null,
+    resetLinkLifetimeMinutes: env.RESET_LINK_LIFETIME_MINUTES,
     email: {
       delivery: env.EMAIL_DELIVERY,
       smtp:

@@ -26,6 +26,7 @@ import type { RecoveryEngine } from './recovery/engine.js';
 import { messagesDir, templatesDir } from './paths.js';
 import { createOktaEmails, type OktaEmails } from './okta/classic/okta-emails.js';
 import { createRenderer, type Renderer } from './web/render.js';
+import type { Presenter } from './web/present.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -50,14 +51,17 @@ export interface AppDeps {
   /** EMAIL_DELIVERY=okta: Okta asked to send the recovery email after the response. */
   readonly oktaEmails: OktaEmails;
   /** Routes only demo mode mounts (the mailbox); empty in production. */
-  readonly extraRouters: readonly Router[];
+  readonly extraRouters: readonly ExtraRouter[];
 }
 
 export interface DepsOverrides {
   readonly clock?: Clock;
   readonly logger?: Logger;
-  readonly extraRouters?: readonly Router[];
+  readonly extraRouters?: readonly ExtraRouter[];
 }
+
+/** A router made once the app has its presenter, so its pages wear the same layout as ours. */
+export type ExtraRouter = (pages: { readonly presenter: Presenter }) => Router;
 
 /** Demo mode is never "ok" to an operator: it runs a fake Okta and serves every reset link at /dev/mailbox. */
 export function demoModeAdvice(config: Config): string {

@@ -3,14 +3,17 @@
  * emulator, started in this process on a loopback port, so `npm start` shows the whole flow with
  * no Okta org. Production refuses to start without OKTA_ORG_URL (config.ts).
  */
-import type Router from '@koa/router';
 import type { Config } from '../config.js';
-import { demoUsers, startEmulator, type RunningEmulator } from '../emulator/index.js';
+import type { ExtraRouter } from '../deps.js';
+import { DEFAULT_POLICY, demoUsers, startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { loadCatalogue } from '../i18n/catalogue.js';
+import { messagesDir } from '../paths.js';
+import { demoBanner } from './banner.js';
 import { mailboxRouter } from './mailbox.js';
 
 export interface DemoOkta {
   readonly emulator: RunningEmulator;
-  readonly routers: readonly Router[];
+  readonly routers: readonly ExtraRouter[];
   banner(serviceUrl: string): string;
   close(): Promise<void>;
 }
@@ -18,34 +21,23 @@ export interface DemoOkta {
 export async function startDemoOkta(config: Config): Promise<DemoOkta> {
   // OKTA_ENGINE=idx plays an Identity Engine org (auto then reads it as one); otherwise Classic.
   const idx = config.okta.engine === 'idx';
-  const emulator = await startEmulator({ publicUrl: config.publicUrl, apiToken: config.okta.apiToken, host: '127.0.0.1', port: 0, pipeline: idx ? 'idx' : 'v1' });
+  const seeds = demoUsers();
+  const emulator = await startEmulator({ publicUrl: config.publicUrl, apiToken: config.okta.apiToken, host: '127.0.0.1', port: 0, pipeline: idx ? 'idx' : 'v1', users: seeds });
   return {
     emulator,
     routers: [mailboxRouter(emulator)],
-    banner(serviceUrl) {
-      const users = demoUsers()
-        .map((user) => {
-          const question = user.recoveryQuestion ? `answer "${user.recoveryQuestion.answer}"` : 'no security question';
-          return `    ${user.login.padEnd(26)} ${user.status.padEnd(14)} ${question}`;
-        })
-        .join('\n');
-      return [
-        '',
-        `  Demo mode: no OKTA_ORG_URL, so this runs against the built-in Okta emulator as ${idx ? 'an Identity Engine org (IDX)' : 'a Classic Engine org'}.`,
-        idx
-          ? '  Emails carry a code and a magic link. For Classic: npm start (without OKTA_ENGINE=idx).'
-          : '  For an Identity Engine org (code + magic link): OKTA_ENGINE=idx npm start',
-        `  Open        ${config.publicUrl}/forgot-password`,
-        `  Mailbox     ${config.publicUrl}/dev/mailbox   (the emails "Okta" sent)`,
-        `  Listening   ${serviceUrl}    Okta emulator ${emulator.url}`,
-        config.http.hostIsExplicit
-          ? `  HOST=${config.http.host} is set: the mailbox, with every demo reset link, is reachable from the network.`
-          : '  Loopback only: the mailbox shows every demo reset link, so nothing else can reach it (set HOST to change).',
-        '  Demo users (new passwords must follow the emulator policy: 8+ chars, upper, lower, digit):',
-        users,
-        '',
-      ].join('\n');
-    },
+    banner: (serviceUrl) =>
+      demoBanner({
+        config,
+        serviceUrl,
+        emulatorUrl: emulator.url,
+        idx,
+        seeds,
+        users: emulator.listUsers(),
+        // The emulator runs the org policy it ships with (no override here).
+        orgPolicy: DEFAULT_POLICY,
+        catalogue: loadCatalogue(messagesDir),
+      }),
     close: () => emulator.close(),
   };
 }

@@ -1,38 +1,25 @@
 /**
  * /dev/mailbox: the emails the emulated Okta "sent", newest first, each link clickable, so the
  * whole flow runs in one browser tab. Mounted only in demo mode (index.ts), never in production.
+ * It is one of our pages (templates/pages/mailbox.hbs in the main layout): styled, translated,
+ * readable at 320 px, whatever the emails hold.
  */
 import Router from '@koa/router';
+import type { ExtraRouter } from '../deps.js';
 import type { RunningEmulator } from '../emulator/index.js';
+import { state } from '../web/request-context.js';
+import { PAGES } from '../web/routes.js';
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-export function mailboxRouter(emulator: RunningEmulator): Router {
-  const router = new Router();
-  router.get('/dev/mailbox', (ctx) => {
-    const messages = [...emulator.outbox].reverse();
-    const items = messages
-      .map(
-        (message) => `<li class="mail">
-  <h2>${escapeHtml(message.subject)}</h2>
-  <p class="meta">To ${escapeHtml(message.to)} · ${escapeHtml(message.date)}</p>
-  ${message.link ? `<p><a class="button mail-link" href="${escapeHtml(message.link)}">Open the link in this email</a></p>` : ''}
-  <pre>${escapeHtml(message.text)}</pre>
-</li>`,
-      )
-      .join('\n');
-    ctx.set('Cache-Control', 'no-store');
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Demo mailbox</title><link rel="stylesheet" href="/assets/app.css"></head>
-<body><main id="main">
-<h1>Demo mailbox</h1>
-<p>Emails the emulated Okta sent, newest first. This page exists only in demo mode.</p>
-${messages.length ? `<ol class="mailbox">${items}</ol>` : '<p>No emails yet. <a href="/forgot-password">Ask for a reset link</a>, then reload.</p>'}
-</main></body></html>`;
-  });
-  return router;
+export function mailboxRouter(emulator: RunningEmulator): ExtraRouter {
+  return ({ presenter }) => {
+    const router = new Router();
+    router.get(PAGES.mailbox, (ctx) => {
+      // When it was sent, in the reader's language (the outbox keeps ISO-8601).
+      const when = new Intl.DateTimeFormat(state(ctx).locale, { dateStyle: 'medium', timeStyle: 'short' });
+      const messages = [...emulator.outbox].reverse().map(({ subject, to, date, link, text }) => ({ subject, to, date: when.format(new Date(date)), link, text }));
+      ctx.set('Cache-Control', 'no-store');
+      presenter.render(ctx, 'mailbox', { messages });
+    });
+    return router;
+  };
 }

@@ -51,6 +51,8 @@ export const seedUserSchema = z
     recoveryQuestion: z.object({ question: z.string().min(1), answer: z.string().min(1) }).nullable().optional(),
     phone: z.string().nullable().optional(),
     policy: overridesSchema.optional(),
+    /** Demo seeds: what this user shows, for the demo banner (src/demo/banner.ts). */
+    demo: z.string().min(1).optional(),
   })
   .strict();
 

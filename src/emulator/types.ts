@@ -70,6 +70,8 @@ export interface SeedUser {
   phone?: string | null;
   /** Per-user policy, as Okta assigns password policies per group. */
   policy?: PolicyOverrides;
+  /** What this demo user demonstrates, in a sentence: the demo banner lists it (src/demo/banner.ts). */
+  demo?: string;
 }
 
 export interface EmulatorOptions {

@@ -23,11 +23,14 @@ export function normaliseUsername(value: unknown): string | undefined {
 }
 
 /**
- * Okta's recovery tokens are URL-safe strings (letters, digits, - and _). Anything else is not a
- * token Okta issued, so it never needs a round trip to be called invalid.
+ * Okta's recovery tokens are URL-safe strings (letters, digits, - and _) of 20 characters in
+ * every recording and example (okta-authn-contract.md §1.5 "VBQ0gwBp5LyJJFdbmWCM", the SIW's
+ * `recoveryToken` option), up to the 42 of the documented /recovery/token request (§2.1). Anything
+ * else, a link cut short by a mail client or typed by hand, is not a token Okta issued: it is
+ * called dead at once, on the GET, without a "Continue" step or a round trip to Okta.
  */
 export function isPlausibleRecoveryToken(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{8,256}$/.test(value);
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{20,64}$/.test(value);
 }
 
 /**

@@ -120,3 +120,31 @@ export function unmetRequirements(policy: PasswordPolicy, password: string, owne
   if (policy.excludeLastName && containsWord(password, owner.lastName)) unmet.push('excludeLastName');
   return unmet;
 }
+
+/** A rule as the checklist shows it: its catalogue key is `policy.<rule>`, with `{count}` when counted. */
+export interface ChecklistRule {
+  readonly rule: PasswordRequirement | 'historyCount' | 'minAgeMinutes';
+  readonly count: number | undefined;
+}
+
+/** Display order; the maximum length is our own ceiling, not a rule to tell people about. */
+const CHECKLIST_ORDER: ReadonlyArray<{ rule: ChecklistRule['rule']; counted: boolean }> = [
+  { rule: 'minLength', counted: true },
+  { rule: 'minLowerCase', counted: true },
+  { rule: 'minUpperCase', counted: true },
+  { rule: 'minNumber', counted: true },
+  { rule: 'minSymbol', counted: true },
+  { rule: 'excludeUsername', counted: false },
+  { rule: 'excludeFirstName', counted: false },
+  { rule: 'excludeLastName', counted: false },
+  { rule: 'historyCount', counted: true },
+  { rule: 'minAgeMinutes', counted: true },
+];
+
+/** Every rule the policy sets, in display order: the page's checklist and the demo banner list the same. */
+export function checklistOf(policy: PasswordPolicy): ChecklistRule[] {
+  return CHECKLIST_ORDER.filter(({ rule }) => policy[rule] !== 0 && policy[rule] !== false).map(({ rule, counted }) => ({
+    rule,
+    count: counted ? (policy[rule] as number) : undefined,
+  }));
+}

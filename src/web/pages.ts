@@ -7,7 +7,8 @@ import Router from '@koa/router';
 import { ROUTING } from './route-paths.js';
 import type { Context } from 'koa';
 import type { Catalogue } from '../i18n/catalogue.js';
-import type { PasswordPolicy, PasswordRequirement } from '../recovery/password-policy.js';
+import { inLifetime } from '../i18n/relative-time.js';
+import { checklistOf, type PasswordPolicy } from '../recovery/password-policy.js';
 import { ON_NEW_LINK, type FlowPhase, type FlowState } from '../recovery/states.js';
 import {
   answerQuestion,
@@ -31,6 +32,7 @@ import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
 import { PAGES, RESET_SUBPAGES } from './routes.js';
 import { checklistRowsOf } from './outcome-table.js';
+import { questionIn } from './question-text.js';
 import { noStore } from './security-headers.js';
 
 const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
@@ -42,18 +44,8 @@ const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
   done: PAGES.done,
 };
 
-const POLICY_RULES: ReadonlyArray<{ rule: PasswordRequirement | 'historyCount' | 'minAgeMinutes'; counted: boolean }> = [
-  { rule: 'minLength', counted: true },
-  { rule: 'minLowerCase', counted: true },
-  { rule: 'minUpperCase', counted: true },
-  { rule: 'minNumber', counted: true },
-  { rule: 'minSymbol', counted: true },
-  { rule: 'excludeUsername', counted: false },
-  { rule: 'excludeFirstName', counted: false },
-  { rule: 'excludeLastName', counted: false },
-  { rule: 'historyCount', counted: true },
-  { rule: 'minAgeMinutes', counted: true },
-];
+/** The rules public/app.js checks as the user types (its `checks`); the rest wait for Okta. */
+const LIVE_CHECKED: ReadonlySet<string> = new Set(['minLength', 'minLowerCase', 'minUpperCase', 'minNumber', 'minSymbol', 'excludeUsername']);
 
 export interface PageDeps extends RecoveryDeps {
   readonly cookies: CookieJar;
@@ -67,12 +59,21 @@ export function pagesRouter(deps: PageDeps): Router {
   const { cookies, csrf, presenter, catalogue } = deps;
 
   function requirements(ctx: Context, policy: PasswordPolicy, unmet: readonly string[] = []) {
-    return POLICY_RULES.filter(({ rule }) => policy[rule] !== 0 && policy[rule] !== false).map(({ rule, counted }) => ({
+    return checklistOf(policy).map(({ rule, count }) => ({
       rule,
-      count: counted ? policy[rule] : undefined,
-      text: catalogue.t(state(ctx).locale, `policy.${rule}`, counted ? { count: policy[rule] as number } : undefined),
+      count,
+      text: catalogue.t(state(ctx).locale, `policy.${rule}`, count === undefined ? undefined : { count }),
       unmet: unmet.includes(rule),
     }));
+  }
+
+  /**
+   * "2 of 5 requirements met", written out here for every count the live checklist can reach: the
+   * browser only picks one, so each language's plural forms stay in the catalogue, not in app.js.
+   */
+  function progressSentences(ctx: Context, rows: ReadonlyArray<{ rule: string }>): string[] {
+    const total = rows.filter(({ rule }) => LIVE_CHECKED.has(rule)).length;
+    return Array.from({ length: total + 1 }, (_, met) => catalogue.t(state(ctx).locale, 'password.requirementsProgress', { met, total }));
   }
 
   /** The "check your email" page of a flow waiting for a code: the field as Okta's form describes it. */
@@ -91,12 +92,14 @@ export function pagesRouter(deps: PageDeps): Router {
       case 'code-shown':
         return { template: 'code-shown', view: { code: flow.code } };
       case 'awaiting-answer':
-        return { template: 'question', view: { question: flow.question, account: maskedAccount(flow.user.login) } };
-      case 'awaiting-password':
+        return { template: 'question', view: { question: questionIn(catalogue, state(ctx).locale, flow.question), account: maskedAccount(flow.user.login) } };
+      case 'awaiting-password': {
+        const rows = requirements(ctx, flow.policy);
         return {
           template: 'new-password',
-          view: { username: flow.user.login, account: maskedAccount(flow.user.login), requirements: requirements(ctx, flow.policy), revokeSessions: true },
+          view: { username: flow.user.login, account: maskedAccount(flow.user.login), requirements: rows, progress: progressSentences(ctx, rows), revokeSessions: true },
         };
+      }
       case 'done':
         return undefined;
     }
@@ -167,7 +170,7 @@ export function pagesRouter(deps: PageDeps): Router {
       const form = codeForm(flow);
       return presenter.render(ctx, form.template, form.view);
     }
-    presenter.render(ctx, 'email-sent', {});
+    presenter.render(ctx, 'email-sent', { linkExpiresIn: inLifetime(state(ctx).locale, deps.config.resetLinkLifetimeMinutes) });
   });
 
   router.post(PAGES.code, async (ctx) => {

@@ -10,6 +10,7 @@ import type { Outcome, PasswordRefusal } from '../recovery/outcomes.js';
 import type { PasswordPolicy } from '../recovery/password-policy.js';
 import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
 import { OUTCOME_TABLE, PASSWORD_REFUSALS, type WebOutcomeKind } from './outcome-table.js';
+import { questionIn } from './question-text.js';
 import type { PageChrome, Renderer } from './render.js';
 import { state } from './request-context.js';
 import { PAGES, SHOWABLE_PAGES } from './routes.js';
@@ -40,7 +41,7 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
 /** Fields whose "required" message names what to enter (a key per field in every catalogue). */
 const REQUIRED_BY_FIELD: ReadonlySet<string> = new Set(['username', 'answer', 'newPassword', 'confirmPassword', 'code']);
 
-/** Wrong answers left at which the page starts counting them out (a key per count in every catalogue). */
+/** Wrong answers left at which the page starts counting them out. */
 const WARN_WHEN_REMAINING = 2;
 
 // A rate limit is not among them: its page says when to come back, and a button before then would fail.
@@ -59,6 +60,15 @@ function pagePath(ctx: Context): string {
   return keep ? `${ctx.path}?${new URLSearchParams({ relayState })}` : ctx.path;
 }
 
+/**
+ * The first character a reader sees of the brand name (a whole grapheme: "É" of "École", a
+ * letter with its accent, not half of it), upper-cased: the monogram standing in for a logo.
+ */
+export function brandInitial(brandName: string): string {
+  const [first] = new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(brandName.trim());
+  return (first?.segment ?? '').toLocaleUpperCase();
+}
+
 export function createPresenter(options: {
   renderer: Renderer;
   catalogue: Catalogue;
@@ -72,6 +82,7 @@ export function createPresenter(options: {
   csrfToken: (ctx: Context) => string;
 }): Presenter {
   const { catalogue } = options;
+  const initial = brandInitial(options.brandName);
 
   function refusalSentences(locale: string, refusals: readonly PasswordRefusal[]): string[] {
     return refusals.map((refusal) => catalogue.t(locale, PASSWORD_REFUSALS[refusal].messageKey));
@@ -86,11 +97,10 @@ export function createPresenter(options: {
     }
     // "Wait 900 seconds" is hard to act on: the time comes in the units a person would use.
     if (outcome.kind === 'rate-limited') return catalogue.t(locale, 'error.rate-limited', { when: inTime(locale, outcome.retryAfterSeconds) });
-    // Once few wrong answers remain, the user is told so before the link is spent. One key per
-    // count (not a {count} placeholder): each language words "one more try" and "two more tries"
-    // in its own grammar.
+    // Once few wrong answers remain, the user is told so before the link is spent: a plural in
+    // each language's own forms, with the last try (=1) also saying what one more mistake does.
     if (outcome.kind === 'wrong-answer' && outcome.remaining !== undefined && outcome.remaining >= 1 && outcome.remaining <= WARN_WHEN_REMAINING) {
-      return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, `error.wrong-answer.remaining.${outcome.remaining}`)}`;
+      return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, 'error.wrong-answer.remaining', { count: outcome.remaining })}`;
     }
     if (outcome.kind === 'password-rejected' && outcome.refusals.length > 0) return refusalSentences(locale, outcome.refusals).join(' ');
     const key = OUTCOME_TABLE[outcome.kind].messageKey;
@@ -107,6 +117,7 @@ export function createPresenter(options: {
     return {
       locale: state(ctx).locale ?? 'en',
       brandName: options.brandName,
+      brandInitial: initial,
       logoUrl: options.logoUrl,
       faviconUrl: options.faviconUrl ?? '/assets/favicon.svg',
       footerLinks: [
@@ -147,7 +158,7 @@ export function createPresenter(options: {
           ctx.body = outcome.code ? { status: 'EMAIL_SENT', code: outcome.code } : { status: 'EMAIL_SENT' };
           return;
         case 'ask-question':
-          ctx.body = { status: 'RECOVERY', question: outcome.question };
+          ctx.body = { status: 'RECOVERY', question: questionIn(catalogue, state(ctx).locale ?? 'en', outcome.question) };
           return;
         case 'choose-password':
           ctx.body = { status: 'PASSWORD_RESET', policy: publicPolicy(outcome.policy) };

@@ -11,6 +11,8 @@ import type { Catalogue } from '../i18n/catalogue.js';
 export interface PageChrome {
   readonly locale: string;
   readonly brandName: string;
+  /** The brand name's first letter, the monogram shown where no BRAND_LOGO_URL is set. */
+  readonly brandInitial: string;
   readonly logoUrl: string | undefined;
   /** BRAND_FAVICON_URL, else our own /assets/favicon.svg. */
   readonly faviconUrl: string;
@@ -40,6 +42,7 @@ const PAGE_TITLES: Readonly<Record<string, string>> = {
   'new-password': 'password.title',
   done: 'done.title',
   'replace-link': 'replace.title',
+  mailbox: 'mailbox.title',
 };
 
 export interface LanguageLink {

@@ -20,6 +20,8 @@ export const PAGES = Object.freeze({
   cancel: '/reset-password/cancel',
   /** Classic: a link opened while another flow is past its link asks which to keep (ON_NEW_LINK). */
   replace: '/reset-password/replace',
+  /** Demo mode only (src/demo/mailbox.ts): the emails the emulated Okta sent. */
+  mailbox: '/dev/mailbox',
 });
 
 /** Pages a GET shows again as they are (no secret in their address). */
@@ -32,6 +34,7 @@ export const SHOWABLE_PAGES: ReadonlySet<string> = new Set([
   PAGES.newPassword,
   PAGES.done,
   PAGES.replace,
+  PAGES.mailbox,
 ]);
 
 /** Names under /reset-password/ that are pages, not an emailed link's token. */

@@ -241,6 +241,20 @@ describe('POST /api/recovery/answer', () => {
     expect(after.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
   });
 
+  it('answers 403 ACCOUNT_LOCKED when Okta locks the user (E0000069) before our own limit, in the user\'s language, and ends the flow', async () => {
+    const { browser } = await verified();
+    okta.reply(PATHS.answer, 'error-wrong-answer.json').reply(PATHS.answer, 'error-user-locked.json');
+    expect((await browser.postJson('/api/recovery/answer', { answer: 'guess' })).status).toBe(422);
+    const locked = await browser.postJson('/api/recovery/answer', { answer: 'another guess' });
+    expect(locked.status).toBe(403);
+    // Not ATTEMPTS_EXHAUSTED: a new link cannot help until the account is unlocked.
+    expect(locked.json()).toEqual({ error: { code: 'ACCOUNT_LOCKED', message: service.deps.catalogue.t('fr', 'error.account-locked') } });
+    expect(browser.cookies.has('recovery-flow')).toBe(false);
+    const after = await browser.postJson('/api/recovery/answer', { answer: 'Annie Oakley' });
+    expect(after.json()).toMatchObject({ error: { code: 'FLOW_EXPIRED' } });
+    expect(okta.callsTo(PATHS.answer)).toHaveLength(2);
+  });
+
   it('maps an expired stateToken (E0000011) to FLOW_EXPIRED and clears the cookie', async () => {
     const { browser } = await verified();
     okta.reply(PATHS.answer, 'error-invalid-token.json');

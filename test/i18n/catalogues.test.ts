@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { messagesDir } from '../../src/paths.js';
+import { shapeOf } from '../helpers/icu.js';
 
 /** The languages the Okta Sign-In Widget ships (issue 6), English included. */
 const REQUIRED_LOCALES = [
@@ -17,8 +18,9 @@ function read(locale: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(messagesDir, `${locale}.json`), 'utf8')) as Record<string, unknown>;
 }
 
+/** The variables a message uses, plain or as a plural's count (ICU MessageFormat). */
 function placeholders(text: string): string[] {
-  return [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string).sort();
+  return shapeOf(text).variables;
 }
 
 const english = read('en') as Record<string, string>;

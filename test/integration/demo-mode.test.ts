@@ -7,7 +7,9 @@ import { loadConfig, withOktaOrgUrl } from '../../src/config.js';
 import { startDemoOkta, type DemoOkta } from '../../src/demo/demo-okta.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/server.js';
+import { demoUsers } from '../../src/emulator/index.js';
 import { Browser, csrfTokenIn } from '../helpers/browser.js';
+import { select } from '../helpers/html.js';
 
 let demo: DemoOkta;
 let service: RunningService;
@@ -59,6 +61,54 @@ it('prints a banner naming the URL, the mailbox and the demo users with their an
   expect(banner).toContain('/dev/mailbox');
   expect(banner).toContain('alice@example.com');
   expect(banner).toContain('Brussels sprouts');
+});
+
+describe('the banner tells the truth (issue 11.10)', () => {
+  it('every demo seed user says what it demonstrates, and the banner prints it under the user', () => {
+    const seeds = demoUsers();
+    expect(seeds.filter((seed) => !seed.demo).map((seed) => seed.login)).toEqual([]);
+    const lines = demo.banner(service.url).split('\n');
+    for (const seed of seeds) {
+      const at = lines.findIndex((line) => line.trim().startsWith(seed.login));
+      expect(lines[at + 1]?.trim()).toBe(seed.demo);
+    }
+  });
+
+  it('lists every rule of the emulator\'s password policy in the pages\' words, and a user\'s own rules', () => {
+    const banner = demo.banner(service.url);
+    const policy = /Password policy: (.*)\./.exec(banner)?.[1]?.split('; ');
+    expect(policy).toEqual([
+      'At least 8 characters',
+      'At least 1 lowercase letter',
+      'At least 1 uppercase letter',
+      'At least 1 number',
+      'No parts of your username',
+      'Not one of your last 4 passwords',
+    ]);
+    // frank's reset is always refused: the banner says why instead of listing him as just ACTIVE.
+    const frank = banner.split('\n').findIndex((line) => line.includes('frank@example.com'));
+    expect(banner.split('\n').slice(frank, frank + 3).join('\n')).toContain('Own password policy: At least 60 minutes since your last password change.');
+  });
+});
+
+describe('/dev/mailbox is one of our pages', () => {
+  it('wears the layout (title, language, header, stylesheet), in the chosen language, with the email text escaped', async () => {
+    const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => service.deps.oktaEmails.queue.idle() });
+    const form = await browser.get('/forgot-password?lang=de');
+    await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' });
+    const mailbox = await browser.get('/dev/mailbox');
+    expect(mailbox.status).toBe(200);
+    expect(mailbox.headers.get('cache-control')).toContain('no-store');
+    expect(select(mailbox.text, 'html')[0]?.attributes.lang).toBe('de');
+    expect(select(mailbox.text, 'title')[0]?.text).toBe(`Demo-Postfach – ${service.deps.catalogue.t('de', 'app.title', { brand: 'Acme' })}`);
+    expect(select(mailbox.text, 'link', { rel: 'stylesheet' }).map((link) => link.attributes.href)).toEqual(['/assets/app.css', '/assets/brand.css']);
+    expect(select(mailbox.text, 'header', { class: 'site-header' })).toHaveLength(1);
+    const [mail] = select(mailbox.text, 'li', { class: 'mail' });
+    expect(mail?.text).toContain('An alice@example.com');
+    expect(select(mailbox.text, 'a', { class: 'button mail-link' })[0]?.text).toBe('Link in dieser E-Mail öffnen');
+    // The language links stay on the mailbox.
+    expect(select(mailbox.text, 'a', { hreflang: 'ja' }).map((link) => link.attributes.href)).toEqual(['/dev/mailbox?lang=ja']);
+  });
 });
 
 it('does not mount the mailbox outside demo mode', async () => {

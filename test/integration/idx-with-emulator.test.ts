@@ -290,6 +290,18 @@ describe('the JSON API', () => {
     const stranger = await world.service.browser().postJson('/api/recovery/verify-code', { code: '123456' });
     expect([stranger.status, (stranger.json() as { error: { code: string } }).error.code]).toEqual([401, 'FLOW_EXPIRED']);
   });
+
+  it("Okta's suspended factor is 403 ACCOUNT_LOCKED, an answer the OpenAPI document lists", async () => {
+    await start({}, { MAX_WRONG_ANSWERS: '10' });
+    const api = world.service.browser();
+    await api.postJson('/api/recovery/start', { username: 'alice@example.com' });
+    expect((await api.postJson('/api/recovery/verify-code', { code: newestMail('alice@example.com').otp })).json()).toMatchObject({ status: 'RECOVERY' });
+    let answer = await api.postJson('/api/recovery/answer', { answer: 'wrong' });
+    for (let i = 0; i < 10 && answer.status === 422; i++) answer = await api.postJson('/api/recovery/answer', { answer: `wrong ${i}` });
+    expect(answer.status).toBe(403);
+    expect(answer.json()).toEqual({ error: { code: 'ACCOUNT_LOCKED', message: world.service.deps.catalogue.t('en', 'error.account-locked') } });
+    expect(world.emulator.getUser('alice@example.com')?.status).toBe('LOCKED_OUT');
+  });
 });
 
 describe('the flow cookie', () => {

@@ -109,7 +109,7 @@ describeWithRedis('limits shared through Redis', (testRedis) => {
       expect(refused.status).toBe(503);
       expect(refused.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-      const verify = await service.browser().postJson('/api/recovery/verify', { token: 'aPlausibleToken123' });
+      const verify = await service.browser().postJson('/api/recovery/verify', { token: 'aPlausibleToken12345' });
       expect(verify.status).toBe(503);
       expect(oktaStarts()).toBe(0);
       expect(emulator.requests).toHaveLength(0);

@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '10' }, 'HTTP_KEEP_ALIVE_TIMEOUT_MS'],
     [{ ALLOWED_REDIRECT_ORIGINS: 'https://ok.example, javascript:alert(1)' }, 'ALLOWED_REDIRECT_ORIGINS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RESET_LINK_LIFETIME_MINUTES: '0' }, 'RESET_LINK_LIFETIME_MINUTES'],
+    [{ RESET_LINK_LIFETIME_MINUTES: 'an hour' }, 'RESET_LINK_LIFETIME_MINUTES'],
     [{ RATE_LIMIT_START_PER_IP: '30 per 15 minutes' }, 'RATE_LIMIT_START_PER_IP: must be COUNT/WINDOW'],
     [{ RATE_LIMIT_START_PER_USERNAME: '0/1h' }, 'RATE_LIMIT_START_PER_USERNAME: count and window must both be at least 1'],
     [{ RATE_LIMIT_VERIFY_PER_IP: '20/15d' }, 'RATE_LIMIT_VERIFY_PER_IP'],

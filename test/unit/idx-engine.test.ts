@@ -212,6 +212,21 @@ describe('after the email', () => {
     expect(sent(okta.callsTo(P.answer).at(-1))).toEqual({ credentials: { questionKey: 'disliked_food', answer: 'spinach' }, stateHandle: '02.id.recoveryFixtureHandle0000000000000001' });
   });
 
+  it.each([
+    ['a built-in question Okta worded in the request\'s language: by its key, in Okta\'s English', 'disliked_food', 'Quel est le plat que vous aimiez le moins ?', 'What is the food you least liked as a child?'],
+    ['a question the user wrote: as typed', 'custom', 'Who was my first teacher?', 'Who was my first teacher?'],
+  ])('the question, %s', async (_name, questionKey, question, expected) => {
+    const session = await started();
+    okta.reply(
+      P.answer,
+      idx('answer-code-security-question.json', (body) => {
+        const text = JSON.stringify(body).replace('"questionKey":"disliked_food","question":"What is the food you least liked as a child?"', JSON.stringify({ questionKey, question }).slice(1, -1));
+        Object.assign(body, JSON.parse(text));
+      }),
+    );
+    expect(await engine.verifyCode(session, '123456', CONTEXT)).toMatchObject({ kind: 'ask-question', question: expected });
+  });
+
   it('resend posts to the resend href; cancel to the cancel href; a magic link must name our state', async () => {
     const session = await started();
     okta.reply(P.resend, idx('challenge-email.json'));

@@ -18,6 +18,7 @@ import type { Clock } from '../../clock.js';
 import type { Mailer } from '../../mail/mailer.js';
 import type { CodeRules, EngineRefusal, EngineResult, RecoveryEngine } from '../../recovery/engine.js';
 import { normalisePolicy, type OktaPasswordRules } from '../../recovery/password-policy.js';
+import { questionAsAsked } from '../../recovery/security-questions.js';
 import type { OktaClient } from '../client.js';
 import type { EndUserContext } from '../context.js';
 import { OktaUnavailableError } from '../errors.js';
@@ -143,7 +144,8 @@ export function createIdxEngine(deps: {
       const enrolled = challenged?.contextualData?.enrolledQuestion;
       const keyField = fieldAt(challenge, ['credentials', 'questionKey']);
       const questionKey = enrolled?.questionKey ?? (typeof keyField?.value === 'string' ? keyField.value : 'custom');
-      const question = enrolled?.question ?? keyField?.label ?? '';
+      // A built-in question by its key, so the page can translate it whatever language Okta used.
+      const question = questionAsAsked(enrolled?.question ?? keyField?.label ?? '', questionKey);
       return { kind: 'ask-question', question, session: asSession(sessionFrom(ion, previous, { q: questionKey })), ...base };
     }
     if (ion.successWithInteractionCode) return { kind: 'password-changed', user: mailUserOf(ion, login) };

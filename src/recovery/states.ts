@@ -8,11 +8,14 @@
  *  ------------------ | ------- | ----------------------------------------- | --------------------- | ------------------------------
  *  (none)             | both    | nothing                                   | start                 | (none) Classic: email sent
  *                     |         |                                           |                       | awaiting-code    IDX: code sent
+ *                     |         |                                           |                       | awaiting-code    Classic SMS/CALL
+ *                     |         |                                           |                       |   (channel sms | call)
  *  (none)             | Classic | nothing                                   | receive-link          | link-received
  *  (any)              | IDX     | (a flow whose state the link names?)      | receive-code-link     | awaiting-code + the link's code
  *                     |         |                                           |                       | code-shown (another browser)
  *  link-received      | Classic | recoveryToken (never spent yet)           | verify                | awaiting-answer | awaiting-password
  *  awaiting-code      | IDX     | stateHandle, state, code rules, [code]    | verify-code, resend   | awaiting-answer | awaiting-password
+ *  awaiting-code      | Classic | stateToken, factor, channel, code rules   | verify-code, resend   | awaiting-answer | awaiting-password
  *  code-shown         | IDX     | the code to type in the first browser     | (none)                |
  *  awaiting-answer    | both    | stateToken | stateHandle, question        | answer                | awaiting-password
  *  awaiting-password  | both    | stateToken | stateHandle, policy          | reset                 | done
@@ -27,9 +30,14 @@
  *  silently swap the account being reset. A magic link whose state matches the flow waiting for
  *  it joins that flow. cancel runs anywhere. Okta's answer decides the next phase, never an
  *  assumed order (contracts §0).
+ *
+ *  Classic SMS/CALL (contract §1.4) is the challenge phase: Okta answers RECOVERY_CHALLENGE with a
+ *  stateToken, and the flow waits in awaiting-code for the texted or spoken code, exactly as an IDX
+ *  flow waits for its emailed one (same steps, same cool-down, same cap on wrong codes per flow).
+ *  A username Okta refuses gets a decoy challenge that looks the same and accepts no code.
  */
 import type { EngineSession, FlowUser } from './engine.js';
-import type { CodeRules } from './outcomes.js';
+import type { CodeRules, PhoneChannel } from './outcomes.js';
 import type { PasswordPolicy } from './password-policy.js';
 
 export type FlowPhase = 'link-received' | 'awaiting-code' | 'code-shown' | 'awaiting-answer' | 'awaiting-password' | 'done';
@@ -71,6 +79,8 @@ export type FlowState =
       readonly resendAfter: number;
       /** The code from a magic link opened in this browser, spent only by the user's POST. */
       readonly linkCode?: string | undefined;
+      /** Texted or spoken (Classic SMS/CALL); absent: emailed. */
+      readonly channel?: PhoneChannel | undefined;
     })
   | (FlowBase & { readonly phase: 'code-shown'; readonly code: string })
   | (EngineFlow & { readonly phase: 'awaiting-answer'; readonly question: string })

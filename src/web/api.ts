@@ -51,7 +51,7 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
 
   router.post('/start', async (ctx) => {
     const body = ctx.request.body;
-    await answerWith(ctx, await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState') }, endUserContext(ctx)));
+    await answerWith(ctx, await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState'), method: field(body, 'method') }, endUserContext(ctx)));
   });
 
   router.post('/verify', async (ctx) => {
@@ -63,7 +63,8 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
     await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
   });
 
-  // Identity Engine: the code from the email (typed, or read from the magic link's `otp`).
+  // The code from the email (Identity Engine: typed, or read from the magic link's `otp`), or the
+  // texted or spoken one (Classic SMS/CALL).
   router.post('/verify-code', async (ctx) => {
     const flow = await cookies.readFlow(ctx);
     await answerWith(ctx, await verifyCode(deps, flow, field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));

@@ -75,11 +75,27 @@ export function pagesRouter(deps: PageDeps): Router {
     }));
   }
 
-  /** The "check your email" page of a flow waiting for a code: the field as Okta's form describes it. */
+  /**
+   * The page of a flow waiting for a code: the field as Okta's form describes it. An emailed code
+   * (IDX) shows on "check your email"; a texted or spoken one (Classic) on "check your phone".
+   */
   function codeForm(flow: Extract<FlowState, { phase: 'awaiting-code' }>): FormPage {
     const resendIn = Math.max(0, Math.ceil((flow.resendAfter - deps.clock.now()) / 1000));
     const { format, minLength, maxLength } = flow.code;
-    return { template: 'email-sent', view: { code: { inputmode: format === 'digits' ? 'numeric' : 'text', minLength, maxLength }, resendIn } };
+    const code = { inputmode: format === 'digits' ? 'numeric' : 'text', minLength, maxLength };
+    if (flow.channel) return { template: 'phone-code', view: { code, resendIn, sms: flow.channel === 'sms', otherMethods: deps.config.recoveryMethods.length > 1 } };
+    return { template: 'email-sent', view: { code, resendIn } };
+  }
+
+  /**
+   * The forgot-password form: with more than one method (RECOVERY_METHODS) it asks how to receive
+   * the link or code, with `chosen` (email by default) preselected.
+   */
+  function forgotView(fields: { username: string; relayState: string | undefined; method?: unknown }): Record<string, unknown> {
+    const offered = deps.config.recoveryMethods;
+    if (offered.length < 2) return fields;
+    const chosen = offered.find((method) => method === fields.method) ?? (offered.includes('email') ? 'email' : offered[0]);
+    return { ...fields, methods: offered.map((method) => ({ value: method, checked: method === chosen })) };
   }
 
   function formOf(ctx: Context, flow: FlowState): FormPage | undefined {
@@ -146,7 +162,7 @@ export function pagesRouter(deps: PageDeps): Router {
 
   router.get(PAGES.forgot, (ctx) => {
     const relayState = typeof ctx.query.relayState === 'string' && ctx.query.relayState.length <= RELAY_STATE_MAX_LENGTH ? ctx.query.relayState : undefined;
-    presenter.render(ctx, 'forgot-password', { username: '', relayState });
+    presenter.render(ctx, 'forgot-password', forgotView({ username: '', relayState }));
   });
 
   router.post(PAGES.forgot, async (ctx) => {
@@ -154,13 +170,14 @@ export function pagesRouter(deps: PageDeps): Router {
     const body = ctx.request.body;
     const username = field(body, 'username');
     const relayState = field(body, 'relayState');
-    const result = await startRecovery(deps, { username, relayState }, endUserContext(ctx));
+    const method = field(body, 'method');
+    const result = await startRecovery(deps, { username, relayState, method }, endUserContext(ctx));
     if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
-    const view = { username: typeof username === 'string' ? username : '', relayState: typeof relayState === 'string' ? relayState : undefined };
+    const view = forgotView({ username: typeof username === 'string' ? username : '', relayState: typeof relayState === 'string' ? relayState : undefined, method });
     presenter.page(ctx, result.outcome, { template: 'forgot-password', view });
   });
 
-  // Classic: "check your email". Identity Engine: the same, with the code field and resend.
+  // Classic: "check your email" (or "check your phone" for SMS/CALL). Identity Engine: the email, with the code field and resend.
   router.get(PAGES.sent, async (ctx) => {
     const flow = await cookies.readFlow(ctx);
     if (flow?.phase === 'awaiting-code') {

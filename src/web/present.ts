@@ -81,7 +81,9 @@ export function createPresenter(options: {
     const locale = state(ctx).locale ?? 'en';
     if (outcome.kind === 'invalid-input') {
       // An empty field says what to type there ("Enter your username or email address"), not "Enter a value".
+      if (outcome.problem === 'required' && outcome.channel) return catalogue.t(locale, 'phoneCode.required');
       if (outcome.problem === 'required' && REQUIRED_BY_FIELD.has(outcome.field)) return catalogue.t(locale, `error.invalid-input.required.${outcome.field}`);
+      if (outcome.problem === 'invalid' && outcome.channel) return catalogue.t(locale, 'phoneCode.invalid');
       return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
     }
     // "Wait 900 seconds" is hard to act on: the time comes in the units a person would use.
@@ -92,6 +94,8 @@ export function createPresenter(options: {
     if (outcome.kind === 'wrong-answer' && outcome.remaining !== undefined && outcome.remaining >= 1 && outcome.remaining <= WARN_WHEN_REMAINING) {
       return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, `error.wrong-answer.remaining.${outcome.remaining}`)}`;
     }
+    // A texted or spoken code: "check the newest email" would send the user to the wrong place.
+    if (outcome.kind === 'wrong-code' && outcome.channel) return catalogue.t(locale, 'phoneCode.wrong');
     if (outcome.kind === 'password-rejected' && outcome.refusals.length > 0) return refusalSentences(locale, outcome.refusals).join(' ');
     const key = OUTCOME_TABLE[outcome.kind].messageKey;
     return key ? catalogue.t(locale, key) : '';
@@ -145,6 +149,10 @@ export function createPresenter(options: {
         case 'email-sent':
           // Identity Engine: the email carries a code to send to /verify-code, written like this.
           ctx.body = outcome.code ? { status: 'EMAIL_SENT', code: outcome.code } : { status: 'EMAIL_SENT' };
+          return;
+        case 'code-sent':
+          // Classic SMS/CALL: the same answer for every username (a decoy accepts no code).
+          ctx.body = { status: 'CODE_SENT', method: outcome.channel, code: outcome.code };
           return;
         case 'ask-question':
           ctx.body = { status: 'RECOVERY', question: outcome.question };

@@ -12,17 +12,28 @@ function escapeHtml(text: string): string {
 export function mailboxRouter(emulator: RunningEmulator): Router {
   const router = new Router();
   router.get('/dev/mailbox', (ctx) => {
-    const messages = [...emulator.outbox].reverse();
-    const items = messages
-      .map(
-        (message) => `<li class="mail">
+    // Emails and the texts and calls of SMS/CALL recovery, in one list: a demo user's "phone" is here too.
+    const mails = emulator.outbox.map((message) => ({
+      date: message.date,
+      html: `<li class="mail">
   <h2>${escapeHtml(message.subject)}</h2>
   <p class="meta">To ${escapeHtml(message.to)} · ${escapeHtml(message.date)}</p>
   ${message.link ? `<p><a class="button mail-link" href="${escapeHtml(message.link)}">Open the link in this email</a></p>` : ''}
   <pre>${escapeHtml(message.text)}</pre>
 </li>`,
-      )
-      .join('\n');
+    }));
+    const texts = emulator.phoneOutbox.map((message) => ({
+      date: message.date,
+      html: `<li class="mail text-message">
+  <h2>${message.factorType === 'SMS' ? 'Text message' : 'Voice call'} to ${escapeHtml(message.to)}</h2>
+  <p class="meta">For ${escapeHtml(message.login)} · ${escapeHtml(message.date)}</p>
+  <p>Code: <strong class="sms-code">${escapeHtml(message.code)}</strong></p>
+  <pre>${escapeHtml(message.text)}</pre>
+</li>`,
+    }));
+    // Newest first; within the same instant, the later-recorded first (stable sort of the reversed lists).
+    const messages = [...mails.reverse(), ...texts.reverse()].sort((a, b) => b.date.localeCompare(a.date));
+    const items = messages.map((message) => message.html).join('\n');
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = `<!doctype html>
@@ -30,7 +41,7 @@ export function mailboxRouter(emulator: RunningEmulator): Router {
 <title>Demo mailbox</title><link rel="stylesheet" href="/assets/app.css"></head>
 <body><main id="main">
 <h1>Demo mailbox</h1>
-<p>Emails the emulated Okta sent, newest first. This page exists only in demo mode.</p>
+<p>Emails, text messages and voice calls the emulated Okta sent, newest first. This page exists only in demo mode.</p>
 ${messages.length ? `<ol class="mailbox">${items}</ol>` : '<p>No emails yet. <a href="/forgot-password">Ask for a reset link</a>, then reload.</p>'}
 </main></body></html>`;
   });

@@ -250,18 +250,20 @@ export async function verifyCode(deps: RecoveryDeps, flow: FlowState | null, typ
   if (!code) return { outcome: { kind: 'invalid-input', field: 'code', problem: 'invalid', channel } };
   const admission = await deps.limits.admitVerify(context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'verify-code', admission);
-  // Counted on the server per flow, like wrong answers: a six-digit code is guessable in a
-  // million tries, and Okta's own count (if any) is not ours to rely on.
-  const perFlow = await deps.limits.admitCode(flow.key);
-  if (perFlow.kind === 'store-down') return refused(deps, context, 'verify-code', perFlow);
-  if (perFlow.kind === 'exhausted') return attemptsExhausted(deps, flow, context, 'verify-code');
+  // A texted or spoken code is counted on the server per flow, like wrong answers: a six-digit
+  // code falls to a million guesses, and Classic documents no limit of its own on them (contract
+  // §5). Identity Engine limits wrong emailed codes itself (429, IDX contract), so its flows
+  // keep that limit alone.
+  const perFlow = channel ? await deps.limits.admitCode(flow.key) : undefined;
+  if (perFlow?.kind === 'store-down') return refused(deps, context, 'verify-code', perFlow);
+  if (perFlow?.kind === 'exhausted') return attemptsExhausted(deps, flow, context, 'verify-code');
   const result = await deps.engine.verifyCode(flow.session, code, context);
   await giveBackUnlessGuess(deps, context, result);
-  if (result.kind === 'refused' && result.outcome.kind === 'wrong-code') {
-    if (perFlow.remaining === 0) return attemptsExhausted(deps, flow, context, 'verify-code', result.error);
-    return finish(deps, context, 'verify-code', { outcome: { kind: 'wrong-code', channel }, flow: { ...flow, linkCode: undefined } }, result.error);
-  } else {
-    await deps.limits.giveBackCode(flow.key);
+  if (perFlow?.kind === 'ok') {
+    const wrong = result.kind === 'refused' && result.outcome.kind === 'wrong-code';
+    if (!wrong) await deps.limits.giveBackCode(flow.key);
+    else if (perFlow.remaining === 0) return attemptsExhausted(deps, flow, context, 'verify-code', result.error);
+    else return finish(deps, context, 'verify-code', { outcome: { kind: 'wrong-code', channel }, flow: { ...flow, linkCode: undefined } }, result.error);
   }
   // A wrong code leaves the flow waiting; the stashed link code is spent either way.
   if (result.kind === 'refused' && !ENDS_FLOW.has(result.outcome.kind)) {

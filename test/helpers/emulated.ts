@@ -4,7 +4,7 @@
  * for the seeded users (ACTIVE, LOCKED_OUT, SUSPENDED, DEPROVISIONED) rather than recorded replies.
  */
 import { ManualClock } from '../../src/clock.js';
-import { demoUsers, startEmulator, type IdxOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { demoUsers, startEmulator, type IdxOptions, type PolicyOverrides, type RunningEmulator } from '../../src/emulator/index.js';
 import { startTestService, type ServiceUnderTest } from './service.js';
 
 /**
@@ -36,7 +36,7 @@ export interface EmulatedService {
 
 export async function startEmulatedService(
   environment: Record<string, string> = {},
-  emulatorOptions: { apiToken?: string; rateLimits?: { perUserPerSecond?: number; orgPerMinute?: number }; pipeline?: 'v1' | 'idx'; idx?: IdxOptions } = {},
+  emulatorOptions: { apiToken?: string; rateLimits?: { perUserPerSecond?: number; orgPerMinute?: number }; pipeline?: 'v1' | 'idx'; idx?: IdxOptions; policy?: PolicyOverrides } = {},
 ): Promise<EmulatedService> {
   const publicUrl = environment.PUBLIC_URL ?? 'http://127.0.0.1:3000';
   const clock = new ManualClock(Date.now());

@@ -62,13 +62,17 @@ export type EngineResult =
   | (Progress & { readonly kind: 'code-sent'; readonly code: CodeRules; readonly channel?: PhoneChannel | undefined; readonly error?: unknown })
   | (Progress & { readonly kind: 'ask-question'; readonly question: string })
   | (Progress & { readonly kind: 'choose-password'; readonly policy: PasswordPolicy })
+  /** Okta unlocked the account (Classic SUCCESS with recoveryType UNLOCK, contract §5). */
+  | { readonly kind: 'unlocked' }
   /** The password is changed; `user` is whatever Okta said about them, for the notice email. */
   | { readonly kind: 'password-changed'; readonly user: MailUser }
   | { readonly kind: 'refused'; readonly outcome: EngineRefusal; readonly error?: unknown };
 
 export interface StartInput {
   readonly username: string;
-  /** How the proof reaches the user (absent: email); only a method in RECOVERY_METHODS gets here. */
+  /** What the user asks for (absent: a new password); 'unlock' is Classic's self-service unlock. */
+  readonly purpose?: 'password' | 'unlock' | undefined;
+  /** How the proof reaches the user (absent: email); only a method in RECOVERY_METHODS (or SELF_SERVICE_UNLOCK) gets here. */
   readonly method?: RecoveryMethod | undefined;
   /** Already checked against the allowed origins. */
   readonly relayState?: string | undefined;

@@ -8,6 +8,10 @@ import type { PasswordPolicy, PasswordRequirement } from './password-policy.js';
 export type Outcome =
   /** `code`: the email carries a code to type here (Identity Engine), written as these rules say. */
   | { readonly kind: 'email-sent'; readonly code?: CodeRules | undefined }
+  /** Okta emailed an unlock link (Classic self-service unlock, contract §5); the same for every username. */
+  | { readonly kind: 'unlock-email-sent' }
+  /** Okta unlocked the account (SUCCESS with recoveryType UNLOCK, contract §5): no password step. */
+  | { readonly kind: 'account-unlocked' }
   /** Okta texted (SMS) or called (voice) the user with a code to type here (Classic, contract §1.4). */
   | { readonly kind: 'code-sent'; readonly channel: PhoneChannel; readonly code: CodeRules }
   | { readonly kind: 'link-received' }

@@ -20,6 +20,13 @@
  *  awaiting-answer    | both    | stateToken | stateHandle, question        | answer                | awaiting-password
  *  awaiting-password  | both    | stateToken | stateHandle, policy          | reset                 | done
  *  done               | both    | where to send the user                    | (none)                |
+ *  unlocked           | Classic | nothing                                   | (none)                |
+ *
+ *  Self-service unlock (Classic, contract §5) is the same table: start with purpose unlock asks
+ *  Okta's /recovery/unlock (email: "check your email", no flow; SMS: awaiting-code), the unlock
+ *  link (/unlock-account/<token>) is received like a reset link (link-received, purpose unlock)
+ *  and verified the same way; Okta answers RECOVERY (the question) or SUCCESS with recoveryType
+ *  UNLOCK, which is the phase unlocked. No password step follows an unlock.
  *
  *  start, receive-link, receive-code-link and verify (a token in the API body) bring their own
  *  proof, so they may run in any phase. What an emailed link opened mid-flow does is ON_NEW_LINK:
@@ -40,7 +47,7 @@ import type { EngineSession, FlowUser } from './engine.js';
 import type { CodeRules, PhoneChannel } from './outcomes.js';
 import type { PasswordPolicy } from './password-policy.js';
 
-export type FlowPhase = 'link-received' | 'awaiting-code' | 'code-shown' | 'awaiting-answer' | 'awaiting-password' | 'done';
+export type FlowPhase = 'link-received' | 'awaiting-code' | 'code-shown' | 'awaiting-answer' | 'awaiting-password' | 'done' | 'unlocked';
 export type StepName = 'start' | 'receive-link' | 'verify' | 'receive-code-link' | 'verify-code' | 'resend' | 'answer' | 'reset';
 
 /** Steps that bring their own proof (a username, an emailed link): any phase, or none. */
@@ -53,6 +60,7 @@ export const STEPS_OF_PHASE: Readonly<Record<FlowPhase, readonly StepName[]>> = 
   'awaiting-answer': ['answer'],
   'awaiting-password': ['reset'],
   done: [],
+  unlocked: [],
 });
 
 
@@ -71,7 +79,8 @@ interface EngineFlow extends FlowBase {
 }
 
 export type FlowState =
-  | (FlowBase & { readonly phase: 'link-received'; readonly recoveryToken: string })
+  /** `purpose`: an unlock link (/unlock-account/<token>); only the wording differs, Okta's answer decides the rest. */
+  | (FlowBase & { readonly phase: 'link-received'; readonly recoveryToken: string; readonly purpose?: 'unlock' | undefined })
   | (EngineFlow & {
       readonly phase: 'awaiting-code';
       readonly code: CodeRules;
@@ -85,7 +94,9 @@ export type FlowState =
   | (FlowBase & { readonly phase: 'code-shown'; readonly code: string })
   | (EngineFlow & { readonly phase: 'awaiting-answer'; readonly question: string })
   | (EngineFlow & { readonly phase: 'awaiting-password'; readonly policy: PasswordPolicy })
-  | (FlowBase & { readonly phase: 'done'; readonly redirectTo: string });
+  | (FlowBase & { readonly phase: 'done'; readonly redirectTo: string })
+  /** Self-service unlock finished: "your account is unlocked", sign in or reset the password. */
+  | (FlowBase & { readonly phase: 'unlocked' });
 
 /** What opening an emailed link does to the flow already under way. */
 export const ON_NEW_LINK: Readonly<Record<FlowPhase | 'none', 'replace' | 'ask'>> = Object.freeze({
@@ -96,6 +107,7 @@ export const ON_NEW_LINK: Readonly<Record<FlowPhase | 'none', 'replace' | 'ask'>
   'awaiting-answer': 'ask',
   'awaiting-password': 'ask',
   done: 'replace',
+  unlocked: 'replace',
 });
 
 export function stepAllowed(flow: FlowState | null, step: StepName): boolean {

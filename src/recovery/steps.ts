@@ -113,6 +113,8 @@ async function applied(deps: RecoveryDeps, context: EndUserContext, step: StepNa
       const flow: FlowState = { phase: 'awaiting-password', session, key, user: userOf(result.user), expiresAt, relayState, policy };
       return finish(deps, context, step, { outcome: { kind: 'choose-password', policy }, flow });
     }
+    case 'unlocked':
+      return finish(deps, context, step, { outcome: { kind: 'account-unlocked' }, flow: { phase: 'unlocked', expiresAt: deps.clock.now() + DONE_PAGE_MS } });
     case 'password-changed': {
       // The engine's copy of the user covers what Okta said; the flow's covers a body without it.
       // Resolves once the job is kept (in Redis with REDIS_URL), never waiting on SMTP.
@@ -142,11 +144,31 @@ export async function startRecovery(
   input: { username: unknown; relayState?: unknown; method?: unknown },
   context: EndUserContext,
 ): Promise<StepResult> {
+  return start(deps, input, context, 'password');
+}
+
+/**
+ * Self-service unlock (Classic, contract §5): the same start, asking Okta's /recovery/unlock by
+ * email (its unlock link, answered before Okta is asked) or SMS (a code, as a phone recovery).
+ * Offered only with SELF_SERVICE_UNLOCK (the web layer does not serve it otherwise); every
+ * username gets the same answer.
+ */
+export async function startUnlock(deps: RecoveryDeps, input: { username: unknown; method?: unknown }, context: EndUserContext): Promise<StepResult> {
+  const started = await start(deps, input, context, 'unlock');
+  return started.outcome.kind === 'email-sent' ? { ...started, outcome: { kind: 'unlock-email-sent' } } : started;
+}
+
+async function start(
+  deps: RecoveryDeps,
+  input: { username: unknown; relayState?: unknown; method?: unknown },
+  context: EndUserContext,
+  purpose: 'password' | 'unlock',
+): Promise<StepResult> {
   const username = normaliseUsername(input.username);
   const invalid = checkText('username', username);
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
-  // A method the org does not offer (RECOVERY_METHODS) is a client error, the same for every account.
-  const method = methodOf(deps.config, input.method);
+  // A method the org does not offer (RECOVERY_METHODS, SELF_SERVICE_UNLOCK) is a client error, the same for every account.
+  const method = methodOf(purpose === 'unlock' ? deps.config.unlockMethods : deps.config.recoveryMethods, input.method);
   if (!method) return { outcome: { kind: 'invalid-input', field: 'method', problem: 'invalid' } };
   const relayState = typeof input.relayState === 'string' && input.relayState !== '' ? input.relayState : undefined;
   if (relayState && relayState.length > RELAY_STATE_MAX_LENGTH) return { outcome: { kind: 'invalid-input', field: 'relayState', problem: 'too-long' } };
@@ -158,7 +180,7 @@ export async function startRecovery(
   const admission = await deps.limits.admitStart(username as string, context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'start', admission);
 
-  const result = await deps.engine.start({ username: username as string, method, relayState: allowedRelayState }, context);
+  const result = await deps.engine.start({ username: username as string, purpose, method, relayState: allowedRelayState }, context);
   const started = await applied(deps, context, 'start', result, null);
   // IDX keeps relayState with us, not with Okta.
   if (started.flow?.phase === 'awaiting-code' && allowedRelayState) return { ...started, flow: { ...started.flow, relayState: allowedRelayState } };
@@ -166,9 +188,9 @@ export async function startRecovery(
 }
 
 /** Absent or empty: email when offered, else the first method offered. */
-function methodOf(config: Config, raw: unknown): RecoveryMethod | undefined {
-  if (raw === undefined || raw === null || raw === '') return config.recoveryMethods.includes('email') ? 'email' : config.recoveryMethods[0];
-  return config.recoveryMethods.find((method) => method === raw);
+function methodOf(offered: readonly RecoveryMethod[], raw: unknown): RecoveryMethod | undefined {
+  if (raw === undefined || raw === null || raw === '') return offered.includes('email') ? 'email' : offered[0];
+  return offered.find((method) => method === raw);
 }
 
 function safeRelayState(config: Config, relayState: string): string | undefined {
@@ -180,12 +202,12 @@ function safeRelayState(config: Config, relayState: string): string | undefined 
  * The emailed link was opened (GET). Mail scanners open links before people do, so this spends
  * nothing: the token is sealed into the cookie and spent only by the user's POST (verify).
  */
-export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
+export function receiveLink(deps: RecoveryDeps, token: unknown, purpose?: 'unlock'): StepResult {
   // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
   if (!isPlausibleRecoveryToken(token)) return finish(deps, undefined, 'receive-link', { outcome: { kind: 'link-dead' } });
   return {
     outcome: { kind: 'link-received' },
-    flow: { phase: 'link-received', recoveryToken: token, expiresAt: deps.clock.now() + LINK_WAIT_MS },
+    flow: { phase: 'link-received', recoveryToken: token, purpose, expiresAt: deps.clock.now() + LINK_WAIT_MS },
   };
 }
 

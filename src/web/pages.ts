@@ -17,6 +17,7 @@ import {
   receiveLink,
   resendCode,
   startRecovery,
+  startUnlock,
   verifyCode,
   verifyStashedLink,
   RELAY_STATE_MAX_LENGTH,
@@ -29,7 +30,7 @@ import type { CsrfGuard } from './csrf.js';
 import { maskedAccount } from './mask.js';
 import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
-import { PAGES, RESET_SUBPAGES } from './routes.js';
+import { PAGES, RESET_SUBPAGES, UNLOCK_SUBPAGES } from './routes.js';
 import { checklistRowsOf } from './outcome-table.js';
 import { noStore } from './security-headers.js';
 
@@ -40,6 +41,7 @@ const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
   'awaiting-answer': PAGES.question,
   'awaiting-password': PAGES.newPassword,
   done: PAGES.done,
+  unlocked: PAGES.unlockDone,
 };
 
 const POLICY_RULES: ReadonlyArray<{ rule: PasswordRequirement | 'historyCount' | 'minAgeMinutes'; counted: boolean }> = [
@@ -92,16 +94,28 @@ export function pagesRouter(deps: PageDeps): Router {
    * the link or code, with `chosen` (email by default) preselected.
    */
   function forgotView(fields: { username: string; relayState: string | undefined; method?: unknown }): Record<string, unknown> {
-    const offered = deps.config.recoveryMethods;
-    if (offered.length < 2) return fields;
-    const chosen = offered.find((method) => method === fields.method) ?? (offered.includes('email') ? 'email' : offered[0]);
-    return { ...fields, methods: offered.map((method) => ({ value: method, checked: method === chosen })) };
+    const unlockOffered = deps.config.unlockMethods.length > 0;
+    return { ...fields, unlockOffered, ...methodChoice(deps.config.recoveryMethods, fields.method) };
+  }
+
+  /** Radio buttons for more than one method, `chosen` (email by default) preselected; none for one. */
+  function methodChoice(offered: readonly string[], chosen: unknown): { methods?: Array<{ value: string; checked: boolean }> } {
+    if (offered.length < 2) return {};
+    const checked = offered.find((method) => method === chosen) ?? (offered.includes('email') ? 'email' : offered[0]);
+    return { methods: offered.map((method) => ({ value: method, checked: method === checked })) };
+  }
+
+  /** Self-service unlock is served only with SELF_SERVICE_UNLOCK; otherwise its pages do not exist. */
+  function unlockServed(ctx: Context): boolean {
+    if (deps.config.unlockMethods.length > 0) return true;
+    presenter.page(ctx, { kind: 'not-found' });
+    return false;
   }
 
   function formOf(ctx: Context, flow: FlowState): FormPage | undefined {
     switch (flow.phase) {
       case 'link-received':
-        return { template: 'link-received', view: {} };
+        return { template: 'link-received', view: { unlock: flow.purpose === 'unlock' } };
       case 'awaiting-code':
         return codeForm(flow);
       case 'code-shown':
@@ -114,6 +128,7 @@ export function pagesRouter(deps: PageDeps): Router {
           view: { username: flow.user.login, account: maskedAccount(flow.user.login), requirements: requirements(ctx, flow.policy), revokeSessions: true },
         };
       case 'done':
+      case 'unlocked':
         return undefined;
     }
   }
@@ -142,6 +157,7 @@ export function pagesRouter(deps: PageDeps): Router {
       return ctx.redirect(PAGE_OF_PHASE[flow.phase]);
     }
     if (flow.phase === 'done') return presenter.render(ctx, 'done', { redirectTo: flow.redirectTo });
+    if (flow.phase === 'unlocked') return presenter.render(ctx, 'unlocked', { signInUrl: deps.config.signInUrl });
     const form = formOf(ctx, flow);
     if (form) presenter.render(ctx, form.template, form.view);
   }
@@ -228,8 +244,8 @@ export function pagesRouter(deps: PageDeps): Router {
   // A GET or HEAD spends nothing: it seals the token into the cookie and 303s to a clean URL.
   // A flow past its link is not replaced by a GET alone (states.ts, ON_NEW_LINK): the new link
   // waits in its own sealed cookie and the user chooses on /reset-password/replace.
-  async function receive(ctx: Context, token: unknown): Promise<void> {
-    const result = receiveLink(deps, token);
+  async function receive(ctx: Context, token: unknown, purpose?: 'unlock'): Promise<void> {
+    const result = receiveLink(deps, token, purpose);
     if (result.outcome.kind === 'link-received' && result.flow) {
       const current = await cookies.readFlow(ctx);
       if (ON_NEW_LINK[current?.phase ?? 'none'] === 'ask') {
@@ -279,6 +295,35 @@ export function pagesRouter(deps: PageDeps): Router {
   });
 
   router.get(PAGES.done, (ctx) => showStep(ctx, 'done'));
+
+  // Self-service unlock (SELF_SERVICE_UNLOCK, contract §5): its own form and "check your email";
+  // its emailed link lands like the reset link (GET/HEAD spend nothing) and goes on through the
+  // same continue, code and question pages; Okta's SUCCESS (UNLOCK) ends on /unlock-account/done.
+  router.get(PAGES.unlock, (ctx) => {
+    if (!unlockServed(ctx)) return;
+    presenter.render(ctx, 'unlock-account', { username: '', ...methodChoice(deps.config.unlockMethods, undefined) });
+  });
+
+  router.post(PAGES.unlock, async (ctx) => {
+    if (!unlockServed(ctx) || !csrfOk(ctx)) return;
+    const username = field(ctx.request.body, 'username');
+    const method = field(ctx.request.body, 'method');
+    const result = await startUnlock(deps, { username, method }, endUserContext(ctx));
+    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
+    const view = { username: typeof username === 'string' ? username : '', ...methodChoice(deps.config.unlockMethods, method) };
+    presenter.page(ctx, result.outcome, { template: 'unlock-account', view });
+  });
+
+  router.get(PAGES.unlockSent, (ctx) => {
+    if (unlockServed(ctx)) presenter.render(ctx, 'unlock-sent', {});
+  });
+
+  router.get(PAGES.unlockDone, (ctx) => showStep(ctx, 'unlocked'));
+
+  router.get(`${PAGES.unlock}/:token`, async (ctx, next) => {
+    if (UNLOCK_SUBPAGES.has((ctx.params.token ?? '').toLowerCase())) return next();
+    if (unlockServed(ctx)) await receive(ctx, ctx.params.token, 'unlock');
+  });
 
   /** The flow under way and the newly opened link, when both are there to choose between. */
   async function choice(ctx: Context): Promise<{ flow: FlowState; pending: FlowState } | undefined> {

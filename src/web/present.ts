@@ -69,6 +69,8 @@ export function createPresenter(options: {
   helpUrl: string | undefined;
   supportContact: string | undefined;
   signInUrl: string;
+  /** SELF_SERVICE_UNLOCK is on: the locked-account page links to /unlock-account. */
+  unlockOffered?: boolean;
   csrfToken: (ctx: Context) => string;
 }): Presenter {
   const { catalogue } = options;
@@ -119,7 +121,7 @@ export function createPresenter(options: {
       ],
       supportContact: options.supportContact,
       // The done page's own button already leads on to sign in.
-      signInUrl: template === 'done' ? undefined : options.signInUrl,
+      signInUrl: template === 'done' || template === 'unlocked' ? undefined : options.signInUrl,
       // Asked for only by a template that prints a form: a page without one (404, 405, "link
       // expired") sets no CSRF cookie, so a stranger's probe mints no secret.
       get csrfToken() {
@@ -149,6 +151,12 @@ export function createPresenter(options: {
         case 'email-sent':
           // Identity Engine: the email carries a code to send to /verify-code, written like this.
           ctx.body = outcome.code ? { status: 'EMAIL_SENT', code: outcome.code } : { status: 'EMAIL_SENT' };
+          return;
+        case 'unlock-email-sent':
+          ctx.body = { status: 'EMAIL_SENT' };
+          return;
+        case 'account-unlocked':
+          ctx.body = { status: 'UNLOCKED' };
           return;
         case 'code-sent':
           // Classic SMS/CALL: the same answer for every username (a decoy accepts no code).
@@ -202,7 +210,9 @@ export function createPresenter(options: {
       const locked = outcome.kind === 'account-locked';
       // A rate limit: the message says when; any button before then would meet the same limit.
       const waitOnly = outcome.kind === 'rate-limited';
-      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked, waitOnly }, row.status);
+      // A locked account the user may unlock themselves (SELF_SERVICE_UNLOCK): the way to do it.
+      const unlockHref = locked && options.unlockOffered ? PAGES.unlock : undefined;
+      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked, waitOnly, unlockHref }, row.status);
     },
   };
 }

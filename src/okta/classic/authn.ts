@@ -45,6 +45,21 @@ export async function forgotPasswordForDelivery(
   return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context, useApiToken: true }));
 }
 
+/**
+ * Self-service unlock (contract §5): the same request as forgot password, on /recovery/unlock.
+ * EMAIL answers like §1.2 (no stateToken; Okta emails the unlock link, the same for unknown users);
+ * SMS like §1.4 (a RECOVERY_CHALLENGE with a stateToken). Okta offers no CALL for unlock.
+ */
+export async function unlockAccount(
+  client: OktaClient,
+  input: { username: string; factorType: 'EMAIL' | 'SMS'; relayState?: string | undefined },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  const body: Record<string, unknown> = { username: input.username, factorType: input.factorType };
+  if (input.relayState) body.relayState = input.relayState;
+  return parseTransaction(await client.post('api/v1/authn/recovery/unlock', body, { context }));
+}
+
 /** Okta's phone recovery factors; sent upper-case, as DOCS' own table does (contract §1.1, §1.6). */
 export type PhoneFactor = 'SMS' | 'CALL';
 

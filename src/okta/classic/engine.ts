@@ -38,8 +38,13 @@ const decoyStateToken = (): string => `00${randomBytes(30).toString('base64url')
  */
 export type ClassicDelivery = { readonly by: 'okta'; readonly emails: OktaEmails } | { readonly by: 'service'; readonly mailer: Mailer };
 
-export function createClassicEngine(deps: { okta: OktaClient; clock: Clock; logger: Logger; delivery: ClassicDelivery }): RecoveryEngine {
+/**
+ * `unlockEmails`: asks Okta to email an unlock link after the response, whatever EMAIL_DELIVERY
+ * says: the unlock email is Okta's own template (its trusted variant is not built here).
+ */
+export function createClassicEngine(deps: { okta: OktaClient; clock: Clock; logger: Logger; delivery: ClassicDelivery; unlockEmails?: OktaEmails }): RecoveryEngine {
   const { okta, clock, logger, delivery } = deps;
+  const unlockEmails = deps.unlockEmails ?? (delivery.by === 'okta' ? delivery.emails : undefined);
 
   function expiryOf(transaction: OktaTransaction): number {
     const parsed = transaction.expiresAt ? Date.parse(transaction.expiresAt) : Number.NaN;
@@ -57,6 +62,8 @@ export function createClassicEngine(deps: { okta: OktaClient; clock: Clock; logg
    * only go on to the password.
    */
   function advance(step: ClassicStep, transaction: OktaTransaction): EngineResult {
+    // An unlock ends in SUCCESS with recoveryType UNLOCK (SIW SUCCESS_unlock, contract §5), in any casing (§1.6).
+    if (transaction.status === 'SUCCESS' && transaction.recoveryType?.toUpperCase() === 'UNLOCK') return { kind: 'unlocked' };
     const stateToken = transaction.stateToken;
     const question = transaction._embedded?.user?.recovery_question?.question;
     if (!stateToken || (transaction.status !== 'RECOVERY' && transaction.status !== 'PASSWORD_RESET')) {
@@ -109,7 +116,11 @@ export function createClassicEngine(deps: { okta: OktaClient; clock: Clock; logg
    */
   async function startByPhone(input: StartInput, channel: PhoneChannel, context: EndUserContext): Promise<EngineResult> {
     try {
-      const transaction = await authn.forgotPasswordByPhone(okta, { username: input.username, factorType: FACTOR_OF[channel], relayState: input.relayState }, context);
+      const request = { username: input.username, relayState: input.relayState };
+      const transaction =
+        input.purpose === 'unlock'
+          ? await authn.unlockAccount(okta, { ...request, factorType: 'SMS' }, context)
+          : await authn.forgotPasswordByPhone(okta, { ...request, factorType: FACTOR_OF[channel] }, context);
       // §1.6: factorType comes back "sms" or "SMS"; only the status and the token matter here.
       if (transaction.status === 'RECOVERY_CHALLENGE' && transaction.stateToken) return challenge(channel, transaction.stateToken, false, expiryOf(transaction));
       logger.warn({ event: 'okta.unexpected-status', step: 'start', oktaStatus: transaction.status }, 'Okta answered a phone recovery without a challenge');
@@ -137,6 +148,12 @@ export function createClassicEngine(deps: { okta: OktaClient; clock: Clock; logg
       // Only enqueue. Okta composes and sends the email inside its answer, so its timing would
       // say whether an email went out; the trusted variant even answers unknown users E0000095
       // (§1.5). The queue asks Okta after this response has gone and audits what it said.
+      // The unlock email is Okta's own template in either delivery mode (README "Self-service unlock").
+      if (input.purpose === 'unlock') {
+        if (!unlockEmails) throw new Error('the Classic engine was built without a way to ask Okta for unlock emails');
+        unlockEmails.request({ username: input.username, relayState: input.relayState, purpose: 'unlock' }, context);
+        return { kind: 'email-sent', auditedLater: true };
+      }
       if (delivery.by === 'service') {
         // Resolves once the job is kept (written to Redis with REDIS_URL), never waiting on Okta or SMTP.
         await delivery.mailer.sendRecoveryLink(input, context);

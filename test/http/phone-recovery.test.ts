@@ -147,6 +147,9 @@ describe('POST /api/recovery/verify-code for a texted code', () => {
     expect(verified.status).toBe(200);
     expect(verified.json()).toEqual({ status: 'RECOVERY', question: "What was your first pet's name?" });
     expect(okta.callsTo(SMS_VERIFY)[0]?.body).toEqual({ stateToken: STATE_TOKEN, passCode: '657866' });
+    // The code and the stateToken are secrets: in no log line, in no answer.
+    expect(service.logs.join('\n')).not.toMatch(/657866|00_sxrUO9R5qFiSy5bb7vbyjftsAAMJDSGIHYvs_88/);
+    expect(verified.text).not.toContain(STATE_TOKEN);
   });
 
   it('goes straight to the new password when Okta asks no question (§2.4)', async () => {

@@ -90,6 +90,8 @@ export type FlowState =
       readonly linkCode?: string | undefined;
       /** Texted or spoken (Classic SMS/CALL); absent: emailed. */
       readonly channel?: PhoneChannel | undefined;
+      /** A self-service unlock's code (the pages offer the unlock methods, not the recovery ones). */
+      readonly purpose?: 'unlock' | undefined;
     })
   | (FlowBase & { readonly phase: 'code-shown'; readonly code: string })
   | (EngineFlow & { readonly phase: 'awaiting-answer'; readonly question: string })

@@ -155,7 +155,9 @@ export async function startRecovery(
  */
 export async function startUnlock(deps: RecoveryDeps, input: { username: unknown; method?: unknown }, context: EndUserContext): Promise<StepResult> {
   const started = await start(deps, input, context, 'unlock');
-  return started.outcome.kind === 'email-sent' ? { ...started, outcome: { kind: 'unlock-email-sent' } } : started;
+  if (started.outcome.kind === 'email-sent') return { ...started, outcome: { kind: 'unlock-email-sent' } };
+  if (started.flow?.phase === 'awaiting-code') return { ...started, flow: { ...started.flow, purpose: 'unlock' } };
+  return started;
 }
 
 async function start(

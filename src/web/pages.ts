@@ -85,7 +85,11 @@ export function pagesRouter(deps: PageDeps): Router {
     const resendIn = Math.max(0, Math.ceil((flow.resendAfter - deps.clock.now()) / 1000));
     const { format, minLength, maxLength } = flow.code;
     const code = { inputmode: format === 'digits' ? 'numeric' : 'text', minLength, maxLength };
-    if (flow.channel) return { template: 'phone-code', view: { code, resendIn, sms: flow.channel === 'sms', otherMethods: deps.config.recoveryMethods.length > 1 } };
+    if (flow.channel) {
+      const unlock = flow.purpose === 'unlock';
+      const otherMethods = (unlock ? deps.config.unlockMethods : deps.config.recoveryMethods).length > 1;
+      return { template: 'phone-code', view: { code, resendIn, sms: flow.channel === 'sms', otherMethods, unlock } };
+    }
     return { template: 'email-sent', view: { code, resendIn } };
   }
 
@@ -359,7 +363,15 @@ export function pagesRouter(deps: PageDeps): Router {
 
   router.post(PAGES.cancel, async (ctx) => {
     if (!csrfOk(ctx)) return;
-    await present(ctx, await cancelRecovery(deps, await cookies.readFlow(ctx), endUserContext(ctx)), null);
+    const flow = await cookies.readFlow(ctx);
+    const result = await cancelRecovery(deps, flow, endUserContext(ctx));
+    // "Try another method" of an unlock code goes back to the unlock form, not the forgot-password one.
+    if (flow?.phase === 'awaiting-code' && flow.purpose === 'unlock') {
+      await cookies.writeFlow(ctx, null);
+      ctx.status = 303;
+      return ctx.redirect(PAGES.unlock);
+    }
+    await present(ctx, result, null);
   });
 
   return router;

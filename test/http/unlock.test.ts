@@ -143,6 +143,20 @@ describe('unlock by SMS', () => {
     expect([refused.status, refused.text, cookieLength(refused)]).toEqual([texted.status, texted.text, cookieLength(texted)]);
   });
 
+  it('shows the code page, whose "try another method" cancels at Okta and goes back to the unlock form', async () => {
+    const browser = service.browser();
+    okta.reply(UNLOCK, fresh('unlock-challenge-sms.json', service.clock.now()));
+    const started = await submit(browser, '/unlock-account', '/unlock-account', { username: 'dade.murphy@example.com', method: 'sms' });
+    expect(started.location).toBe('/forgot-password/sent');
+    const codePage = await browser.get('/forgot-password/sent');
+    expect(codePage.text).toContain('<h1>Check your phone</h1>');
+    okta.reply(PATHS.cancel, 'cancel.json');
+    const other = await browser.postForm('/reset-password/cancel', { _csrf: csrfTokenIn(codePage.text) });
+    expect(other.location).toBe('/unlock-account');
+    expect(okta.callsTo(PATHS.cancel)).toHaveLength(1);
+    expect(browser.cookies.has('recovery-flow')).toBe(false);
+  });
+
   it('refuses CALL, which Okta does not unlock by', async () => {
     const response = await service.browser().postJson('/api/unlock/start', { username: 'a@example.com', method: 'call' });
     expect(response.status).toBe(400);

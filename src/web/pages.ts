@@ -17,7 +17,6 @@ import {
   receiveLink,
   resendCode,
   startRecovery,
-  startUnlock,
   verifyCode,
   verifyStashedLink,
   RELAY_STATE_MAX_LENGTH,
@@ -30,7 +29,8 @@ import type { CsrfGuard } from './csrf.js';
 import { maskedAccount } from './mask.js';
 import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
-import { PAGES, RESET_SUBPAGES, UNLOCK_SUBPAGES } from './routes.js';
+import { PAGES, RESET_SUBPAGES } from './routes.js';
+import { mountUnlockPages } from './unlock-pages.js';
 import { checklistRowsOf } from './outcome-table.js';
 import { noStore } from './security-headers.js';
 
@@ -107,13 +107,6 @@ export function pagesRouter(deps: PageDeps): Router {
     if (offered.length < 2) return {};
     const checked = offered.find((method) => method === chosen) ?? (offered.includes('email') ? 'email' : offered[0]);
     return { methods: offered.map((method) => ({ value: method, checked: method === checked })) };
-  }
-
-  /** Self-service unlock is served only with SELF_SERVICE_UNLOCK; otherwise its pages do not exist. */
-  function unlockServed(ctx: Context): boolean {
-    if (deps.config.unlockMethods.length > 0) return true;
-    presenter.page(ctx, { kind: 'not-found' });
-    return false;
   }
 
   function formOf(ctx: Context, flow: FlowState): FormPage | undefined {
@@ -300,34 +293,7 @@ export function pagesRouter(deps: PageDeps): Router {
 
   router.get(PAGES.done, (ctx) => showStep(ctx, 'done'));
 
-  // Self-service unlock (SELF_SERVICE_UNLOCK, contract §5): its own form and "check your email";
-  // its emailed link lands like the reset link (GET/HEAD spend nothing) and goes on through the
-  // same continue, code and question pages; Okta's SUCCESS (UNLOCK) ends on /unlock-account/done.
-  router.get(PAGES.unlock, (ctx) => {
-    if (!unlockServed(ctx)) return;
-    presenter.render(ctx, 'unlock-account', { username: '', ...methodChoice(deps.config.unlockMethods, undefined) });
-  });
-
-  router.post(PAGES.unlock, async (ctx) => {
-    if (!unlockServed(ctx) || !csrfOk(ctx)) return;
-    const username = field(ctx.request.body, 'username');
-    const method = field(ctx.request.body, 'method');
-    const result = await startUnlock(deps, { username, method }, endUserContext(ctx));
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
-    const view = { username: typeof username === 'string' ? username : '', ...methodChoice(deps.config.unlockMethods, method) };
-    presenter.page(ctx, result.outcome, { template: 'unlock-account', view });
-  });
-
-  router.get(PAGES.unlockSent, (ctx) => {
-    if (unlockServed(ctx)) presenter.render(ctx, 'unlock-sent', {});
-  });
-
-  router.get(PAGES.unlockDone, (ctx) => showStep(ctx, 'unlocked'));
-
-  router.get(`${PAGES.unlock}/:token`, async (ctx, next) => {
-    if (UNLOCK_SUBPAGES.has((ctx.params.token ?? '').toLowerCase())) return next();
-    if (unlockServed(ctx)) await receive(ctx, ctx.params.token, 'unlock');
-  });
+  mountUnlockPages(router, deps, { csrfOk, showStep, receive, methodChoice });
 
   /** The flow under way and the newly opened link, when both are there to choose between. */
   async function choice(ctx: Context): Promise<{ flow: FlowState; pending: FlowState } | undefined> {

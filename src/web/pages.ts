@@ -99,7 +99,9 @@ export function pagesRouter(deps: PageDeps): Router {
    */
   function forgotView(fields: { username: string; relayState: string | undefined; method?: unknown }): Record<string, unknown> {
     const unlockOffered = deps.config.unlockMethods.length > 0;
-    return { ...fields, unlockOffered, ...methodChoice(deps.config.recoveryMethods, fields.method) };
+    // Anything but "email only" is worded for a choice of link or code (RECOVERY_METHODS=sms alone has no radios).
+    const linkOrCode = !(deps.config.recoveryMethods.length === 1 && deps.config.recoveryMethods[0] === 'email');
+    return { ...fields, unlockOffered, linkOrCode, ...methodChoice(deps.config.recoveryMethods, fields.method) };
   }
 
   /** Radio buttons for more than one method, `chosen` (email by default) preselected; none for one. */

@@ -309,6 +309,23 @@ describe('the pages', () => {
     expect(empty.text).toContain('Enter the code we sent to your phone.');
   });
 
+  it('words the form for a code when the org recovers by SMS alone, and starts by SMS without a choice', async () => {
+    const smsOnly = await startTestService({ RECOVERY_METHODS: 'sms' });
+    try {
+      const browser = smsOnly.browser();
+      const form = await browser.get('/forgot-password');
+      expect(form.text).not.toContain('type="radio"');
+      expect(form.text).toContain('choose how you would like to reset your password');
+      okta.reply(PATHS.start, smsChallenge());
+      const posted = await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'dade.murphy@example.com' });
+      expect(posted.location).toBe('/forgot-password/sent');
+      expect(okta.callsTo(PATHS.start)[0]?.body).toMatchObject({ factorType: 'SMS' });
+      expect((await browser.get('/forgot-password/sent')).text).not.toContain('Try another method');
+    } finally {
+      await smsOnly.close();
+    }
+  });
+
   it('keeps the chosen method when the form comes back with an error', async () => {
     const browser = service.browser();
     const form = await forgotForm(browser);

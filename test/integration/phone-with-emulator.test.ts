@@ -93,6 +93,19 @@ describe('the same answer whoever the username belongs to', () => {
     expect(new Set(world.emulator.phoneOutbox.map((text) => text.login))).toEqual(new Set(['alice@example.com']));
   });
 
+  it('answers the pages the same way for every kind of account: redirect, cookie size, and the code page', async () => {
+    const seen = [];
+    for (const [, username] of usernames) {
+      const browser = world.service.browser();
+      const posted = await post(browser, '/forgot-password', '/forgot-password', { username, method: 'sms' });
+      const cookie = posted.headers.getSetCookie().find((line) => line.startsWith('recovery-flow=')) ?? '';
+      const codePage = await browser.get('/forgot-password/sent');
+      // The page differs only by its CSRF token, which every visitor gets fresh.
+      seen.push({ status: posted.status, location: posted.location, cookieLength: cookie.split(';')[0]?.length, page: codePage.text.replace(/name="_csrf" value="[^"]+"/g, '') });
+    }
+    for (const answer of seen) expect(answer).toEqual(seen[0]);
+  });
+
   it.each(usernames.slice(1))('takes no code for %s, as wrong as a wrong one for a real user', async (_name, username) => {
     const browser = world.service.browser();
     await browser.postJson('/api/recovery/start', { username, method: 'sms' });

@@ -100,8 +100,11 @@ export function pagesRouter(deps: PageDeps): Router {
   function forgotView(fields: { username: string; relayState: string | undefined; method?: unknown }): Record<string, unknown> {
     const unlockOffered = deps.config.unlockMethods.length > 0;
     // Anything but "email only" is worded for a choice of link or code (RECOVERY_METHODS=sms alone has no radios).
-    const linkOrCode = !(deps.config.recoveryMethods.length === 1 && deps.config.recoveryMethods[0] === 'email');
-    return { ...fields, unlockOffered, linkOrCode, ...methodChoice(deps.config.recoveryMethods, fields.method) };
+    const offered = deps.config.recoveryMethods;
+    const linkOrCode = !(offered.length === 1 && offered[0] === 'email');
+    // A phone method alone (RECOVERY_METHODS=sms): no choice to make, a code to expect.
+    const phoneOnly = offered.length === 1 && offered[0] !== 'email';
+    return { ...fields, unlockOffered, linkOrCode, phoneOnly, ...methodChoice(offered, fields.method) };
   }
 
   /** Radio buttons for more than one method, `chosen` (email by default) preselected; none for one. */

@@ -315,7 +315,7 @@ describe('the pages', () => {
       const browser = smsOnly.browser();
       const form = await browser.get('/forgot-password');
       expect(form.text).not.toContain('type="radio"');
-      expect(form.text).toContain('choose how you would like to reset your password');
+      expect(form.text).toContain('we will send a verification code to the phone on your account');
       okta.reply(PATHS.start, smsChallenge());
       const posted = await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'dade.murphy@example.com' });
       expect(posted.location).toBe('/forgot-password/sent');

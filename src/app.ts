@@ -16,7 +16,7 @@ import { httpMetrics } from './observability/http-metrics.js';
 import { metricsRouter } from './observability/metrics-endpoint.js';
 import { createFlowSealer } from './recovery/flow-cookie.js';
 import { accessLog } from './web/access-log.js';
-import { apiRouter } from './web/api.js';
+import { apiRouter, unlockApiRouter } from './web/api.js';
 import { serveAssets } from './web/assets.js';
 import { serveBrandStylesheet } from './web/brand.js';
 import { parseBody } from './web/body.js';
@@ -52,6 +52,7 @@ export function createApp(deps: AppDeps): Koa {
     helpUrl: config.brand.helpUrl,
     supportContact: config.brand.supportContact,
     signInUrl: config.signInUrl,
+    unlockOffered: config.unlockMethods.length > 0,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
   const stepDeps = { config, engine: deps.engine, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Koa {
     // On the main port only with a token; METRICS_PORT serves it on its own listener (server.ts).
     ...(config.metrics.token && config.metrics.port === undefined ? [metricsRouter(deps.metrics.registry, config.metrics.token)] : []),
     apiRouter({ ...stepDeps, cookies, presenter }),
+    unlockApiRouter({ ...stepDeps, cookies, presenter }),
     pagesRouter({ ...stepDeps, cookies, csrf, presenter, catalogue: deps.catalogue }),
     ...deps.extraRouters.map((make) => make({ presenter })),
   ];

@@ -215,6 +215,24 @@ const environmentSchema = z.object({
    * comes before Okta locks the account, which no new link can undo.
    */
   MAX_WRONG_ANSWERS: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * How users may receive their recovery proof: the factors the org's password policy enables for
+   * recovery. Okta does not tell an anonymous caller which those are, so the operator says so.
+   */
+  RECOVERY_METHODS: z
+    .string()
+    .transform((value) => [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))])
+    .pipe(z.array(z.enum(['email', 'sms', 'call'], { message: 'each method must be email, sms or call' })).min(1, 'name at least one of email, sms, call'))
+    .default(['email']),
+  /**
+   * Self-service unlock as the org's password policy allows it: off (empty, the default), or by
+   * email and/or SMS (contract §5: Okta unlocks by EMAIL or SMS, never by CALL).
+   */
+  SELF_SERVICE_UNLOCK: z
+    .string()
+    .transform((value) => [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '' && part !== 'off'))])
+    .pipe(z.array(z.enum(['email', 'sms'], { message: 'must be off, email, sms or email,sms' })))
+    .default([]),
   /** Okta calls per minute, all instances together; beyond it, start requests get 429. */
   OKTA_CALL_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Share of OKTA_CALL_BUDGET_PER_MINUTE that failed link verifications (all clients together) may take. */
@@ -228,6 +246,12 @@ const environmentSchema = z.object({
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type OktaEngineChoice = 'classic' | 'idx' | 'auto';
+
+/** How a recovery proof reaches the user: Okta's recovery factors (contract §1.1). */
+export type RecoveryMethod = 'email' | 'sms' | 'call';
+const METHOD_ORDER: readonly RecoveryMethod[] = ['email', 'sms', 'call'];
+/** Okta's self-service unlock factors (contract §5). */
+export type UnlockMethod = 'email' | 'sms';
 
 /** The client the built-in emulator registers for this service (docs/idx-emulator.md): demo mode's default. */
 export const EMULATOR_CLIENT_ID = '0oa1recoveryemulator';
@@ -303,6 +327,10 @@ export interface Config {
     readonly oktaRateLimitReserve: number;
     readonly memoryMaxKeys: number;
   };
+  /** RECOVERY_METHODS, in the order the forgot-password page offers them; email first when enabled. */
+  readonly recoveryMethods: readonly RecoveryMethod[];
+  /** SELF_SERVICE_UNLOCK: how a locked-out user may unlock themselves; empty: not offered. */
+  readonly unlockMethods: readonly UnlockMethod[];
   /** null: counters live in this process's memory. */
   readonly redis: { readonly url: string; readonly keyPrefix: string; readonly failureMode: 'open' | 'closed' } | null;
   /** RESET_LINK_LIFETIME_MINUTES: how long "check your email" says a recovery link lives. */
@@ -415,7 +443,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   if ((env.EMAIL_DELIVERY === 'service' || env.SMTP_URL) && !env.MAIL_FROM) {
     problems.push('MAIL_FROM: required when EMAIL_DELIVERY=service or SMTP_URL is set (e.g. "Acme <no-reply@acme.com>")');
   }
-  if (env.OKTA_ENGINE === 'idx') problems.push(...engineProblems('idx', env.OKTA_CLIENT_ID ?? (env.OKTA_ORG_URL ? undefined : EMULATOR_CLIENT_ID)));
+  if (env.OKTA_ENGINE === 'idx') problems.push(...engineProblems('idx', env.OKTA_CLIENT_ID ?? (env.OKTA_ORG_URL ? undefined : EMULATOR_CLIENT_ID), env.RECOVERY_METHODS, env.SELF_SERVICE_UNLOCK));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   const publicUrl = publicUrlOf(env);
@@ -469,6 +497,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       oktaRateLimitReserve: env.OKTA_RATE_LIMIT_RESERVE,
       memoryMaxKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS,
     },
+    recoveryMethods: METHOD_ORDER.filter((method) => env.RECOVERY_METHODS.includes(method)),
+    unlockMethods: (['email', 'sms'] as const).filter((method) => env.SELF_SERVICE_UNLOCK.includes(method)),
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, failureMode: env.REDIS_FAILURE_MODE } : null,
     resetLinkLifetimeMinutes: env.RESET_LINK_LIFETIME_MINUTES,
     email: {
@@ -499,13 +529,21 @@ function authServerPathOf(issuer: string, orgUrl: string | undefined): string | 
 }
 
 /** What the Identity Engine needs of the rest of the configuration, explicit or found by auto. */
-function engineProblems(engine: 'classic' | 'idx', clientId: string | undefined): string[] {
+function engineProblems(engine: 'classic' | 'idx', clientId: string | undefined, methods: readonly string[], unlock: readonly string[]): string[] {
   if (engine === 'classic') return [];
   // Both deliveries run recovery as the OIDC app: service delivery's link starts IDX at interact.
-  if (!clientId) {
-    return ['OKTA_CLIENT_ID: required for an Identity Engine org (OKTA_ENGINE=idx or found by auto): the client id of an OIDC app with the Interaction Code grant'];
+  const problems: string[] = [];
+  if (methods.some((method) => method !== 'email')) {
+    // Identity Engine recovery by phone is a different remediation (IDX contract), not built here.
+    problems.push('RECOVERY_METHODS: sms and call are available with the Classic Engine only (set RECOVERY_METHODS=email for an Identity Engine org)');
   }
-  return [];
+  if (unlock.length > 0) {
+    problems.push('SELF_SERVICE_UNLOCK: self-service unlock is available with the Classic Engine only (leave it unset for an Identity Engine org)');
+  }
+  if (!clientId) {
+    problems.push('OKTA_CLIENT_ID: required for an Identity Engine org (OKTA_ENGINE=idx or found by auto): the client id of an OIDC app with the Interaction Code grant');
+  }
+  return problems;
 }
 
 /**
@@ -513,7 +551,7 @@ function engineProblems(engine: 'classic' | 'idx', clientId: string | undefined)
  * engine, and start-up stops here, naming the variable, when the rest does not fit it.
  */
 export function withEngine(config: Config, engine: 'classic' | 'idx'): Config {
-  const problems = engineProblems(engine, config.okta.idx.clientId);
+  const problems = engineProblems(engine, config.okta.idx.clientId, config.recoveryMethods, config.unlockMethods);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return deepFreeze({ ...config, okta: { ...config.okta, engine } });
 }

@@ -150,5 +150,5 @@ function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; lo
   }
   // Service delivery needs the mailer (config.ts requires SMTP_URL for it).
   const delivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta', emails: oktaEmails } as const);
-  return createClassicEngine({ okta, clock, logger, delivery });
+  return createClassicEngine({ okta, clock, logger, delivery, unlockEmails: oktaEmails });
 }

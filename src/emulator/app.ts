@@ -12,6 +12,7 @@ import type { FlowDeps } from './flow-deps.js';
 import { createHandle } from './handle.js';
 import type { EmulatorHandle } from './handle.js';
 import { Mailer } from './mail.js';
+import { PhoneOutbox } from './phone.js';
 import { Faults, injectedFaults, latency, oktaErrors, requestId } from './middleware.js';
 import { DEFAULT_POLICY, mergePolicy } from './policy.js';
 import { WindowCounter, orgRateLimit, perUserRateLimit } from './rate-limit.js';
@@ -45,14 +46,16 @@ export function createEmulatorApp(options: EmulatorOptions): { app: Koa; handle:
     smtpUrl: options.smtpUrl,
     mailFrom: options.mailFrom,
   });
+  const phone = new PhoneOutbox(clock);
   const requests: RecordedRequest[] = [];
   const faults = new Faults();
   faults.latencyMs = options.latencyMs ?? 0;
   const idx = createIdx({ store, mailer, clock, publicUrl: options.publicUrl, pipeline: options.pipeline ?? 'v1', options: options.idx });
-  const handle = createHandle({ clock, store, mailer, requests, faults, idx: idx.handle });
+  const handle = createHandle({ clock, store, mailer, phone, requests, faults, idx: idx.handle });
   const deps: FlowDeps = {
     store,
     mailer,
+    phone,
     clock,
     orgPolicy,
     neverIssuedTokenError: options.neverIssuedTokenError ?? 'E0000011',

@@ -1,12 +1,15 @@
 /** What every flow step needs. Built once in app.ts (the composition of the emulator). */
 import type { Clock } from '../clock.js';
 import type { Mailer } from './mail.js';
+import type { PhoneOutbox } from './phone.js';
 import type { EmulatorStore, UserRecord } from './store.js';
 import type { EmulatorPolicy, RecoveryType } from './types.js';
 
 export interface FlowDeps {
   store: EmulatorStore;
   mailer: Mailer;
+  /** Texts and calls (SMS/CALL recovery), recorded. */
+  phone: PhoneOutbox;
   clock: Clock;
   /** The org-level policy, for requests that do not (yet) resolve to a user. */
   orgPolicy: EmulatorPolicy;

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Mailer, OutboxMessage } from './mail.js';
 import type { IdxHandle } from './idx/index.js';
 import type { Faults } from './middleware.js';
+import type { PhoneMessage, PhoneOutbox } from './phone.js';
 import type { RecordedRequest } from './recorder.js';
 import type { EmulatorStore, UserRecord } from './store.js';
 import type { EmulatorPolicy, RecoveryType, UserStatus } from './types.js';
@@ -31,6 +32,8 @@ export interface EmulatorHandle {
   readonly clock: Clock;
   /** Okta's e-mails, newest last (a live array). */
   readonly outbox: readonly OutboxMessage[];
+  /** Okta's texts and voice calls (SMS/CALL recovery), newest last (a live array). */
+  readonly phoneOutbox: readonly PhoneMessage[];
   /** Every /api/ request received, newest last, secrets redacted (a live array). */
   readonly requests: readonly RecordedRequest[];
   getUser(login: string): EmulatorUserView | undefined;
@@ -75,11 +78,12 @@ export function createHandle(parts: {
   clock: Clock;
   store: EmulatorStore;
   mailer: Mailer;
+  phone: PhoneOutbox;
   requests: RecordedRequest[];
   faults: Faults;
   idx: IdxHandle;
 }): EmulatorHandle {
-  const { clock, store, mailer, requests, faults, idx } = parts;
+  const { clock, store, mailer, phone, requests, faults, idx } = parts;
   const userOrThrow = (login: string): UserRecord => {
     const user = store.findUser(login);
     if (!user) throw new Error(`okta-emulator: no user ${login}`);
@@ -89,6 +93,7 @@ export function createHandle(parts: {
     clock,
     idx,
     outbox: mailer.outbox,
+    phoneOutbox: phone.messages,
     requests,
     getUser: (login) => {
       const user = store.findUser(login);
@@ -113,6 +118,7 @@ export function createHandle(parts: {
     clearRecords: () => {
       // In place: the arrays are shared with the mailer, the recorder and any copy of the handle.
       mailer.outbox.splice(0);
+      phone.messages.splice(0);
       requests.splice(0);
     },
   };

@@ -15,7 +15,7 @@ export type MailTemplate =
 export interface TemplateVars {
   firstName: string;
   login: string;
-  /** Our domain's link, `${publicUrl}/reset-password/${recoveryToken}` (or /unlock/). */
+  /** Our domain's link, `${publicUrl}/reset-password/${recoveryToken}` (or /unlock-account/). */
   link?: string;
   /** Okta's own `${resetPasswordLink}` / `${unlockAccountLink}` equivalent. */
   oktaLink?: string;

@@ -61,7 +61,7 @@ const OUTBOX_MAX = 1000;
 const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 };
 /** Okta's own paths handled by the Classic widget router (SIW LoginRouter, §9). */
 const OKTA_PATHS = { PASSWORD: 'reset-password', UNLOCK: 'user-unlock' } as const;
-const OUR_PATHS = { PASSWORD: 'reset-password', UNLOCK: 'unlock' } as const;
+const OUR_PATHS = { PASSWORD: 'reset-password', UNLOCK: 'unlock-account' } as const;
 
 export class Mailer {
   readonly outbox: OutboxMessage[] = [];

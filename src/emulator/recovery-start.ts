@@ -103,7 +103,10 @@ function factorChallenge(
   const now = deps.clock.now();
   const real = user !== undefined && user.phone !== null && canRecover(user, recoveryType, now);
   const passcode = real ? newPasscode() : undefined;
-  if (real) user.lastSmsPasscode = passcode;
+  if (real && passcode !== undefined) {
+    user.lastSmsPasscode = passcode;
+    deps.phone.deliver({ ...user, phone: user.phone as string }, factorType, recoveryType, passcode);
+  }
   const txn = deps.store.createTransaction({
     userId: real ? user.id : null,
     status: 'RECOVERY_CHALLENGE',
@@ -129,9 +132,10 @@ export function resendChallenge(deps: FlowDeps, factorType: 'SMS' | 'CALL', stat
   }
   txn.lastChallengeMs = now;
   const user = deps.store.userById(txn.userId);
-  if (user) {
+  if (user?.phone) {
     txn.passcode = newPasscode();
     user.lastSmsPasscode = txn.passcode;
+    deps.phone.deliver({ ...user, phone: user.phone }, factorType, txn.recoveryType, txn.passcode);
   }
   deps.store.touch(txn);
   return transactionBody(txn, undefined, origin);

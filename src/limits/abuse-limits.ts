@@ -10,6 +10,8 @@
  *  link verification per client IP    | verifications that failed   | client IP (IPv6: its /64)
  *    (degrading)                      |                             |
  *  wrong answers per emailed link     | wrong answers               | HMAC of Okta's stateToken
+ *  wrong codes per flow               | wrong codes                 | HMAC of the flow's key
+ *  resends per flow                   | every resend                | HMAC of the flow's key
  *  Okta budget (okta-budget.ts)       | every Okta call             | one global key
  *  its share for verifications        | verifications that failed   | one global key
  *
@@ -43,8 +45,19 @@ export interface AbuseLimits {
   admitAnswer(stateToken: string): Promise<AnswerAdmission>;
   /** Undoes admitAnswer's count when the answer was not wrong (right, or Okta busy). */
   giveBackAnswer(stateToken: string): Promise<void>;
+  /** Counts a typed code against its flow (MAX_WRONG_ANSWERS, like answers): a code is a guess too. */
+  admitCode(flowKey: string): Promise<AnswerAdmission>;
+  giveBackCode(flowKey: string): Promise<void>;
+  /** Counts a new code (text, call or email) against its flow: each one reaches a person's phone or inbox. */
+  admitResend(flowKey: string): Promise<LimitVerdict>;
   readonly oktaBudget: OktaBudget;
 }
+
+/**
+ * New codes one flow may ask for. With the 30 s cool-down between them this bounds the texts and
+ * calls one flow can send to someone's phone (SMS pumping), well past what a person needs.
+ */
+const RESENDS_PER_FLOW = 5;
 
 export type AnswerAdmission =
   | { readonly kind: 'ok'; /** Wrong answers still allowed after this one. */ readonly remaining: number }
@@ -75,6 +88,8 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
   const verifyPerIp = perIp('verify-ip', limits.verifyFailuresPerIp);
   // A stateToken lives minutes (sliding); a day outlives any flow it could count for.
   const wrongAnswers = store.counter('wrong-answers', { points: limits.maxWrongAnswers, durationSeconds: 24 * 3600 });
+  const wrongCodes = store.counter('wrong-codes', { points: limits.maxWrongAnswers, durationSeconds: 24 * 3600 });
+  const resends = store.counter('resends', { points: RESENDS_PER_FLOW, durationSeconds: 24 * 3600 });
   const oktaBudget = createOktaBudget({
     counter: store.counter('okta-budget', { points: limits.oktaCallsPerMinute, durationSeconds: 60 }, { pinned: true }),
     verifyCounter: store.counter('okta-budget-verify', { points: limits.failedVerifiesPerMinute, durationSeconds: 60 }, { pinned: true }),
@@ -141,5 +156,15 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
       }
     },
     giveBackAnswer: (stateToken) => giveBack(wrongAnswers, hmac('flow', stateToken)),
+    async admitCode(flowKey) {
+      try {
+        const result = await wrongCodes.consume(hmac('code', flowKey), 1);
+        return { kind: 'ok', remaining: result.remainingPoints };
+      } catch (rejection) {
+        return isLimitReached(rejection) ? { kind: 'exhausted' } : { kind: 'store-down' };
+      }
+    },
+    giveBackCode: (flowKey) => giveBack(wrongCodes, hmac('code', flowKey)),
+    admitResend: (flowKey) => take(resends, hmac('resend', flowKey)),
   };
 }

@@ -6,7 +6,8 @@
  */
 import type { MailUser } from '../mail/recipient.js';
 import type { EndUserContext } from '../okta/context.js';
-import type { CodeRules, Outcome } from './outcomes.js';
+import type { RecoveryMethod } from '../config.js';
+import type { CodeRules, Outcome, PhoneChannel } from './outcomes.js';
 import type { PasswordPolicy } from './password-policy.js';
 
 export type { CodeRules };
@@ -53,23 +54,37 @@ export type EngineResult =
    * records the step's audit event once it has answered.
    */
   | { readonly kind: 'email-sent'; readonly error?: unknown; readonly auditedLater?: boolean }
-  /** Okta emailed a code (IDX), to be typed here or brought back by the magic link. */
-  | (Progress & { readonly kind: 'code-sent'; readonly code: CodeRules })
+  /**
+   * Okta sent a code, to be typed here: emailed (IDX, or brought back by the magic link), or by
+   * text or voice call (Classic SMS/CALL, `channel`). `error`: a refusal folded into this answer
+   * (a decoy flow, so that nobody can tell), for the audit line.
+   */
+  | (Progress & { readonly kind: 'code-sent'; readonly code: CodeRules; readonly channel?: PhoneChannel | undefined; readonly error?: unknown })
   | (Progress & { readonly kind: 'ask-question'; readonly question: string })
   | (Progress & { readonly kind: 'choose-password'; readonly policy: PasswordPolicy })
+  /** Okta unlocked the account (Classic SUCCESS with recoveryType UNLOCK, contract §5). */
+  | { readonly kind: 'unlocked' }
   /** The password is changed; `user` is whatever Okta said about them, for the notice email. */
   | { readonly kind: 'password-changed'; readonly user: MailUser }
   | { readonly kind: 'refused'; readonly outcome: EngineRefusal; readonly error?: unknown };
 
 export interface StartInput {
   readonly username: string;
+  /** What the user asks for (absent: a new password); 'unlock' is Classic's self-service unlock. */
+  readonly purpose?: 'password' | 'unlock' | undefined;
+  /** How the proof reaches the user (absent: email); only a method in RECOVERY_METHODS (or SELF_SERVICE_UNLOCK) gets here. */
+  readonly method?: RecoveryMethod | undefined;
   /** Already checked against the allowed origins. */
   readonly relayState?: string | undefined;
 }
 
 export interface RecoveryEngine {
   readonly name: EngineName;
-  /** Every username gets the same `email-sent` / `code-sent`: refusals are folded in here. */
+  /**
+   * Every username gets the same `email-sent` / `code-sent`: refusals are folded in here. A phone
+   * method (Classic) answers `code-sent` for every username too, with a decoy session where Okta
+   * refused, which the engine then treats like a real one that never accepts a code.
+   */
   start(input: StartInput, context: EndUserContext): Promise<EngineResult>;
   /** Spend an emailed link's recovery token (Classic); an engine without such links calls it dead. */
   verifyLink(token: string, context: EndUserContext): Promise<EngineResult>;

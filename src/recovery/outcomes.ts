@@ -8,6 +8,12 @@ import type { PasswordPolicy, PasswordRequirement } from './password-policy.js';
 export type Outcome =
   /** `code`: the email carries a code to type here (Identity Engine), written as these rules say. */
   | { readonly kind: 'email-sent'; readonly code?: CodeRules | undefined }
+  /** Okta emailed an unlock link (Classic self-service unlock, contract §5); the same for every username. */
+  | { readonly kind: 'unlock-email-sent' }
+  /** Okta unlocked the account (SUCCESS with recoveryType UNLOCK, contract §5): no password step. */
+  | { readonly kind: 'account-unlocked' }
+  /** Okta texted (SMS) or called (voice) the user with a code to type here (Classic, contract §1.4). */
+  | { readonly kind: 'code-sent'; readonly channel: PhoneChannel; readonly code: CodeRules }
   | { readonly kind: 'link-received' }
   /** A magic link (code + state) was opened: its page offers to continue, or shows the code to type. */
   | { readonly kind: 'code-link-received' }
@@ -15,7 +21,8 @@ export type Outcome =
   | { readonly kind: 'choose-password'; readonly policy: PasswordPolicy }
   | { readonly kind: 'password-changed'; readonly redirectTo: string }
   | { readonly kind: 'cancelled' }
-  | { readonly kind: 'invalid-input'; readonly field: InputField; readonly problem: InputProblem }
+  /** `channel`: the code field of a texted or spoken code, whose messages name the phone. */
+  | { readonly kind: 'invalid-input'; readonly field: InputField; readonly problem: InputProblem; readonly channel?: PhoneChannel | undefined }
   | { readonly kind: 'link-dead' }
   | { readonly kind: 'flow-expired' }
   | { readonly kind: 'out-of-order' }
@@ -24,7 +31,7 @@ export type Outcome =
    * when we know it, so the page can warn before the link is spent.
    */
   | { readonly kind: 'wrong-answer'; readonly remaining?: number }
-  | { readonly kind: 'wrong-code' }
+  | { readonly kind: 'wrong-code'; readonly channel?: PhoneChannel | undefined }
   /** Our own limit: this emailed link (or code) took MAX_WRONG_ANSWERS wrong answers and is spent; a new link works. */
   | { readonly kind: 'attempts-exhausted' }
   /** Okta locked the account (Classic E0000069, IDX suspended factor): a new link cannot help until it is unlocked. */
@@ -54,6 +61,9 @@ export interface CodeRules {
   readonly maxLength: number;
 }
 
+/** The phone factors Okta recovers by (contract §1.4): a text message or a voice call. */
+export type PhoneChannel = 'sms' | 'call';
+
 export type OutcomeKind = Outcome['kind'];
-export type InputField = 'body' | 'username' | 'token' | 'code' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';
+export type InputField = 'body' | 'username' | 'method' | 'token' | 'code' | 'answer' | 'newPassword' | 'confirmPassword' | 'relayState';
 export type InputProblem = 'required' | 'too-long' | 'mismatch' | 'invalid';

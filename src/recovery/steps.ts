@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { Config, RecoveryMethod } from '../config.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { LimitVerdict } from '../limits/verdict.js';
 import type { Auditor } from '../observability/audit.js';
@@ -98,9 +98,10 @@ async function applied(deps: RecoveryDeps, context: EndUserContext, step: StepNa
       if (result.auditedLater) return { outcome: { kind: 'email-sent' } };
       return finish(deps, context, step, { outcome: { kind: 'email-sent' } }, result.error);
     case 'code-sent': {
-      const { session, key, expiresAt, code } = result;
-      const flow: FlowState = { phase: 'awaiting-code', session, key, user: userOf(result.user), expiresAt, relayState, code, resendAfter: deps.clock.now() + RESEND_COOLDOWN_MS };
-      return finish(deps, context, step, { outcome: { kind: 'email-sent', code }, flow });
+      const { session, key, expiresAt, code, channel } = result;
+      const flow: FlowState = { phase: 'awaiting-code', session, key, user: userOf(result.user), expiresAt, relayState, code, channel, resendAfter: deps.clock.now() + RESEND_COOLDOWN_MS };
+      const outcome: Outcome = channel ? { kind: 'code-sent', channel, code } : { kind: 'email-sent', code };
+      return finish(deps, context, step, { outcome, flow }, result.error);
     }
     case 'ask-question': {
       const { session, key, expiresAt, question } = result;
@@ -112,6 +113,8 @@ async function applied(deps: RecoveryDeps, context: EndUserContext, step: StepNa
       const flow: FlowState = { phase: 'awaiting-password', session, key, user: userOf(result.user), expiresAt, relayState, policy };
       return finish(deps, context, step, { outcome: { kind: 'choose-password', policy }, flow });
     }
+    case 'unlocked':
+      return finish(deps, context, step, { outcome: { kind: 'account-unlocked' }, flow: { phase: 'unlocked', expiresAt: deps.clock.now() + DONE_PAGE_MS } });
     case 'password-changed': {
       // The engine's copy of the user covers what Okta said; the flow's covers a body without it.
       // Resolves once the job is kept (in Redis with REDIS_URL), never waiting on SMTP.
@@ -138,12 +141,37 @@ async function applied(deps: RecoveryDeps, context: EndUserContext, step: StepNa
  */
 export async function startRecovery(
   deps: RecoveryDeps,
-  input: { username: unknown; relayState?: unknown },
+  input: { username: unknown; relayState?: unknown; method?: unknown },
   context: EndUserContext,
+): Promise<StepResult> {
+  return start(deps, input, context, 'password');
+}
+
+/**
+ * Self-service unlock (Classic, contract §5): the same start, asking Okta's /recovery/unlock by
+ * email (its unlock link, answered before Okta is asked) or SMS (a code, as a phone recovery).
+ * Offered only with SELF_SERVICE_UNLOCK (the web layer does not serve it otherwise); every
+ * username gets the same answer.
+ */
+export async function startUnlock(deps: RecoveryDeps, input: { username: unknown; method?: unknown }, context: EndUserContext): Promise<StepResult> {
+  const started = await start(deps, input, context, 'unlock');
+  if (started.outcome.kind === 'email-sent') return { ...started, outcome: { kind: 'unlock-email-sent' } };
+  if (started.flow?.phase === 'awaiting-code') return { ...started, flow: { ...started.flow, purpose: 'unlock' } };
+  return started;
+}
+
+async function start(
+  deps: RecoveryDeps,
+  input: { username: unknown; relayState?: unknown; method?: unknown },
+  context: EndUserContext,
+  purpose: 'password' | 'unlock',
 ): Promise<StepResult> {
   const username = normaliseUsername(input.username);
   const invalid = checkText('username', username);
   if (invalid) return { outcome: { kind: 'invalid-input', ...invalid } };
+  // A method the org does not offer (RECOVERY_METHODS, SELF_SERVICE_UNLOCK) is a client error, the same for every account.
+  const method = methodOf(purpose === 'unlock' ? deps.config.unlockMethods : deps.config.recoveryMethods, input.method);
+  if (!method) return { outcome: { kind: 'invalid-input', field: 'method', problem: 'invalid' } };
   const relayState = typeof input.relayState === 'string' && input.relayState !== '' ? input.relayState : undefined;
   if (relayState && relayState.length > RELAY_STATE_MAX_LENGTH) return { outcome: { kind: 'invalid-input', field: 'relayState', problem: 'too-long' } };
   // Only allowed targets are forwarded: Okta would otherwise carry an attacker's URL for us.
@@ -154,11 +182,17 @@ export async function startRecovery(
   const admission = await deps.limits.admitStart(username as string, context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'start', admission);
 
-  const result = await deps.engine.start({ username: username as string, relayState: allowedRelayState }, context);
+  const result = await deps.engine.start({ username: username as string, purpose, method, relayState: allowedRelayState }, context);
   const started = await applied(deps, context, 'start', result, null);
   // IDX keeps relayState with us, not with Okta.
   if (started.flow?.phase === 'awaiting-code' && allowedRelayState) return { ...started, flow: { ...started.flow, relayState: allowedRelayState } };
   return started;
+}
+
+/** Absent or empty: email when offered, else the first method offered. */
+function methodOf(offered: readonly RecoveryMethod[], raw: unknown): RecoveryMethod | undefined {
+  if (raw === undefined || raw === null || raw === '') return offered.includes('email') ? 'email' : offered[0];
+  return offered.find((method) => method === raw);
 }
 
 function safeRelayState(config: Config, relayState: string): string | undefined {
@@ -170,12 +204,12 @@ function safeRelayState(config: Config, relayState: string): string | undefined 
  * The emailed link was opened (GET). Mail scanners open links before people do, so this spends
  * nothing: the token is sealed into the cookie and spent only by the user's POST (verify).
  */
-export function receiveLink(deps: RecoveryDeps, token: unknown): StepResult {
+export function receiveLink(deps: RecoveryDeps, token: unknown, purpose?: 'unlock'): StepResult {
   // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
   if (!isPlausibleRecoveryToken(token)) return finish(deps, undefined, 'receive-link', { outcome: { kind: 'link-dead' } });
   return {
     outcome: { kind: 'link-received' },
-    flow: { phase: 'link-received', recoveryToken: token, expiresAt: deps.clock.now() + LINK_WAIT_MS },
+    flow: { phase: 'link-received', recoveryToken: token, purpose, expiresAt: deps.clock.now() + LINK_WAIT_MS },
   };
 }
 
@@ -226,20 +260,35 @@ export function receiveCodeLink(deps: RecoveryDeps, flow: FlowState | null, link
 }
 
 /**
- * Step 2 (IDX): submit the emailed code, typed (pages, API) or stashed from the magic link
- * (`code` undefined). A wrong code counts against the client IP like a guessed link.
+ * Step 2 (IDX, Classic SMS/CALL): submit the code, typed (pages, API) or stashed from the magic
+ * link (`code` undefined). A wrong code counts against the client IP like a guessed link, and
+ * against the flow like a wrong answer: the last one allowed ends the flow.
  */
 export async function verifyCode(deps: RecoveryDeps, flow: FlowState | null, typed: unknown, context: EndUserContext): Promise<StepResult> {
   if (!flow || flow.phase !== 'awaiting-code' || !stepAllowed(flow, 'verify-code')) return notNow(flow);
   const raw = typed === undefined ? flow.linkCode : typed;
+  const { channel } = flow;
   const required = checkText('code', raw);
-  if (required) return { outcome: { kind: 'invalid-input', ...required } };
+  if (required) return { outcome: { kind: 'invalid-input', ...required, channel } };
   const code = normaliseCode(raw as string, flow.code);
-  if (!code) return { outcome: { kind: 'invalid-input', field: 'code', problem: 'invalid' } };
+  if (!code) return { outcome: { kind: 'invalid-input', field: 'code', problem: 'invalid', channel } };
   const admission = await deps.limits.admitVerify(context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'verify-code', admission);
+  // A texted or spoken code is counted on the server per flow, like wrong answers: a six-digit
+  // code falls to a million guesses, and Classic documents no limit of its own on them (contract
+  // §5). Identity Engine limits wrong emailed codes itself (429, IDX contract), so its flows
+  // keep that limit alone.
+  const perFlow = channel ? await deps.limits.admitCode(flow.key) : undefined;
+  if (perFlow?.kind === 'store-down') return refused(deps, context, 'verify-code', perFlow);
+  if (perFlow?.kind === 'exhausted') return attemptsExhausted(deps, flow, context, 'verify-code');
   const result = await deps.engine.verifyCode(flow.session, code, context);
   await giveBackUnlessGuess(deps, context, result);
+  if (perFlow?.kind === 'ok') {
+    const wrong = result.kind === 'refused' && result.outcome.kind === 'wrong-code';
+    if (!wrong) await deps.limits.giveBackCode(flow.key);
+    else if (perFlow.remaining === 0) return attemptsExhausted(deps, flow, context, 'verify-code', result.error);
+    else return finish(deps, context, 'verify-code', { outcome: { kind: 'wrong-code', channel }, flow: { ...flow, linkCode: undefined } }, result.error);
+  }
   // A wrong code leaves the flow waiting; the stashed link code is spent either way.
   if (result.kind === 'refused' && !ENDS_FLOW.has(result.outcome.kind)) {
     return finish(deps, context, 'verify-code', { outcome: result.outcome, flow: { ...flow, linkCode: undefined } }, result.error);
@@ -252,6 +301,8 @@ export async function resendCode(deps: RecoveryDeps, flow: FlowState | null, con
   if (!flow || flow.phase !== 'awaiting-code' || !stepAllowed(flow, 'resend')) return notNow(flow);
   const waitMs = flow.resendAfter - deps.clock.now();
   if (waitMs > 0) return finish(deps, context, 'resend', { outcome: { kind: 'rate-limited', retryAfterSeconds: Math.ceil(waitMs / 1000) } });
+  const admission = await deps.limits.admitResend(flow.key);
+  if (admission.kind !== 'ok') return refused(deps, context, 'resend', admission);
   const result = await deps.engine.resendCode(flow.session, context);
   return applied(deps, context, 'resend', result, flow);
 }
@@ -271,11 +322,11 @@ export async function answerQuestion(
   // cannot reset the count; Okta keeps its own count as well (contract §3.3).
   const admission = await deps.limits.admitAnswer(flow.key);
   if (admission.kind === 'store-down') return refused(deps, context, 'answer', admission);
-  if (admission.kind === 'exhausted') return attemptsExhausted(deps, flow, context);
+  if (admission.kind === 'exhausted') return attemptsExhausted(deps, flow, context, 'answer');
 
   const result = await deps.engine.answer(flow.session, answer as string, context);
   if (result.kind === 'refused' && result.outcome.kind === 'wrong-answer') {
-    if (admission.remaining === 0) return attemptsExhausted(deps, flow, context, result.error);
+    if (admission.remaining === 0) return attemptsExhausted(deps, flow, context, 'answer', result.error);
     return finish(deps, context, 'answer', { outcome: { kind: 'wrong-answer', remaining: admission.remaining } }, result.error);
   }
   // Not a wrong answer (right, Okta busy or down, or the flow gone): the attempt does not count.
@@ -283,10 +334,16 @@ export async function answerQuestion(
   return applied(deps, context, 'answer', result, flow);
 }
 
-/** The last wrong answer was given: end Okta's transaction too, and the user needs a new email. */
-async function attemptsExhausted(deps: RecoveryDeps, flow: Extract<FlowState, { phase: 'awaiting-answer' }>, context: EndUserContext, error?: unknown): Promise<StepResult> {
+/** The last wrong answer (or code) was given: end Okta's transaction too, and the user needs a new email or code. */
+async function attemptsExhausted(
+  deps: RecoveryDeps,
+  flow: Extract<FlowState, { phase: 'awaiting-answer' | 'awaiting-code' }>,
+  context: EndUserContext,
+  step: 'answer' | 'verify-code',
+  error?: unknown,
+): Promise<StepResult> {
   await deps.engine.cancel(flow.session, context);
-  return finish(deps, context, 'answer', { outcome: { kind: 'attempts-exhausted' }, flow: null }, error);
+  return finish(deps, context, step, { outcome: { kind: 'attempts-exhausted' }, flow: null }, error);
 }
 
 /** Step 4: the new password, checked against the policy we can see, then judged by Okta. */

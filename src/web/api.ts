@@ -12,6 +12,7 @@ import {
   chooseNewPassword,
   resendCode,
   startRecovery,
+  startUnlock,
   verifyCode,
   verifyRecoveryToken,
   type RecoveryDeps,
@@ -38,12 +39,58 @@ export function sameOriginJsonOnly(publicOrigin: string): Middleware {
   };
 }
 
+/**
+ * Self-service unlock (SELF_SERVICE_UNLOCK, Classic): its own start, then the same steps as a
+ * recovery (the unlock link's token to /verify, a texted code to /verify-code, the question to
+ * /answer); Okta's answer says whether the account is unlocked (UNLOCKED) or a question comes
+ * first. Without SELF_SERVICE_UNLOCK these endpoints do not exist (404).
+ */
+export function unlockApiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: Presenter }): Router {
+  const router = new Router({ ...ROUTING, prefix: '/api/unlock' });
+  const { cookies, presenter } = deps;
+
+  async function answerWith(ctx: Context, result: StepResult): Promise<void> {
+    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' || result.flow?.phase === 'unlocked' ? null : result.flow);
+    presenter.json(ctx, result.outcome);
+  }
+
+  router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin), async (ctx, next) => {
+    if (deps.config.unlockMethods.length === 0) return presenter.json(ctx, { kind: 'not-found' });
+    await next();
+  });
+
+  router.post('/start', async (ctx) => {
+    const body = ctx.request.body;
+    await answerWith(ctx, await startUnlock(deps, { username: field(body, 'username'), method: field(body, 'method') }, endUserContext(ctx)));
+  });
+
+  router.post('/verify', async (ctx) => {
+    const token = field(ctx.request.body, 'token');
+    if (typeof token !== 'string' || token === '') return presenter.json(ctx, { kind: 'invalid-input', field: 'token', problem: 'required' });
+    await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
+  });
+
+  router.post('/verify-code', async (ctx) => {
+    await answerWith(ctx, await verifyCode(deps, await cookies.readFlow(ctx), field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));
+  });
+
+  router.post('/resend', async (ctx) => {
+    await answerWith(ctx, await resendCode(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
+  });
+
+  router.post('/answer', async (ctx) => {
+    await answerWith(ctx, await answerQuestion(deps, await cookies.readFlow(ctx), field(ctx.request.body, 'answer'), endUserContext(ctx)));
+  });
+
+  return router;
+}
+
 export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: Presenter }): Router {
   const router = new Router({ ...ROUTING, prefix: '/api/recovery' });
   const { cookies, presenter } = deps;
 
   async function answerWith(ctx: Context, result: StepResult): Promise<void> {
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' ? null : result.flow);
+    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' || result.flow?.phase === 'unlocked' ? null : result.flow);
     presenter.json(ctx, result.outcome);
   }
 
@@ -51,7 +98,7 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
 
   router.post('/start', async (ctx) => {
     const body = ctx.request.body;
-    await answerWith(ctx, await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState') }, endUserContext(ctx)));
+    await answerWith(ctx, await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState'), method: field(body, 'method') }, endUserContext(ctx)));
   });
 
   router.post('/verify', async (ctx) => {
@@ -63,7 +110,8 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
     await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
   });
 
-  // Identity Engine: the code from the email (typed, or read from the magic link's `otp`).
+  // The code from the email (Identity Engine: typed, or read from the magic link's `otp`), or the
+  // texted or spoken one (Classic SMS/CALL).
   router.post('/verify-code', async (ctx) => {
     const flow = await cookies.readFlow(ctx);
     await answerWith(ctx, await verifyCode(deps, flow, field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));

@@ -28,6 +28,10 @@ export interface OutcomePresentation {
 
 export const OUTCOME_TABLE: Readonly<Record<WebOutcomeKind, OutcomePresentation>> = Object.freeze({
   'email-sent': { status: 202, page: { redirect: PAGES.sent } },
+  // The same page as an emailed code: it shows the code field, worded for a phone.
+  'code-sent': { status: 202, page: { redirect: PAGES.sent } },
+  'unlock-email-sent': { status: 202, page: { redirect: PAGES.unlockSent } },
+  'account-unlocked': { status: 200, page: { redirect: PAGES.unlockDone } },
   'link-received': { status: 303, page: { redirect: PAGES.link } },
   'code-link-received': { status: 303, page: { redirect: PAGES.verifyEmail } },
   'ask-question': { status: 200, page: { redirect: PAGES.question } },

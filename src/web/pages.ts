@@ -31,6 +31,7 @@ import { maskedAccount } from './mask.js';
 import type { FormPage, Presenter } from './present.js';
 import { endUserContext, state } from './request-context.js';
 import { PAGES, RESET_SUBPAGES } from './routes.js';
+import { mountUnlockPages } from './unlock-pages.js';
 import { checklistRowsOf } from './outcome-table.js';
 import { questionIn } from './question-text.js';
 import { noStore } from './security-headers.js';
@@ -42,6 +43,7 @@ const PAGE_OF_PHASE: Readonly<Record<FlowPhase, string>> = {
   'awaiting-answer': PAGES.question,
   'awaiting-password': PAGES.newPassword,
   done: PAGES.done,
+  unlocked: PAGES.unlockDone,
 };
 
 /** The rules public/app.js checks as the user types (its `checks`); the rest wait for Okta. */
@@ -76,17 +78,47 @@ export function pagesRouter(deps: PageDeps): Router {
     return Array.from({ length: total + 1 }, (_, met) => catalogue.t(state(ctx).locale, 'password.requirementsProgress', { met, total }));
   }
 
-  /** The "check your email" page of a flow waiting for a code: the field as Okta's form describes it. */
+  /**
+   * The page of a flow waiting for a code: the field as Okta's form describes it. An emailed code
+   * (IDX) shows on "check your email"; a texted or spoken one (Classic) on "check your phone".
+   */
   function codeForm(flow: Extract<FlowState, { phase: 'awaiting-code' }>): FormPage {
     const resendIn = Math.max(0, Math.ceil((flow.resendAfter - deps.clock.now()) / 1000));
     const { format, minLength, maxLength } = flow.code;
-    return { template: 'email-sent', view: { code: { inputmode: format === 'digits' ? 'numeric' : 'text', minLength, maxLength }, resendIn } };
+    const code = { inputmode: format === 'digits' ? 'numeric' : 'text', minLength, maxLength };
+    if (flow.channel) {
+      const unlock = flow.purpose === 'unlock';
+      const otherMethods = (unlock ? deps.config.unlockMethods : deps.config.recoveryMethods).length > 1;
+      return { template: 'phone-code', view: { code, resendIn, sms: flow.channel === 'sms', otherMethods, unlock } };
+    }
+    return { template: 'email-sent', view: { code, resendIn } };
+  }
+
+  /**
+   * The forgot-password form: with more than one method (RECOVERY_METHODS) it asks how to receive
+   * the link or code, with `chosen` (email by default) preselected.
+   */
+  function forgotView(fields: { username: string; relayState: string | undefined; method?: unknown }): Record<string, unknown> {
+    const unlockOffered = deps.config.unlockMethods.length > 0;
+    // Anything but "email only" is worded for a choice of link or code (RECOVERY_METHODS=sms alone has no radios).
+    const offered = deps.config.recoveryMethods;
+    const linkOrCode = !(offered.length === 1 && offered[0] === 'email');
+    // A phone method alone (RECOVERY_METHODS=sms): no choice to make, a code to expect.
+    const phoneOnly = offered.length === 1 && offered[0] !== 'email';
+    return { ...fields, unlockOffered, linkOrCode, phoneOnly, ...methodChoice(offered, fields.method) };
+  }
+
+  /** Radio buttons for more than one method, `chosen` (email by default) preselected; none for one. */
+  function methodChoice(offered: readonly string[], chosen: unknown): { methods?: Array<{ value: string; checked: boolean }> } {
+    if (offered.length < 2) return {};
+    const checked = offered.find((method) => method === chosen) ?? (offered.includes('email') ? 'email' : offered[0]);
+    return { methods: offered.map((method) => ({ value: method, checked: method === checked })) };
   }
 
   function formOf(ctx: Context, flow: FlowState): FormPage | undefined {
     switch (flow.phase) {
       case 'link-received':
-        return { template: 'link-received', view: {} };
+        return { template: 'link-received', view: { unlock: flow.purpose === 'unlock' } };
       case 'awaiting-code':
         return codeForm(flow);
       case 'code-shown':
@@ -101,6 +133,7 @@ export function pagesRouter(deps: PageDeps): Router {
         };
       }
       case 'done':
+      case 'unlocked':
         return undefined;
     }
   }
@@ -129,6 +162,7 @@ export function pagesRouter(deps: PageDeps): Router {
       return ctx.redirect(PAGE_OF_PHASE[flow.phase]);
     }
     if (flow.phase === 'done') return presenter.render(ctx, 'done', { redirectTo: flow.redirectTo });
+    if (flow.phase === 'unlocked') return presenter.render(ctx, 'unlocked', { signInUrl: deps.config.signInUrl });
     const form = formOf(ctx, flow);
     if (form) presenter.render(ctx, form.template, form.view);
   }
@@ -149,7 +183,7 @@ export function pagesRouter(deps: PageDeps): Router {
 
   router.get(PAGES.forgot, (ctx) => {
     const relayState = typeof ctx.query.relayState === 'string' && ctx.query.relayState.length <= RELAY_STATE_MAX_LENGTH ? ctx.query.relayState : undefined;
-    presenter.render(ctx, 'forgot-password', { username: '', relayState });
+    presenter.render(ctx, 'forgot-password', forgotView({ username: '', relayState }));
   });
 
   router.post(PAGES.forgot, async (ctx) => {
@@ -157,13 +191,14 @@ export function pagesRouter(deps: PageDeps): Router {
     const body = ctx.request.body;
     const username = field(body, 'username');
     const relayState = field(body, 'relayState');
-    const result = await startRecovery(deps, { username, relayState }, endUserContext(ctx));
+    const method = field(body, 'method');
+    const result = await startRecovery(deps, { username, relayState, method }, endUserContext(ctx));
     if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
-    const view = { username: typeof username === 'string' ? username : '', relayState: typeof relayState === 'string' ? relayState : undefined };
+    const view = forgotView({ username: typeof username === 'string' ? username : '', relayState: typeof relayState === 'string' ? relayState : undefined, method });
     presenter.page(ctx, result.outcome, { template: 'forgot-password', view });
   });
 
-  // Classic: "check your email". Identity Engine: the same, with the code field and resend.
+  // Classic: "check your email" (or "check your phone" for SMS/CALL). Identity Engine: the email, with the code field and resend.
   router.get(PAGES.sent, async (ctx) => {
     const flow = await cookies.readFlow(ctx);
     if (flow?.phase === 'awaiting-code') {
@@ -214,8 +249,8 @@ export function pagesRouter(deps: PageDeps): Router {
   // A GET or HEAD spends nothing: it seals the token into the cookie and 303s to a clean URL.
   // A flow past its link is not replaced by a GET alone (states.ts, ON_NEW_LINK): the new link
   // waits in its own sealed cookie and the user chooses on /reset-password/replace.
-  async function receive(ctx: Context, token: unknown): Promise<void> {
-    const result = receiveLink(deps, token);
+  async function receive(ctx: Context, token: unknown, purpose?: 'unlock'): Promise<void> {
+    const result = receiveLink(deps, token, purpose);
     if (result.outcome.kind === 'link-received' && result.flow) {
       const current = await cookies.readFlow(ctx);
       if (ON_NEW_LINK[current?.phase ?? 'none'] === 'ask') {
@@ -266,6 +301,8 @@ export function pagesRouter(deps: PageDeps): Router {
 
   router.get(PAGES.done, (ctx) => showStep(ctx, 'done'));
 
+  mountUnlockPages(router, deps, { csrfOk, showStep, receive, methodChoice });
+
   /** The flow under way and the newly opened link, when both are there to choose between. */
   async function choice(ctx: Context): Promise<{ flow: FlowState; pending: FlowState } | undefined> {
     const [flow, pending] = [await cookies.readFlow(ctx), await cookies.readPendingLink(ctx)];
@@ -300,7 +337,15 @@ export function pagesRouter(deps: PageDeps): Router {
 
   router.post(PAGES.cancel, async (ctx) => {
     if (!csrfOk(ctx)) return;
-    await present(ctx, await cancelRecovery(deps, await cookies.readFlow(ctx), endUserContext(ctx)), null);
+    const flow = await cookies.readFlow(ctx);
+    const result = await cancelRecovery(deps, flow, endUserContext(ctx));
+    // "Try another method" of an unlock code goes back to the unlock form, not the forgot-password one.
+    if (flow?.phase === 'awaiting-code' && flow.purpose === 'unlock') {
+      await cookies.writeFlow(ctx, null);
+      ctx.status = 303;
+      return ctx.redirect(PAGES.unlock);
+    }
+    await present(ctx, result, null);
   });
 
   return router;

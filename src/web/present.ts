@@ -79,6 +79,8 @@ export function createPresenter(options: {
   helpUrl: string | undefined;
   supportContact: string | undefined;
   signInUrl: string;
+  /** SELF_SERVICE_UNLOCK is on: the locked-account page links to /unlock-account. */
+  unlockOffered?: boolean;
   csrfToken: (ctx: Context) => string;
 }): Presenter {
   const { catalogue } = options;
@@ -92,7 +94,9 @@ export function createPresenter(options: {
     const locale = state(ctx).locale ?? 'en';
     if (outcome.kind === 'invalid-input') {
       // An empty field says what to type there ("Enter your username or email address"), not "Enter a value".
+      if (outcome.problem === 'required' && outcome.channel) return catalogue.t(locale, 'phoneCode.required');
       if (outcome.problem === 'required' && REQUIRED_BY_FIELD.has(outcome.field)) return catalogue.t(locale, `error.invalid-input.required.${outcome.field}`);
+      if (outcome.problem === 'invalid' && outcome.channel) return catalogue.t(locale, 'phoneCode.invalid');
       return catalogue.t(locale, `error.invalid-input.${outcome.problem}`);
     }
     // "Wait 900 seconds" is hard to act on: the time comes in the units a person would use.
@@ -102,6 +106,8 @@ export function createPresenter(options: {
     if (outcome.kind === 'wrong-answer' && outcome.remaining !== undefined && outcome.remaining >= 1 && outcome.remaining <= WARN_WHEN_REMAINING) {
       return `${catalogue.t(locale, 'error.wrong-answer')} ${catalogue.t(locale, 'error.wrong-answer.remaining', { count: outcome.remaining })}`;
     }
+    // A texted or spoken code: "check the newest email" would send the user to the wrong place.
+    if (outcome.kind === 'wrong-code' && outcome.channel) return catalogue.t(locale, 'phoneCode.wrong');
     if (outcome.kind === 'password-rejected' && outcome.refusals.length > 0) return refusalSentences(locale, outcome.refusals).join(' ');
     const key = OUTCOME_TABLE[outcome.kind].messageKey;
     return key ? catalogue.t(locale, key) : '';
@@ -126,7 +132,7 @@ export function createPresenter(options: {
       ],
       supportContact: options.supportContact,
       // The done page's own button already leads on to sign in.
-      signInUrl: template === 'done' ? undefined : options.signInUrl,
+      signInUrl: template === 'done' || template === 'unlocked' ? undefined : options.signInUrl,
       // Asked for only by a template that prints a form: a page without one (404, 405, "link
       // expired") sets no CSRF cookie, so a stranger's probe mints no secret.
       get csrfToken() {
@@ -156,6 +162,16 @@ export function createPresenter(options: {
         case 'email-sent':
           // Identity Engine: the email carries a code to send to /verify-code, written like this.
           ctx.body = outcome.code ? { status: 'EMAIL_SENT', code: outcome.code } : { status: 'EMAIL_SENT' };
+          return;
+        case 'unlock-email-sent':
+          ctx.body = { status: 'EMAIL_SENT' };
+          return;
+        case 'account-unlocked':
+          ctx.body = { status: 'UNLOCKED' };
+          return;
+        case 'code-sent':
+          // Classic SMS/CALL: the same answer for every username (a decoy accepts no code).
+          ctx.body = { status: 'CODE_SENT', method: outcome.channel, code: outcome.code };
           return;
         case 'ask-question':
           ctx.body = { status: 'RECOVERY', question: questionIn(catalogue, state(ctx).locale ?? 'en', outcome.question) };
@@ -205,7 +221,9 @@ export function createPresenter(options: {
       const locked = outcome.kind === 'account-locked';
       // A rate limit: the message says when; any button before then would meet the same limit.
       const waitOnly = outcome.kind === 'rate-limited';
-      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked, waitOnly }, row.status);
+      // A locked account the user may unlock themselves (SELF_SERVICE_UNLOCK): the way to do it.
+      const unlockHref = locked && options.unlockOffered ? PAGES.unlock : undefined;
+      render(ctx, 'error', { title, error, offerNewLink, retryHref, locked, waitOnly, unlockHref }, row.status);
     },
   };
 }

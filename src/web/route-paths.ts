@@ -7,7 +7,7 @@
  *    email template whose base URL ends in `/`), and the log reads the path the same way.
  */
 import type { Middleware } from 'koa';
-import { RESET_SUBPAGES } from './routes.js';
+import { RESET_SUBPAGES, UNLOCK_SUBPAGES } from './routes.js';
 
 /** Options for every router of ours: case-insensitive, trailing slash optional. */
 export const ROUTING = Object.freeze({ sensitive: false, strict: false });
@@ -25,7 +25,8 @@ export const canonicalPaths: Middleware = async (ctx, next) => {
 };
 
 const flags = ROUTING.sensitive ? 'g' : 'gi';
-const TOKEN_IN_PATH = new RegExp(`(/reset-password/)([^/?#]+)`, flags);
+// The reset link and the self-service unlock link carry a recovery token in the path.
+const TOKEN_IN_PATH = new RegExp(`(/(reset-password|unlock-account)/)([^/?#]+)`, flags);
 const TOKEN_IN_QUERY = new RegExp(`([?&]token=)[^&#]*`, flags);
 /** The Identity Engine's magic link carries the emailed code and our transaction's state. */
 const CODE_IN_QUERY = new RegExp(`([?&](?:otp|state)=)[^&#]*`, flags);
@@ -38,8 +39,8 @@ export function loggablePath(url: string): string {
   const queryAt = url.search(/[?#]/);
   const path = canonicalPath(queryAt === -1 ? url : url.slice(0, queryAt));
   const rest = queryAt === -1 ? '' : url.slice(queryAt);
-  const redactedPath = path.replace(TOKEN_IN_PATH, (whole, prefix: string, segment: string) =>
-    RESET_SUBPAGES.has(segment.toLowerCase()) ? whole : `${prefix}[token]`,
+  const redactedPath = path.replace(TOKEN_IN_PATH, (whole, prefix: string, page: string, segment: string) =>
+    (page.toLowerCase() === 'unlock-account' ? UNLOCK_SUBPAGES : RESET_SUBPAGES).has(segment.toLowerCase()) ? whole : `${prefix}[token]`,
   );
   return redactedPath + rest.replace(TOKEN_IN_QUERY, '$1[token]').replace(CODE_IN_QUERY, '$1[redacted]');
 }

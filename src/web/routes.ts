@@ -22,6 +22,10 @@ export const PAGES = Object.freeze({
   replace: '/reset-password/replace',
   /** Demo mode only (src/demo/mailbox.ts): the emails the emulated Okta sent. */
   mailbox: '/dev/mailbox',
+  /** Self-service unlock (SELF_SERVICE_UNLOCK): the form; its emailed link is `/unlock-account/{token}`. */
+  unlock: '/unlock-account',
+  unlockSent: '/unlock-account/sent',
+  unlockDone: '/unlock-account/done',
 });
 
 /** Pages a GET shows again as they are (no secret in their address). */
@@ -35,9 +39,15 @@ export const SHOWABLE_PAGES: ReadonlySet<string> = new Set([
   PAGES.done,
   PAGES.replace,
   PAGES.mailbox,
+  PAGES.unlock,
+  PAGES.unlockSent,
+  PAGES.unlockDone,
 ]);
 
 /** Names under /reset-password/ that are pages, not an emailed link's token. */
 export const RESET_SUBPAGES: ReadonlySet<string> = new Set(
   [PAGES.code, PAGES.resend, PAGES.verifyEmail, PAGES.question, PAGES.newPassword, PAGES.done, PAGES.cancel, PAGES.replace].map((path) => path.slice(`${PAGES.link}/`.length)),
 );
+
+/** Names under /unlock-account/ that are pages, not an unlock link's token. */
+export const UNLOCK_SUBPAGES: ReadonlySet<string> = new Set([PAGES.unlockSent, PAGES.unlockDone].map((path) => path.slice(`${PAGES.unlock}/`.length)));

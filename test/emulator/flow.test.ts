@@ -143,7 +143,7 @@ describe('unlock (§5)', () => {
     expect(res.body).toEqual({ ...EMAIL_CHALLENGE, recoveryType: 'UNLOCK' });
     const mail = e.outbox[0];
     expect(mail?.template).toBe('SelfServiceUnlock');
-    expect(mail?.link).toMatch(/^https:\/\/account\.example\.test\/unlock\/[A-Za-z0-9]{20}$/);
+    expect(mail?.link).toMatch(/^https:\/\/account\.example\.test\/unlock-account\/[A-Za-z0-9]{20}$/);
     const rec = await e.post('/recovery/token', { recoveryToken: mail?.link?.split('/').pop() });
     expect([rec.body.status, rec.body.recoveryType]).toEqual(['RECOVERY', 'UNLOCK']);
     const done = await e.post('/recovery/answer', { stateToken: rec.body.stateToken, answer: 'REX' });

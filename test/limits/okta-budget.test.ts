@@ -120,6 +120,25 @@ describe('an Identity Engine start takes from the budget the calls Okta receives
   });
 });
 
+describe('a text-message or unlock start is one call of the budget, as an email start is', () => {
+  const PHONE = { PUBLIC_URL, RECOVERY_METHODS: 'email,sms,call', SELF_SERVICE_UNLOCK: 'email,sms', RATE_LIMIT_START_PER_IP: '100/1m', RATE_LIMIT_START_PER_USERNAME: '100/1m' };
+
+  it.each([
+    ['an SMS recovery', '/api/recovery/start', { method: 'sms' }, 'recovery/password'],
+    ['a voice-call recovery', '/api/recovery/start', { method: 'call' }, 'recovery/password'],
+    ['an SMS unlock', '/api/unlock/start', { method: 'sms' }, 'recovery/unlock'],
+  ])('admits three of %s within a budget of three, and refuses the fourth before Okta', async (_name, path, body, endpoint) => {
+    service = await startTestService({ ...PHONE, OKTA_CALL_BUDGET_PER_MINUTE: '3' }, { oktaOrgUrl: emulator.url, clock });
+    const statuses: number[] = [];
+    // Unknown usernames: Okta answers each start with one call and sends nothing, so the start's
+    // call is all the budget sees (counted at admission; counted again, the third would be refused).
+    for (let i = 0; i < 4; i += 1) statuses.push((await service.browser().postJson(path, { username: randomUsername(), ...body })).status);
+    expect(statuses.slice(0, 3).every((status) => status < 400)).toBe(true);
+    expect(statuses[3]).toBe(429);
+    expect(oktaCalls(endpoint)).toBe(3);
+  });
+});
+
 describe('failed link verifications take only their share of the budget (issue 16, item 2)', () => {
   /** Made-up tokens, as a spray would send them: plausible in shape, unknown to Okta. */
   const badToken = (i: number) => `sprayedToken${String(i).padStart(10, '0')}`;

@@ -21,7 +21,7 @@ let realCsrfCookie = '';
 let realCsrfToken = '';
 
 beforeAll(async () => {
-  emulated = await startEmulatedService({ ...LENIENT_LIMITS });
+  emulated = await startEmulatedService({ ...LENIENT_LIMITS, RECOVERY_METHODS: 'email,sms,call', SELF_SERVICE_UNLOCK: 'email,sms' });
   service = emulated.service;
   const browser = service.browser();
   const form = await browser.get('/forgot-password');
@@ -53,6 +53,19 @@ const ROUTES = [
   '/api/recovery/answer',
   '/api/recovery/reset',
   '/api/recovery/cancel',
+  '/api/recovery/verify-code',
+  '/api/recovery/resend',
+  '/reset-password/code',
+  '/reset-password/resend',
+  '/unlock-account',
+  '/unlock-account/sent',
+  '/unlock-account/done',
+  '/unlock-account/VBQ0gwBp5LyJJFdbmWCM',
+  '/api/unlock/start',
+  '/api/unlock/verify',
+  '/api/unlock/verify-code',
+  '/api/unlock/resend',
+  '/api/unlock/answer',
   '/healthz',
   '/readyz',
   '/assets/app.css',
@@ -137,7 +150,7 @@ const hostileValue = fc.oneof(
 );
 
 const fields = fc.dictionary(
-  fc.oneof(fc.constantFrom('username', 'relayState', 'token', 'answer', 'newPassword', 'confirmPassword', 'revokeSessions', '_csrf', '__proto__', 'constructor'), fc.string({ maxLength: 12 })),
+  fc.oneof(fc.constantFrom('username', 'relayState', 'token', 'answer', 'newPassword', 'confirmPassword', 'revokeSessions', 'method', 'code', '_csrf', '__proto__', 'constructor'), fc.string({ maxLength: 12 })),
   hostileValue,
   { maxKeys: 6 },
 );

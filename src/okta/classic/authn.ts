@@ -46,6 +46,63 @@ export async function forgotPasswordForDelivery(
   return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context, useApiToken: true, prepaid: true }));
 }
 
+/**
+ * Self-service unlock (contract §5): the same request as forgot password, on /recovery/unlock.
+ * EMAIL answers like §1.2 (no stateToken; Okta emails the unlock link, the same for unknown users);
+ * SMS like §1.4 (a RECOVERY_CHALLENGE with a stateToken). Okta offers no CALL for unlock.
+ */
+export async function unlockAccount(
+  client: OktaClient,
+  input: { username: string; factorType: 'EMAIL' | 'SMS'; relayState?: string | undefined },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  const body: Record<string, unknown> = { username: input.username, factorType: input.factorType };
+  if (input.relayState) body.relayState = input.relayState;
+  return parseTransaction(await client.post('api/v1/authn/recovery/unlock', body, { context, prepaid: true }));
+}
+
+/** Okta's phone recovery factors; sent upper-case, as DOCS' own table does (contract §1.1, §1.6). */
+export type PhoneFactor = 'SMS' | 'CALL';
+
+/**
+ * Forgot password by SMS or voice call (contract §1.4): Okta texts or calls the user's phone and
+ * answers RECOVERY_CHALLENGE with a stateToken, which the code is verified against.
+ */
+export async function forgotPasswordByPhone(
+  client: OktaClient,
+  input: { username: string; factorType: PhoneFactor; relayState?: string | undefined },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  const body: Record<string, unknown> = { username: input.username, factorType: input.factorType };
+  if (input.relayState) body.relayState = input.relayState;
+  // Every start's first call was paid for at its admission (limits/okta-budget.ts).
+  return parseTransaction(await client.post('api/v1/authn/recovery/password', body, { context, prepaid: true }));
+}
+
+/**
+ * Verify the texted or spoken code (contract §5): RECOVERY with the question, or PASSWORD_RESET.
+ * The path is DOCS' operation path, lower-case; Okta's `_links` spell it upper-case and match
+ * either way (§1.6), so no href from Okta's answer needs to be kept in the flow cookie.
+ */
+export async function verifyRecoveryFactor(
+  client: OktaClient,
+  factor: PhoneFactor,
+  input: { stateToken: string; passCode: string },
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  return parseTransaction(await client.post(`api/v1/authn/recovery/factors/${factor.toLowerCase()}/verify`, input, { context }));
+}
+
+/** Send the code again (contract §5): the RECOVERY_CHALLENGE body again; 429 E0000109/E0000133 within 30 s. */
+export async function resendRecoveryFactor(
+  client: OktaClient,
+  factor: PhoneFactor,
+  stateToken: string,
+  context: EndUserContext,
+): Promise<OktaTransaction> {
+  return parseTransaction(await client.post(`api/v1/authn/recovery/factors/${factor.toLowerCase()}/resend`, { stateToken }, { context }));
+}
+
 /** Verify recovery token (contract §2): RECOVERY with the question, or PASSWORD_RESET when none is asked. */
 export async function verifyRecoveryToken(
   client: OktaClient,

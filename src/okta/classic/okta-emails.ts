@@ -23,14 +23,14 @@ import { refusalOf } from './failures.js';
 interface OktaEmailJob {
   readonly kind: 'okta-recovery';
   readonly requestId?: string | undefined;
-  readonly input: { readonly username: string; readonly relayState?: string | undefined };
+  readonly input: { readonly username: string; readonly relayState?: string | undefined; readonly purpose?: 'password' | 'unlock' | undefined };
   readonly context: EndUserContext;
 }
 
 export interface OktaEmails {
   readonly queue: MailQueue<OktaEmailJob>;
   /** Asks Okta to email the recovery link, once this request's response has gone. */
-  request(input: { username: string; relayState?: string | undefined }, context: EndUserContext): void;
+  request(input: { username: string; relayState?: string | undefined; purpose?: 'password' | 'unlock' | undefined }, context: EndUserContext): void;
 }
 
 export function createOktaEmails(deps: { okta: OktaClient; audit: Auditor; logger: Logger; concurrency: number }): OktaEmails {
@@ -44,9 +44,11 @@ export function createOktaEmails(deps: { okta: OktaClient; audit: Auditor; logge
     maxPending: 10_000,
   });
 
-  async function ask(input: { username: string; relayState?: string | undefined }, context: EndUserContext): Promise<null> {
+  async function ask(input: OktaEmailJob['input'], context: EndUserContext): Promise<null> {
     try {
-      await authn.forgotPasswordByEmail(deps.okta, input, context);
+      // The unlock link is emailed the same way, after the response (contract §5).
+      if (input.purpose === 'unlock') await authn.unlockAccount(deps.okta, { username: input.username, factorType: 'EMAIL', relayState: input.relayState }, context);
+      else await authn.forgotPasswordByEmail(deps.okta, { username: input.username, relayState: input.relayState }, context);
       deps.audit.record('start', { kind: 'email-sent' }, { context });
     } catch (error) {
       // Never retried: the POST may have sent an email (got's rule). A refusal folds into

@@ -1,0 +1,143 @@
+/**
+ * A recovery by text message and a self-service unlock in Chromium at 320 px, by keyboard alone
+ * (Tab, arrow keys, typing, Enter), against demo mode: every new page passes axe in the light and
+ * dark schemes and fits the narrow screen. The code and the link are read where a person would:
+ * the demo's phone and mailbox.
+ */
+import { jest } from '@jest/globals';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { checkPage, describeInBrowser, launchChromium, startDemo, type Demo } from './harness.js';
+
+jest.setTimeout(180_000);
+
+const NARROW = 320;
+
+describeInBrowser('SMS recovery and self-service unlock in Chromium, keyboard only', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const demos: Demo[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(demos.map((demo) => demo.close()));
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: NARROW, height: 800 } });
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  async function demo(environment: Record<string, string>): Promise<Demo> {
+    const started = await startDemo(environment);
+    demos.push(started);
+    return started;
+  }
+
+  /** Tab forward until `selector` has the focus, as a keyboard user would; fails if it never does. */
+  async function tabTo(selector: string): Promise<void> {
+    for (let presses = 0; presses < 40; presses++) {
+      if (await page.evaluate((wanted) => document.activeElement?.matches(wanted) ?? false, selector)) return;
+      await page.keyboard.press('Tab');
+    }
+    throw new Error(`the keyboard never reached ${selector}`);
+  }
+
+  async function fitsTheScreen(): Promise<void> {
+    await page.setViewportSize({ width: NARROW, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(NARROW);
+  }
+
+  async function pageChecked(name: string): Promise<void> {
+    await fitsTheScreen();
+    await checkPage(page, name);
+  }
+
+  it('resets a password by text message', async () => {
+    const on = await demo({ RECOVERY_METHODS: 'email,sms,call' });
+    await page.goto(`${on.url}/forgot-password`);
+    await pageChecked('en-40-forgot-methods');
+
+    await tabTo('#username');
+    await page.keyboard.type('alice@example.com');
+    // Tab enters the radio group on the checked method (email); an arrow key moves the choice.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe('email');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.isChecked('#method-sms')).toBe(true);
+    await tabTo('form[action="/forgot-password"] button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/forgot-password/sent');
+    expect(await page.textContent('h1')).toBe('Check your phone');
+    expect(await page.getAttribute('#code', 'autocomplete')).toBe('one-time-code');
+    expect(await page.textContent('#resend-wait')).toContain('30 seconds');
+    await pageChecked('en-41-phone-code');
+
+    await tabTo('#code');
+    await page.keyboard.type('000000');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState();
+    expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('#code-error')).toContain('newest message');
+    await pageChecked('en-42-phone-code-wrong');
+
+    const texted = [...on.emulator.phoneOutbox].reverse().find((message) => message.login === 'alice@example.com');
+    await tabTo('#code');
+    await page.keyboard.type(texted?.code ?? '');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/reset-password/question');
+    await tabTo('#answer');
+    await page.keyboard.type('Brussels sprouts');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/reset-password/new-password');
+    await tabTo('#newPassword');
+    await page.keyboard.type('Texted-Keyboard-2026');
+    await tabTo('#confirmPassword');
+    await page.keyboard.type('Texted-Keyboard-2026');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/reset-password/done');
+    expect(await page.textContent('h1')).toBe('Password changed');
+  });
+
+  it('unlocks a locked-out account by the emailed link', async () => {
+    const on = await demo({ SELF_SERVICE_UNLOCK: 'email,sms' });
+    await page.goto(`${on.url}/forgot-password`);
+    await pageChecked('en-47-forgot-with-unlock');
+    await tabTo('a[href="/unlock-account"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/unlock-account');
+    await pageChecked('en-43-unlock');
+
+    await tabTo('#username');
+    await page.keyboard.type('carol@example.com');
+    await tabTo('form[action="/unlock-account"] button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/unlock-account/sent');
+    await pageChecked('en-44-unlock-sent');
+
+    await on.settled();
+    await page.goto(`${on.url}/dev/mailbox`);
+    await tabTo('li.mail a.mail-link');
+    expect(await page.evaluate(() => (document.activeElement as HTMLAnchorElement).href)).toContain('/unlock-account/');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/reset-password');
+    expect(await page.textContent('h1')).toBe('Unlock your account');
+    await pageChecked('en-45-unlock-continue');
+
+    await tabTo('form[action="/reset-password"] button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/reset-password/question');
+    await tabTo('#answer');
+    await page.keyboard.type('Rex');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/unlock-account/done');
+    expect(await page.textContent('h1')).toBe('Your account is unlocked');
+    await pageChecked('en-46-unlocked');
+    await tabTo('main a[href="/forgot-password"]');
+  });
+});

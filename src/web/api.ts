@@ -39,6 +39,14 @@ export function sameOriginJsonOnly(publicOrigin: string): Middleware {
   };
 }
 
+/** Both routers answer alike: the flow cookie follows the step (cleared once the flow ends), the outcome is the body. */
+function answerer(cookies: CookieJar, presenter: Presenter): (ctx: Context, result: StepResult) => Promise<void> {
+  return async (ctx, result) => {
+    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' || result.flow?.phase === 'unlocked' ? null : result.flow);
+    presenter.json(ctx, result.outcome);
+  };
+}
+
 /**
  * Self-service unlock (SELF_SERVICE_UNLOCK, Classic): its own start, then the same steps as a
  * recovery (the unlock link's token to /verify, a texted code to /verify-code, the question to
@@ -49,10 +57,7 @@ export function unlockApiRouter(deps: RecoveryDeps & { cookies: CookieJar; prese
   const router = new Router({ ...ROUTING, prefix: '/api/unlock' });
   const { cookies, presenter } = deps;
 
-  async function answerWith(ctx: Context, result: StepResult): Promise<void> {
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' || result.flow?.phase === 'unlocked' ? null : result.flow);
-    presenter.json(ctx, result.outcome);
-  }
+  const answerWith = answerer(cookies, presenter);
 
   router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin), async (ctx, next) => {
     if (deps.config.unlockMethods.length === 0) return presenter.json(ctx, { kind: 'not-found' });
@@ -89,10 +94,7 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
   const router = new Router({ ...ROUTING, prefix: '/api/recovery' });
   const { cookies, presenter } = deps;
 
-  async function answerWith(ctx: Context, result: StepResult): Promise<void> {
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' || result.flow?.phase === 'unlocked' ? null : result.flow);
-    presenter.json(ctx, result.outcome);
-  }
+  const answerWith = answerer(cookies, presenter);
 
   router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin));
 

@@ -94,13 +94,15 @@ async function prepareRecoveryMail(
 ): Promise<OutgoingMail | null> {
   const grant = await deps.recoveryTokens.grant(input, context);
   if (grant.kind === 'withheld') return skipped(deps, 'recovery', context, grant.reason, grant.facts);
-  const { token, user, expiresAtMs } = grant;
+  const { token, user, expiresAtMs, relayState } = grant;
   const to = addressOf(user);
   if (!to) return skipped(deps, 'recovery', context, 'no-email-address');
 
   const locale = emailLocale(deps.catalogue, user, context.acceptLanguage);
   // Built only from PUBLIC_URL: a Host or X-Forwarded-Host header never reaches this code.
-  const link = `${deps.config.publicUrl}/reset-password/${encodeURIComponent(token)}`;
+  // relayState (not a secret) only where Okta does not keep it with the token; checked again when the link is opened.
+  const carried = relayState ? `?${new URLSearchParams({ relayState })}` : '';
+  const link = `${deps.config.publicUrl}/reset-password/${encodeURIComponent(token)}${carried}`;
   const content = renderer.render('recovery', locale, {
     link,
     login: user.login,

@@ -19,7 +19,8 @@ export function createIdxRecoveryTokens(okta: OktaClient): RecoveryTokenSource {
         const token = await issueRecoveryToken(okta, user.id, context);
         if (!isPlausibleRecoveryToken(token)) return { kind: 'withheld', reason: 'no-recovery-token', facts: { oktaUserStatus: user.status } };
         // The Users API does not say when the token dies (the org's policy decides): the email says "soon".
-        return { kind: 'granted', token, user: { ...user.mailUser, login: user.mailUser.login ?? input.username } };
+        // reset_password takes no relayState: the link carries it (already an allowed target, steps.ts).
+        return { kind: 'granted', token, user: { ...user.mailUser, login: user.mailUser.login ?? input.username }, relayState: input.relayState };
       }),
   };
 }

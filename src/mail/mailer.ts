@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Catalogue } from '../i18n/catalogue.js';
+import { inLifetime } from '../i18n/relative-time.js';
 import type { EndUserContext } from '../okta/context.js';
 import { createMailRenderer, type MailRenderer } from './messages.js';
 import type { MailJob } from './jobs.js';
@@ -109,6 +110,9 @@ async function prepareRecoveryMail(
     firstName: user.firstName,
     expiresAt: expiresAtMs !== undefined ? formatMoment(expiresAtMs, locale, user.timeZone) : undefined,
     minutes: expiresAtMs !== undefined ? Math.max(1, Math.round((expiresAtMs - deps.clock.now()) / 60_000)) : undefined,
+    // Okta did not say (the Identity Engine's Users API): the org's recovery token lifetime as the
+    // operator declared it, the same words "check your email" used (README "How long a link lives").
+    expiresIn: inLifetime(locale, deps.config.resetLinkLifetimeMinutes),
   });
   return { to, ...content };
 }

@@ -97,6 +97,9 @@ describe('the emailed link, in the browser', () => {
     expect(world.emulator.outbox).toHaveLength(0);
     const mail = recoveryMailTo('alice@example.com');
     expect(mail.parsed.subject).toBe('Reset your Acme password');
+    // The Users API gives no expiry: the email says RESET_LINK_LIFETIME_MINUTES (60), as the page does.
+    expect(mail.parsed.text).toContain('The link works once and expires in 1 hour.');
+    expect((await browser.get('/forgot-password/sent')).text).toContain('The link works once and expires in 1 hour.');
     const { path, token } = linkIn(mail);
 
     // Opening the link (a scanner would do the same) spends nothing, and the URL loses the token.

@@ -223,7 +223,8 @@ const environmentSchema = z.object({
     .string()
     .transform((value) => [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))])
     .pipe(z.array(z.enum(['email', 'sms', 'call'], { message: 'each method must be email, sms or call' })).min(1, 'name at least one of email, sms, call'))
-    .default(['email']),
+    // Unset: email, or every method in Classic demo mode (demoDefaults).
+    .optional(),
   /**
    * Self-service unlock as the org's password policy allows it: off (empty, the default), or by
    * email and/or SMS (contract §5: Okta unlocks by EMAIL or SMS, never by CALL).
@@ -232,7 +233,8 @@ const environmentSchema = z.object({
     .string()
     .transform((value) => [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '' && part !== 'off'))])
     .pipe(z.array(z.enum(['email', 'sms'], { message: 'must be off, email, sms or email,sms' })))
-    .default([]),
+    // Unset: off, or email and SMS in Classic demo mode (demoDefaults).
+    .optional(),
   /** Okta calls per minute, all instances together; beyond it, start requests get 429. */
   OKTA_CALL_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Share of OKTA_CALL_BUDGET_PER_MINUTE that failed link verifications (all clients together) may take. */
@@ -405,7 +407,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   );
   const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describeIssues(parsed.error, present)}`);
-  const env = parsed.data;
+  const env = { ...parsed.data, ...demoDefaults(parsed.data) };
   const production = env.NODE_ENV === 'production';
 
   const problems: string[] = [];
@@ -509,6 +511,24 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
           : null,
     },
   });
+}
+
+/**
+ * RECOVERY_METHODS and SELF_SERVICE_UNLOCK when unset. Demo mode plays a Classic org (unless
+ * OKTA_ENGINE=idx) whose seed users include one with a phone and one locked out (issue 12), so a
+ * newcomer's `npm start` offers every path: text, voice call and unlock too. A real org gets
+ * email only and no unlock, because Okta does not tell us which factors its policy enables.
+ * Identity Engine demo keeps those defaults: SMS, call and unlock are Classic only (engineProblems).
+ */
+function demoDefaults(env: { OKTA_ORG_URL?: string | undefined; OKTA_ENGINE: OktaEngineChoice; RECOVERY_METHODS?: string[] | undefined; SELF_SERVICE_UNLOCK?: string[] | undefined }): {
+  RECOVERY_METHODS: string[];
+  SELF_SERVICE_UNLOCK: string[];
+} {
+  const classicDemo = !env.OKTA_ORG_URL && env.OKTA_ENGINE !== 'idx';
+  return {
+    RECOVERY_METHODS: env.RECOVERY_METHODS ?? (classicDemo ? ['email', 'sms', 'call'] : ['email']),
+    SELF_SERVICE_UNLOCK: env.SELF_SERVICE_UNLOCK ?? (classicDemo ? ['email', 'sms'] : []),
+  };
 }
 
 function publicUrlOf(env: { PUBLIC_URL?: string | undefined; PORT: number }): string {

@@ -35,6 +35,17 @@ function userLines(facts: BannerFacts, seed: SeedUser, orgRules: readonly string
   return lines;
 }
 
+const METHOD_WORDS = { email: 'email', sms: 'text message', call: 'voice call' } as const;
+
+/** The paths the pages offer, so the banner names what the newcomer can try (and how to change it). */
+function pathLines(config: Config): string[] {
+  const unlock = config.unlockMethods.length > 0 ? `by ${config.unlockMethods.map((method) => METHOD_WORDS[method]).join(' or ')}` : 'off';
+  return [
+    `  Recovery    by ${config.recoveryMethods.map((method) => METHOD_WORDS[method]).join(', ')}   (RECOVERY_METHODS)`,
+    `  Unlock      ${unlock}   (SELF_SERVICE_UNLOCK)`,
+  ];
+}
+
 export function demoBanner(facts: BannerFacts): string {
   const { config, idx } = facts;
   const orgRules = rules(facts.catalogue, facts.orgPolicy);
@@ -48,6 +59,7 @@ export function demoBanner(facts: BannerFacts): string {
     config.http.hostIsExplicit
       ? `  HOST=${config.http.host} is set: the mailbox, with every demo reset link, is reachable from the network.`
       : '  Loopback only: the mailbox shows every demo reset link, so nothing else can reach it (set HOST to change).',
+    ...pathLines(config),
     `  Password policy: ${orgRules.join('; ')}.`,
     '  Demo users, and what each one shows:',
     ...facts.seeds.flatMap((seed) => userLines(facts, seed, orgRules)),

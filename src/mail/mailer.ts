@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Catalogue } from '../i18n/catalogue.js';
+import { inLifetime } from '../i18n/relative-time.js';
 import type { EndUserContext } from '../okta/context.js';
 import { createMailRenderer, type MailRenderer } from './messages.js';
 import type { MailJob } from './jobs.js';
@@ -94,19 +95,24 @@ async function prepareRecoveryMail(
 ): Promise<OutgoingMail | null> {
   const grant = await deps.recoveryTokens.grant(input, context);
   if (grant.kind === 'withheld') return skipped(deps, 'recovery', context, grant.reason, grant.facts);
-  const { token, user, expiresAtMs } = grant;
+  const { token, user, expiresAtMs, relayState } = grant;
   const to = addressOf(user);
   if (!to) return skipped(deps, 'recovery', context, 'no-email-address');
 
   const locale = emailLocale(deps.catalogue, user, context.acceptLanguage);
   // Built only from PUBLIC_URL: a Host or X-Forwarded-Host header never reaches this code.
-  const link = `${deps.config.publicUrl}/reset-password/${encodeURIComponent(token)}`;
+  // relayState (not a secret) only where Okta does not keep it with the token; checked again when the link is opened.
+  const carried = relayState ? `?${new URLSearchParams({ relayState })}` : '';
+  const link = `${deps.config.publicUrl}/reset-password/${encodeURIComponent(token)}${carried}`;
   const content = renderer.render('recovery', locale, {
     link,
     login: user.login,
     firstName: user.firstName,
     expiresAt: expiresAtMs !== undefined ? formatMoment(expiresAtMs, locale, user.timeZone) : undefined,
     minutes: expiresAtMs !== undefined ? Math.max(1, Math.round((expiresAtMs - deps.clock.now()) / 60_000)) : undefined,
+    // Okta did not say (the Identity Engine's Users API): the org's recovery token lifetime as the
+    // operator declared it, the same words "check your email" used (README "How long a link lives").
+    expiresIn: inLifetime(locale, deps.config.resetLinkLifetimeMinutes),
   });
   return { to, ...content };
 }

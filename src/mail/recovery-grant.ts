@@ -16,6 +16,12 @@ export type RecoveryGrant =
       readonly user: MailUser;
       /** When Okta says the token dies, epoch ms; undefined when Okta does not say. */
       readonly expiresAtMs?: number | undefined;
+      /**
+       * A relayState Okta does not keep with this token (the Identity Engine's Users API takes
+       * none), so our link carries it; undefined when the token carries its own (Classic, whose
+       * trusted authn call stores it at Okta and gives it back when the link is spent).
+       */
+      readonly relayState?: string | undefined;
     }
   /**
    * No email: why, for the log line only (an unknown user, a suspended one, Okta down). Never

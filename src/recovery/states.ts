@@ -83,7 +83,8 @@ interface EngineFlow extends FlowBase {
 
 export type FlowState =
   /** `purpose`: an unlock link (/unlock-account/<token>); only the wording differs, Okta's answer decides the rest. */
-  | (FlowBase & { readonly phase: 'link-received'; readonly recoveryToken: string; readonly purpose?: 'unlock' | undefined })
+  /** `relayState`: carried by the link itself where Okta keeps none with the token (IDX service delivery). */
+  | (FlowBase & { readonly phase: 'link-received'; readonly recoveryToken: string; readonly purpose?: 'unlock' | undefined; readonly relayState?: string | undefined })
   | (EngineFlow & {
       readonly phase: 'awaiting-code';
       readonly code: CodeRules;

@@ -204,13 +204,23 @@ function safeRelayState(config: Config, relayState: string): string | undefined 
  * The emailed link was opened (GET). Mail scanners open links before people do, so this spends
  * nothing: the token is sealed into the cookie and spent only by the user's POST (verify).
  */
-export function receiveLink(deps: RecoveryDeps, token: unknown, purpose?: 'unlock'): StepResult {
+export function receiveLink(deps: RecoveryDeps, token: unknown, purpose?: 'unlock', relayState?: unknown): StepResult {
   // No flow change: a made-up link (a cross-site GET, say) must not end the user's own flow.
   if (!isPlausibleRecoveryToken(token)) return finish(deps, undefined, 'receive-link', { outcome: { kind: 'link-dead' } });
   return {
     outcome: { kind: 'link-received' },
-    flow: { phase: 'link-received', recoveryToken: token, purpose, expiresAt: deps.clock.now() + LINK_WAIT_MS },
+    flow: { phase: 'link-received', recoveryToken: token, purpose, relayState: linkRelayState(deps, relayState), expiresAt: deps.clock.now() + LINK_WAIT_MS },
   };
+}
+
+/**
+ * The relayState an emailed link carries (IDX service delivery: Okta's Users API keeps none with
+ * the token, mailer.ts). Anyone can edit a URL, so it gets the start's checks again; one that
+ * fails them is dropped (done then goes to SUCCESS_REDIRECT_URL) rather than killing the link.
+ */
+function linkRelayState(deps: RecoveryDeps, relayState: unknown): string | undefined {
+  if (typeof relayState !== 'string' || relayState === '' || relayState.length > RELAY_STATE_MAX_LENGTH) return undefined;
+  return safeRelayState(deps.config, relayState);
 }
 
 /**
@@ -222,20 +232,26 @@ async function giveBackUnlessGuess(deps: RecoveryDeps, context: EndUserContext, 
   if (result.kind !== 'refused' || result.outcome.kind === 'upstream-unavailable') await deps.limits.giveBackVerify(context.clientIp);
 }
 
-/** Step 2 (Classic): spend the recovery token with Okta. The token comes from the cookie (pages) or the body (API). */
-export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, context: EndUserContext): Promise<StepResult> {
+/**
+ * Step 2 (Classic, and IDX with service delivery): spend the recovery token with Okta. The token
+ * comes from the cookie (pages) or the body (API); `relayState` is the one the link carried.
+ */
+export async function verifyRecoveryToken(deps: RecoveryDeps, token: unknown, context: EndUserContext, relayState?: unknown): Promise<StepResult> {
   if (!isPlausibleRecoveryToken(token)) return finish(deps, context, 'verify', { outcome: { kind: 'link-dead' }, flow: null });
   // Token guessing: each verification counts against the client IP until it turns out genuine.
   const admission = await deps.limits.admitVerify(context.clientIp);
   if (admission.kind !== 'ok') return refused(deps, context, 'verify', admission);
   const result = await deps.engine.verifyLink(token, context);
   await giveBackUnlessGuess(deps, context, result);
-  return applied(deps, context, 'verify', result, null);
+  // What Okta kept with the token (Classic) comes first; else what the link carried (IDX service delivery).
+  const carried = linkRelayState(deps, relayState);
+  const withRelayState = carried && 'session' in result && !result.relayState ? { ...result, relayState: carried } : result;
+  return applied(deps, context, 'verify', withRelayState, null);
 }
 
 export async function verifyStashedLink(deps: RecoveryDeps, flow: FlowState | null, context: EndUserContext): Promise<StepResult> {
   if (!flow || flow.phase !== 'link-received' || !stepAllowed(flow, 'verify')) return notNow(flow);
-  return verifyRecoveryToken(deps, flow.recoveryToken, context);
+  return verifyRecoveryToken(deps, flow.recoveryToken, context, flow.relayState);
 }
 
 /**

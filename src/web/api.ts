@@ -109,7 +109,8 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
       presenter.json(ctx, { kind: 'invalid-input', field: 'token', problem: 'required' });
       return;
     }
-    await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
+    // relayState: the one the emailed link carried (IDX service delivery), checked like the start's.
+    await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx), field(ctx.request.body, 'relayState')));
   });
 
   // The code from the email (Identity Engine: typed, or read from the magic link's `otp`), or the

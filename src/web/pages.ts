@@ -250,7 +250,7 @@ export function pagesRouter(deps: PageDeps): Router {
   // A flow past its link is not replaced by a GET alone (states.ts, ON_NEW_LINK): the new link
   // waits in its own sealed cookie and the user chooses on /reset-password/replace.
   async function receive(ctx: Context, token: unknown, purpose?: 'unlock'): Promise<void> {
-    const result = receiveLink(deps, token, purpose);
+    const result = receiveLink(deps, token, purpose, ctx.query.relayState);
     if (result.outcome.kind === 'link-received' && result.flow) {
       const current = await cookies.readFlow(ctx);
       if (ON_NEW_LINK[current?.phase ?? 'none'] === 'ask') {

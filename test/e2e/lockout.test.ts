@@ -79,8 +79,9 @@ describeInBrowser('wrong answers and lockout in Chromium', () => {
   });
 
   it('an account Okta locked says who unlocks it, with no button that cannot work', async () => {
-    // Our limit above the emulated Okta's lockout (5), so Okta locks first.
-    const on = await demo({ MAX_WRONG_ANSWERS: '10', SUPPORT_CONTACT: 'helpdesk@acme.example' });
+    // Our limit above the emulated Okta's lockout (5), so Okta locks first. An org without
+    // self-service unlock (the demo offers it unless told otherwise): only people can unlock.
+    const on = await demo({ MAX_WRONG_ANSWERS: '10', SUPPORT_CONTACT: 'helpdesk@acme.example', SELF_SERVICE_UNLOCK: 'off' });
     await page.goto(`${on.url}/forgot-password?lang=de`);
     await atQuestion(on, 'alice@example.com');
     for (let attempt = 0; attempt < 10 && (await page.locator('#answer').count()) > 0; attempt++) await answerWrong(`falsch ${attempt}`);

@@ -3,6 +3,7 @@
  * user, both entry policies and the recovery-token path, the email's code and magic link, resume by
  * either handle, resend, poll, cancel, and the engine discovery document.
  */
+import { demoUsers } from '../../src/emulator/index.js';
 import { latestLinkPath } from '../helpers/emulated.js';
 import { closeAll, emulator, PUBLIC_URL, trusted } from './helpers.js';
 import type { TestEmulator } from './helpers.js';
@@ -66,6 +67,20 @@ describe('the whole recovery', () => {
   it('alice goes straight to the password too when the org turns the question off', async () => {
     const e = await idxEmulator({ idx: { securityQuestion: false } });
     expect(remediations((await afterCode(e, 'alice@example.com')).reply.body)).toEqual(['reset-authenticator']);
+  });
+
+  it('names a built-in question by the key Okta gives its exact shipped text, and an almost-same text custom', async () => {
+    // Okta ships "What is the name of your first stuffed animal?" (recovery/security-questions.ts);
+    // the emulator once said "What was …", which no page would have recognised as built in.
+    const keyOf = async (question: string): Promise<unknown> => {
+      const users = demoUsers().map((seed) => (seed.login === 'alice@example.com' ? { ...seed, recoveryQuestion: { question, answer: 'Teddy' } } : seed));
+      const e = await idxEmulator({ users });
+      const { reply } = await afterCode(e, 'alice@example.com');
+      return formOf(reply.body, 'challenge-authenticator').value[0].form.value[0].value;
+    };
+    expect(await keyOf('What is the name of your first stuffed animal?')).toBe('name_of_first_plush_toy');
+    expect(await keyOf('What is the toy/stuffed animal you liked the most as a kid?')).toBe('favorite_toy');
+    expect(await keyOf('What was the name of your first stuffed animal?')).toBe('custom');
   });
 
   it('carol (locked out) recovers, answers her custom question, and the reset unlocks her', async () => {

@@ -6,6 +6,7 @@
  * org's policy asks for it; every account gets the same answer.
  */
 import { Browser, csrfTokenIn, type BrowserResponse } from '../helpers/browser.js';
+import { select } from '../helpers/html.js';
 import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
 import { SmtpInbox, type ReceivedMail } from '../helpers/smtp-inbox.js';
 
@@ -20,6 +21,8 @@ const ENVIRONMENT = {
   MAIL_FROM: 'Acme Accounts <no-reply@acme.example>',
   BRAND_NAME: 'Acme',
   MAIL_RETRY_BASE_MS: '20',
+  // Where a relayState may send the user once the password is changed.
+  ALLOWED_REDIRECT_ORIGINS: 'https://intranet.acme.example',
   ...LENIENT_LIMITS,
 };
 
@@ -94,6 +97,9 @@ describe('the emailed link, in the browser', () => {
     expect(world.emulator.outbox).toHaveLength(0);
     const mail = recoveryMailTo('alice@example.com');
     expect(mail.parsed.subject).toBe('Reset your Acme password');
+    // The Users API gives no expiry: the email says RESET_LINK_LIFETIME_MINUTES (60), as the page does.
+    expect(mail.parsed.text).toContain('The link works once and expires in 1 hour.');
+    expect((await browser.get('/forgot-password/sent')).text).toContain('The link works once and expires in 1 hour.');
     const { path, token } = linkIn(mail);
 
     // Opening the link (a scanner would do the same) spends nothing, and the URL loses the token.
@@ -183,6 +189,61 @@ describe('the emailed link, in the browser', () => {
     const dead = await post(browser, '/reset-password', '/reset-password');
     expect(dead.status).toBe(400);
     expect(dead.text).toContain(DEAD_LINK_TITLE);
+  });
+});
+
+describe('a relayState given at the start (Okta\'s Users API keeps none: the link carries it)', () => {
+  const HOME = 'https://intranet.acme.example/home?tab=1';
+
+  /** The emailed link's URL, with its query (linkIn keeps only the path). */
+  function linkUrlIn(mail: ReceivedMail): URL {
+    const href = select(mail.parsed.html || '', 'a').map((anchor) => anchor.attributes.href ?? '').find((candidate) => candidate.startsWith(`${PUBLIC_URL}/reset-password/`));
+    if (!href) throw new Error('no link to our own domain in the HTML part');
+    return new URL(href);
+  }
+
+  async function doneLinkAfter(browser: Browser, linkPathAndQuery: string): Promise<string | undefined> {
+    await browser.get(linkPathAndQuery);
+    expect((await post(browser, '/reset-password', '/reset-password')).location).toBe('/reset-password/new-password');
+    const changed = await post(browser, '/reset-password/new-password', '/reset-password/new-password', { newPassword: 'Relay-State-Pass-31', confirmPassword: 'Relay-State-Pass-31' });
+    expect(changed.location).toBe('/reset-password/done');
+    return select((await browser.get('/reset-password/done')).text, 'a', { class: 'button' })[0]?.attributes.href;
+  }
+
+  it('the page flow: the email\'s link carries it, and done sends the user there', async () => {
+    const browser = world.service.browser();
+    const started = await post(browser, '/forgot-password', '/forgot-password', { username: 'bob@example.com', relayState: HOME });
+    expect(started.location).toBe('/forgot-password/sent');
+    await settled();
+    const link = linkUrlIn(recoveryMailTo('bob@example.com'));
+    expect(link.searchParams.get('relayState')).toBe(HOME);
+    expect(await doneLinkAfter(world.service.browser(), `${link.pathname}${link.search}`)).toBe(HOME);
+  });
+
+  it('a link whose relayState was edited to a foreign target still works, and done goes to SUCCESS_REDIRECT_URL', async () => {
+    await post(world.service.browser(), '/forgot-password', '/forgot-password', { username: 'bob@example.com', relayState: HOME });
+    await settled();
+    const link = linkUrlIn(recoveryMailTo('bob@example.com'));
+    const edited = `${link.pathname}?${new URLSearchParams({ relayState: 'https://evil.example/phish' })}`;
+    expect(await doneLinkAfter(world.service.browser(), edited)).toBe(world.service.config.successRedirectUrl);
+  });
+
+  it('a start without one leaves the link bare', async () => {
+    await requestByForm(world.service.browser(), 'bob@example.com');
+    await settled();
+    expect(linkUrlIn(recoveryMailTo('bob@example.com')).search).toBe('');
+  });
+
+  it('the JSON API: verify takes the link\'s relayState, and the reset answers with it', async () => {
+    const client = world.service.browser();
+    await client.postJson('/api/recovery/start', { username: 'bob@example.com', relayState: HOME });
+    await settled();
+    const link = linkUrlIn(recoveryMailTo('bob@example.com'));
+    const token = link.pathname.split('/').pop();
+    const verified = await client.postJson('/api/recovery/verify', { token, relayState: link.searchParams.get('relayState') });
+    expect(verified.json()).toMatchObject({ status: 'PASSWORD_RESET' });
+    const reset = await client.postJson('/api/recovery/reset', { newPassword: 'Json-Relay-State-7' });
+    expect(reset.json()).toEqual({ status: 'SUCCESS', redirectTo: HOME });
   });
 });
 

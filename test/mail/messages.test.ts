@@ -32,9 +32,10 @@ it('shows the brand name where there is no logo, the brand colour, and no suppor
   expect(mail.text.startsWith('Acme & Sons\n\nHello')).toBe(true);
 });
 
-it('says only "expires soon" when Okta gave no expiresAt', () => {
-  const mail = renderer.render('recovery', 'en', { ...view, expiresAt: undefined, minutes: undefined });
-  expect(mail.text).toContain('The link works once and expires soon.');
+it('says the configured lifetime, without a moment, when Okta gave no expiresAt', () => {
+  const mail = renderer.render('recovery', 'en', { ...view, expiresAt: undefined, minutes: undefined, expiresIn: 'in 1 hour' });
+  expect(mail.text).toContain('The link works once and expires in 1 hour.');
+  expect(mail.html).toContain('The link works once and expires in 1 hour.');
   expect(mail.text).not.toContain('undefined');
 });
 

@@ -184,6 +184,13 @@ function check(request: { method: string; path: string }, response: RawResponse)
 }
 
 const RUNS = { numRuns: 300 };
+/**
+ * 300 requests one after another take 3–5 s on an idle machine but passed jest's 20 s default on
+ * a starved one (14 busy processes on 2 cores: 20.1 s, "Exceeded timeout", no bad answer), which
+ * is how this test failed inside big parallel runs. The time of the whole run is not what this test
+ * guards: a hung request still fails by name after 5 s (rawRequest), and a 5xx at once.
+ */
+const PROPERTY_TIMEOUT_MS = 180_000;
 
 it('answers random and hostile requests at every route without a 5xx, a stack trace, or a foreign content type', async () => {
   await fc.assert(
@@ -193,7 +200,7 @@ it('answers random and hostile requests at every route without a 5xx, a stack tr
     }),
     RUNS,
   );
-});
+}, PROPERTY_TIMEOUT_MS);
 
 /** Bodies shaped like the real ones, so many get past the guards and reach the steps and Okta. */
 const plausible = fc
@@ -232,7 +239,7 @@ it('answers plausible and hostile bodies with real, forged and tampered flow coo
     }),
     RUNS,
   );
-});
+}, PROPERTY_TIMEOUT_MS);
 
 it('logged no unhandled error while fuzzed (a swallowed 500 would show here)', () => {
   const unhandled = service.logs.filter((line) => line.includes('"http.unhandled"'));

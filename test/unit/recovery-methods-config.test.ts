@@ -32,3 +32,24 @@ it('refuses phone methods and unlock on an Identity Engine org, named or found b
   expect(() => withEngine(auto, 'idx')).toThrow(/RECOVERY_METHODS/);
   expect(withEngine(auto, 'classic').recoveryMethods).toEqual(['email', 'call']);
 });
+
+describe('demo mode (no OKTA_ORG_URL) shows every path unless told otherwise (issue 12)', () => {
+  it('offers email, SMS and call, and unlock by email and SMS, when the variables are unset', () => {
+    const config = loadConfig({});
+    expect(config.recoveryMethods).toEqual(['email', 'sms', 'call']);
+    expect(config.unlockMethods).toEqual(['email', 'sms']);
+    expect(withEngine(config, 'classic').recoveryMethods).toEqual(['email', 'sms', 'call']);
+  });
+
+  it('keeps explicit values', () => {
+    const config = loadConfig({ RECOVERY_METHODS: 'email', SELF_SERVICE_UNLOCK: 'off' });
+    expect(config.recoveryMethods).toEqual(['email']);
+    expect(config.unlockMethods).toEqual([]);
+  });
+
+  it('keeps email only and no unlock for an Identity Engine demo, where the others are Classic only', () => {
+    const config = loadConfig({ OKTA_ENGINE: 'idx' });
+    expect(config.recoveryMethods).toEqual(['email']);
+    expect(config.unlockMethods).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@
  * security question (§7). Ids are the org's (`aut…`) or derived from the user (`eae…`, `lae…`,
  * `qae…`), stable across calls as Okta's are.
  */
+import { builtInQuestionKey } from '../../recovery/security-questions.js';
 import { policyBody } from '../policy.js';
 import type { UserRecord } from '../store.js';
 import type { Json } from './ion.js';
@@ -54,15 +55,13 @@ export function passwordEnrollment(subject: Subject): Json {
   return passwordAuthenticator(derivedId('lae', subject.id));
 }
 
-/** Okta's built-in question keys (§7); any other question is `custom`. */
-const QUESTION_KEYS: Record<string, string> = {
-  'What is the food you least liked as a child?': 'disliked_food',
-  'What was the name of your first stuffed animal?': 'name_of_first_plush_toy',
-  'What is your favorite security question?': 'favorite_security_question',
-};
-
+/**
+ * Okta's built-in question keys (§7), from the one list of the texts Okta ships
+ * (recovery/security-questions.ts), so the emulator cannot word a question differently from Okta;
+ * any other question is `custom`.
+ */
 export function questionKeyOf(question: string): string {
-  return QUESTION_KEYS[question] ?? 'custom';
+  return builtInQuestionKey(question) ?? 'custom';
 }
 
 export function questionEnrollment(user: UserRecord): Json {

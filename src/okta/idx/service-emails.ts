@@ -18,8 +18,10 @@ export function createIdxRecoveryTokens(okta: OktaClient): RecoveryTokenSource {
         const user = await findUser(okta, input.username, context);
         const token = await issueRecoveryToken(okta, user.id, context);
         if (!isPlausibleRecoveryToken(token)) return { kind: 'withheld', reason: 'no-recovery-token', facts: { oktaUserStatus: user.status } };
-        // The Users API does not say when the token dies (the org's policy decides): the email says "soon".
-        return { kind: 'granted', token, user: { ...user.mailUser, login: user.mailUser.login ?? input.username } };
+        // The Users API does not say when the token dies (the org's policy decides): the email says
+        // RESET_LINK_LIFETIME_MINUTES, as the "check your email" page does.
+        // reset_password takes no relayState: the link carries it (already an allowed target, steps.ts).
+        return { kind: 'granted', token, user: { ...user.mailUser, login: user.mailUser.login ?? input.username }, relayState: input.relayState };
       }),
   };
 }

@@ -296,7 +296,7 @@ export interface Config {
   readonly cookieSecret: string;
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
-  /** COOKIE_SECRET_PREVIOUS: opens flows sealed before a rotation, never seals. */
+  /** COOKIE_SECRET_PREVIOUS: opens flows and queued mail jobs sealed before a rotation, never seals. */
   readonly cookieSecretPrevious: string | undefined;
   readonly successRedirectUrl: string;
   /** LANGUAGES: the languages pages may be shown in; null: every catalogue. */

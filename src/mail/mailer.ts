@@ -67,7 +67,7 @@ export function createMailer(deps: MailerDeps): Mailer | null {
   // With Redis the queue outlives the process (redis-queue.ts); without it, what waits is lost on a crash.
   const redis = deps.config.redis;
   const queue = redis
-    ? createRedisMailQueue({ ...options, redisUrl: redis.url, keyPrefix: redis.keyPrefix, secret: deps.config.cookieSecret })
+    ? createRedisMailQueue({ ...options, redisUrl: redis.url, keyPrefix: redis.keyPrefix, secret: deps.config.cookieSecret, previousSecret: deps.config.cookieSecretPrevious })
     : createMemoryMailQueue(options);
 
   return {

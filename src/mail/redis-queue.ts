@@ -32,6 +32,8 @@ export interface RedisMailQueueOptions extends MailQueueOptions<MailJob> {
   readonly keyPrefix: string;
   /** COOKIE_SECRET, shared by every instance: what one seals, another opens. */
   readonly secret: string;
+  /** COOKIE_SECRET_PREVIOUS: jobs queued before a rotation still open (never used to seal). */
+  readonly previousSecret?: string | undefined;
 }
 
 /** What Redis keeps per job: the stage in the clear (for the rules above), the rest sealed. */
@@ -59,7 +61,7 @@ const CLOSE_STEP_MS = 1_000;
 
 export function createRedisMailQueue(options: RedisMailQueueOptions): MailQueue {
   const { transport, logger, maxAttempts, prepare } = options;
-  const sealer = createJobSealer(options.secret);
+  const sealer = createJobSealer(options.secret, options.previousSecret);
   const counters: MailQueueCounters = { enqueued: 0, sent: 0, failed: 0, retried: 0, skipped: 0, dropped: 0 };
   const prefix = `${options.keyPrefix}:queue`;
   const reconnect = { retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000), connectTimeout: 2000 };
@@ -123,7 +125,7 @@ export function createRedisMailQueue(options: RedisMailQueueOptions): MailQueue 
     }
     if (stored.stage !== 'prepared') {
       const request = await sealer.open<MailJob>(stored.job);
-      if (!request) return fail(job, 'prepare', 'unreadable', 'job sealed under another COOKIE_SECRET; not sent');
+      if (!request) return fail(job, 'prepare', 'unreadable', 'job sealed under a secret that is neither COOKIE_SECRET nor COOKIE_SECRET_PREVIOUS; not sent');
       // Written before Okta is called, so that whoever finds this job after a crash knows.
       await job.updateData({ ...stored, stage: 'preparing' });
       let mail: OutgoingMail | null;
@@ -140,7 +142,7 @@ export function createRedisMailQueue(options: RedisMailQueueOptions): MailQueue 
       await job.updateData(stored);
     }
     const mail = stored.mail ? await sealer.open<OutgoingMail>(stored.mail) : null;
-    if (!mail) return fail(job, 'send', 'unreadable', 'email sealed under another COOKIE_SECRET; not sent');
+    if (!mail) return fail(job, 'send', 'unreadable', 'email sealed under a secret that is neither COOKIE_SECRET nor COOKIE_SECRET_PREVIOUS; not sent');
     let messageId: string;
     try {
       messageId = await transport.send(mail);

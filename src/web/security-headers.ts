@@ -20,25 +20,32 @@ export function securityHeaders(options: { hsts: boolean; imageOrigins?: readonl
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
+  // Cache-Control: every answer is someone's own unless a later middleware says otherwise (only
+  // the static assets do): a 404 or a 405 page is not worth a shared cache's keeping either.
+  const headers: [string, string][] = [
+    ['Content-Security-Policy', csp],
+    ['X-Frame-Options', 'DENY'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
+    ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()'],
+    ...(options.hsts ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as [string, string]] : []),
+    ['Cache-Control', 'no-store'],
+  ];
   return async (ctx, next) => {
-    ctx.set('Content-Security-Policy', csp);
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
-    ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
-    if (options.hsts) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    // Every answer is someone's own unless it says otherwise (only the static assets do): a 404
-    // or a 405 page is not worth a shared cache's keeping either.
-    ctx.set('Cache-Control', 'no-store');
+    // Straight onto Node's response: Koa's ctx.set builds three arrays per header it is given
+    // (Koa 3 normalises every value), 4 % of all the service allocated in the bench. Nothing has
+    // been sent yet at this point of the middleware list, and every value is already a string.
+    for (const [name, value] of headers) ctx.res.setHeader(name, value);
     await next();
   };
 }
 
 /** Flow pages and API answers hold per-user state: never store them in any cache. */
 export const noStore: Middleware = async (ctx, next) => {
-  ctx.set('Cache-Control', 'no-store');
-  ctx.set('Pragma', 'no-cache');
+  // As above: Node's setHeader, not Koa's per-header arrays.
+  ctx.res.setHeader('Cache-Control', 'no-store');
+  ctx.res.setHeader('Pragma', 'no-cache');
   await next();
 };

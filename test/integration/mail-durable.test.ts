@@ -19,6 +19,8 @@ const API_TOKEN = 'ssws-test-token-0123456789abcdef';
 const ACCEPTED = 8;
 /** A job running at the kill is taken up again once its lock lapses (redis-queue.ts: 10 s + a 5 s check). */
 const TAKEN_UP_AGAIN_MS = 30_000;
+const OLD_SECRET = 'durable-mail-cookie-secret-at-least-32-bytes';
+const NEW_SECRET = 'rotated-durable-mail-cookie-secret-of-32-bytes';
 
 jest.setTimeout(120_000);
 
@@ -49,7 +51,7 @@ describeWithRedis('durable mail queue across a SIGKILL', (redis) => {
       ...LENIENT_LIMITS,
       OKTA_ORG_URL: emulator.url,
       PUBLIC_URL,
-      COOKIE_SECRET: 'durable-mail-cookie-secret-at-least-32-bytes',
+      COOKIE_SECRET: OLD_SECRET,
       EMAIL_DELIVERY: 'service',
       OKTA_API_TOKEN: API_TOKEN,
       SMTP_URL: inbox.url,
@@ -61,8 +63,8 @@ describeWithRedis('durable mail queue across a SIGKILL', (redis) => {
     };
   }
 
-  async function start(keyPrefix: string): Promise<BuiltService> {
-    const service = await startBuiltService(entry, environment(keyPrefix));
+  async function start(keyPrefix: string, overrides: Record<string, string> = {}): Promise<BuiltService> {
+    const service = await startBuiltService(entry, { ...environment(keyPrefix), ...overrides });
     running.push(service);
     return service;
   }
@@ -124,5 +126,41 @@ describeWithRedis('durable mail queue across a SIGKILL', (redis) => {
     await inbox.waitForCount(1);
     expect(recoveryCalls()).toBe(2);
     expect(inbox.received).toHaveLength(1);
+  });
+
+  /** Emails accepted while SMTP is down, so they wait in Redis; then a graceful stop leaves them there. */
+  async function queueAndStop(keyPrefix: string, count: number): Promise<void> {
+    await inbox.stop();
+    const first = await start(keyPrefix);
+    const browser = new Browser(first.url, { origin: PUBLIC_URL });
+    for (let i = 0; i < count; i++) expect((await browser.postJson('/api/recovery/start', { username: 'alice@example.com' })).status).toBe(202);
+    await until(() => new Set(events(first, 'mail.retry').map((line) => line.requestId)).size === count, 'every email to wait in Redis');
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    await inbox.listen();
+  }
+
+  it('sends the emails queued before COOKIE_SECRET was rotated when the old secret is COOKIE_SECRET_PREVIOUS', async () => {
+    const keyPrefix = `rotated-${randomUUID().slice(0, 8)}`;
+    await queueAndStop(keyPrefix, 2);
+    const second = await start(keyPrefix, { COOKIE_SECRET: NEW_SECRET, COOKIE_SECRET_PREVIOUS: OLD_SECRET });
+    await until(() => events(second, 'mail.sent').length === 2, 'the rotated service to send both', TAKEN_UP_AGAIN_MS);
+    expect(inbox.received).toHaveLength(2);
+    expect(events(second, 'mail.failed')).toEqual([]);
+  });
+
+  it('drops, with a log line and no crash, emails sealed under a secret it no longer holds', async () => {
+    const keyPrefix = `rotated-${randomUUID().slice(0, 8)}`;
+    await queueAndStop(keyPrefix, 2);
+    const second = await start(keyPrefix, { COOKIE_SECRET: NEW_SECRET });
+    await until(() => events(second, 'mail.failed').length === 2, 'both jobs to be given up on', TAKEN_UP_AGAIN_MS);
+    for (const failed of events(second, 'mail.failed')) {
+      expect(failed).toMatchObject({ event: 'mail.failed', reason: 'unreadable' });
+      expect(String(failed.msg)).toMatch(/COOKIE_SECRET_PREVIOUS/);
+    }
+    // The service goes on: an email accepted now is sealed under the new secret and sent.
+    expect((await new Browser(second.url, { origin: PUBLIC_URL }).postJson('/api/recovery/start', { username: 'alice@example.com' })).status).toBe(202);
+    await until(() => events(second, 'mail.sent').length === 1, 'the new email to be sent');
+    expect(inbox.received).toHaveLength(1);
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
   });
 });

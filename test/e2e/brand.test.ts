@@ -4,9 +4,9 @@
  * start over", "Send a new code") are visibly lighter than the step's own button. Axe clean.
  */
 import { jest } from '@jest/globals';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { contrastRatio } from '../../src/web/brand.js';
-import { checkPage, describeInBrowser, launchChromium, startDemo, type Demo } from './harness.js';
+import { checkPage, chromiumSession, describeInBrowser } from './harness.js';
 
 jest.setTimeout(180_000);
 
@@ -36,44 +36,26 @@ function look(locator: Locator): Promise<Look> {
 const transparent = (colour: string) => colour === 'rgba(0, 0, 0, 0)' || colour === 'transparent';
 
 describeInBrowser('brand and button weight in Chromium', () => {
-  let browser: Browser;
-  let demo: Demo;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    [browser, demo] = await Promise.all([launchChromium(), startDemo({ BRAND_NAME: 'Globex', BRAND_PRIMARY_COLOR: '#ffd500' })]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: NARROW, height: 800 } });
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context.close();
-  });
+  const session = chromiumSession({ viewport: { width: NARROW, height: 800 }, demo: { BRAND_NAME: 'Globex', BRAND_PRIMARY_COLOR: '#ffd500' } });
 
   it.each(['light', 'dark'] as const)('shows a readable monogram in the brand colour without a logo (%s)', async (colorScheme) => {
-    await page.emulateMedia({ colorScheme });
-    await page.goto(`${demo.url}/forgot-password`);
-    const mark = page.locator('.site-header .brand-mark');
+    await session.page.emulateMedia({ colorScheme });
+    await session.page.goto(`${session.demo.url}/forgot-password`);
+    const mark = session.page.locator('.site-header .brand-mark');
     expect(await mark.textContent()).toBe('G');
     const { background, color } = await look(mark);
     expect(transparent(background)).toBe(false);
     expect(contrastRatio(hex(background), hex(color))).toBeGreaterThanOrEqual(4.5);
-    await checkPage(page, `brand-mark-${colorScheme}`);
+    await checkPage(session.page, `brand-mark-${colorScheme}`);
   });
 
   it('makes "Show answer" and "Cancel and start over" lighter than the step\'s button', async () => {
-    await page.goto(`${demo.url}/reset-password/${demo.emulator.issueRecoveryToken('alice@example.com')}`);
-    await page.click('form[action="/reset-password"] button[type=submit]');
-    await page.waitForURL('**/reset-password/question');
-    const primary = await look(page.locator('form[action="/reset-password/question"] button[type=submit]'));
-    const show = await look(page.locator('button.toggle-visibility'));
-    const cancel = await look(page.locator('.cancel-form button'));
+    await session.page.goto(`${session.demo.url}/reset-password/${session.demo.emulator.issueRecoveryToken('alice@example.com')}`);
+    await session.page.click('form[action="/reset-password"] button[type=submit]');
+    await session.page.waitForURL('**/reset-password/question');
+    const primary = await look(session.page.locator('form[action="/reset-password/question"] button[type=submit]'));
+    const show = await look(session.page.locator('button.toggle-visibility'));
+    const cancel = await look(session.page.locator('.cancel-form button'));
     expect(transparent(primary.background)).toBe(false);
     for (const secondary of [show, cancel]) {
       expect(transparent(secondary.background)).toBe(true);
@@ -82,6 +64,6 @@ describeInBrowser('brand and button weight in Chromium', () => {
     expect(show.border).toBeLessThan(primary.border);
     // Cancel reads as a link: no box, and not the full width the step's button takes on a phone.
     expect(cancel.width).toBeLessThan(primary.width);
-    await checkPage(page, 'question-secondary-actions');
+    await checkPage(session.page, 'question-secondary-actions');
   });
 });

@@ -4,8 +4,8 @@
  * Chinese headings never leave one character alone on their last line at 320 px.
  */
 import { jest } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { checkPage, describeInBrowser, launchChromium, startDemo, type Demo } from './harness.js';
+import type { Page } from 'playwright-core';
+import { checkPage, chromiumSession, describeInBrowser } from './harness.js';
 
 jest.setTimeout(240_000);
 
@@ -38,69 +38,51 @@ function headingLines(page: Page): Promise<{ text: string; lines: number; lastLi
 }
 
 describeInBrowser('what demo mode shows, in Chromium', () => {
-  let browser: Browser;
-  let demo: Demo;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    [browser, demo] = await Promise.all([launchChromium(), startDemo()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: PHONE, height: 800 } });
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context.close();
-  });
+  const session = chromiumSession({ viewport: { width: PHONE, height: 800 }, demo: {} });
 
   async function fits(width: number): Promise<void> {
-    await page.setViewportSize({ width, height: 800 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await session.page.setViewportSize({ width, height: 800 });
+    expect(await session.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
   }
 
   it('the mailbox, empty and with an email, is styled, fits 375 px and 320 px, and passes axe', async () => {
-    await page.goto(`${demo.url}/dev/mailbox`);
+    await session.page.goto(`${session.demo.url}/dev/mailbox`);
     await fits(PHONE);
-    await checkPage(page, 'mailbox-empty');
+    await checkPage(session.page, 'mailbox-empty');
 
-    await page.goto(`${demo.url}/forgot-password`);
-    await page.fill('#username', 'alice@example.com');
-    await page.click('button[type=submit]');
-    await demo.settled();
-    await page.goto(`${demo.url}/dev/mailbox`);
-    const link = page.locator('li.mail a.mail-link').first();
+    await session.page.goto(`${session.demo.url}/forgot-password`);
+    await session.page.fill('#username', 'alice@example.com');
+    await session.page.click('button[type=submit]');
+    await session.demo.settled();
+    await session.page.goto(`${session.demo.url}/dev/mailbox`);
+    const link = session.page.locator('li.mail a.mail-link').first();
     expect(await link.evaluate((element) => getComputedStyle(element).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
     await fits(PHONE);
     await fits(NARROW);
-    await checkPage(page, 'mailbox');
-    await page.setViewportSize({ width: NARROW, height: 800 });
-    await checkPage(page, 'mailbox-320');
+    await checkPage(session.page, 'mailbox');
+    await session.page.setViewportSize({ width: NARROW, height: 800 });
+    await checkPage(session.page, 'mailbox-320');
   });
 
   describe.each(['ja', 'zh-CN', 'zh-TW'])('%s headings at 320 px', (lang) => {
     it('never end on a single character, on every page a user can meet without a flow, and on the flow\'s own', async () => {
-      await page.setViewportSize({ width: NARROW, height: 800 });
-      await page.goto(`${demo.url}/forgot-password?lang=${lang}`);
+      await session.page.setViewportSize({ width: NARROW, height: 800 });
+      await session.page.goto(`${session.demo.url}/forgot-password?lang=${lang}`);
       const paths = ['/forgot-password', '/forgot-password/sent', '/reset-password/question', '/no-such-page', '/dev/mailbox'];
       const seen: Array<{ path: string; text: string; lines: number; lastLine: string }> = [];
       for (const path of paths) {
-        await page.goto(`${demo.url}${path}`);
-        seen.push({ path, ...(await headingLines(page)) });
+        await session.page.goto(`${session.demo.url}${path}`);
+        seen.push({ path, ...(await headingLines(session.page)) });
       }
-      await page.goto(`${demo.url}/reset-password/${demo.emulator.issueRecoveryToken('alice@example.com')}`);
-      seen.push({ path: 'link', ...(await headingLines(page)) });
-      await page.click('form[action="/reset-password"] button[type=submit]');
-      await page.waitForURL('**/reset-password/question');
-      seen.push({ path: 'question', ...(await headingLines(page)) });
-      await page.fill('#answer', 'Brussels sprouts');
-      await page.click('form[action="/reset-password/question"] button[type=submit]');
-      await page.waitForURL('**/reset-password/new-password');
-      seen.push({ path: 'new-password', ...(await headingLines(page)) });
+      await session.page.goto(`${session.demo.url}/reset-password/${session.demo.emulator.issueRecoveryToken('alice@example.com')}`);
+      seen.push({ path: 'link', ...(await headingLines(session.page)) });
+      await session.page.click('form[action="/reset-password"] button[type=submit]');
+      await session.page.waitForURL('**/reset-password/question');
+      seen.push({ path: 'question', ...(await headingLines(session.page)) });
+      await session.page.fill('#answer', 'Brussels sprouts');
+      await session.page.click('form[action="/reset-password/question"] button[type=submit]');
+      await session.page.waitForURL('**/reset-password/new-password');
+      seen.push({ path: 'new-password', ...(await headingLines(session.page)) });
 
       const orphans = seen.filter(({ lines, lastLine }) => lines > 1 && [...lastLine].length < 2);
       expect(orphans).toEqual([]);

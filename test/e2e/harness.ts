@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { loadConfig, withOktaOrgUrl } from '../../src/config.js';
 import { startDemoOkta } from '../../src/demo/demo-okta.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
@@ -90,6 +90,74 @@ export async function startDemo(environment: Record<string, string> = {}): Promi
     async close() {
       await service.close();
       await demo.close();
+    },
+  };
+}
+
+/**
+ * What a browser test file shares: one Chromium for the file, a fresh context and page at the
+ * given viewport for each test, and the demo modes it runs, all closed at the end. Call it inside
+ * describeInBrowser; the hooks it registers fill the session before each test.
+ */
+export interface ChromiumSession {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** The file's demo mode, started once (options.demo). */
+  readonly demo: Demo;
+  /** Another demo mode with its own settings, closed with the file. */
+  startDemo(environment?: Record<string, string>): Promise<Demo>;
+  /** This test's context and page again with other options (JavaScript off, say). */
+  reopen(options: BrowserContextOptions): Promise<Page>;
+}
+
+export function chromiumSession(options: { viewport: { width: number; height: number }; demo?: Record<string, string> }): ChromiumSession {
+  let browser: Browser | undefined;
+  let shared: Demo | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  const demos: Demo[] = [];
+  const present = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`chromiumSession: no ${what} here (read it inside a test)`);
+    return value;
+  };
+  beforeAll(async () => {
+    [browser, shared] = await Promise.all([launchChromium(), options.demo ? startDemo(options.demo) : Promise.resolve(undefined)]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([shared, ...demos].map((demo) => demo?.close()));
+  });
+  beforeEach(async () => {
+    context = await present(browser, 'browser').newContext({ viewport: options.viewport });
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+  return {
+    get browser() {
+      return present(browser, 'browser');
+    },
+    get context() {
+      return present(context, 'context');
+    },
+    get page() {
+      return present(page, 'page');
+    },
+    get demo() {
+      return present(shared, 'demo (pass options.demo)');
+    },
+    async startDemo(environment = {}) {
+      const demo = await startDemo(environment);
+      demos.push(demo);
+      return demo;
+    },
+    async reopen(contextOptions) {
+      await context?.close();
+      context = await present(browser, 'browser').newContext(contextOptions);
+      page = await context.newPage();
+      return page;
     },
   };
 }

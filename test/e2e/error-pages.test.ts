@@ -5,7 +5,7 @@
  * page. Each passes axe in light and dark schemes and is photographed at phone and desktop widths.
  */
 import { jest } from '@jest/globals';
-import { checkPage, chromiumSession, type Demo, describeInBrowser, openMailboxLink, startDemo, WIDTHS } from './harness.js';
+import { checkPage, chromiumSession, type Demo, describeInBrowser, openMailboxLink, startDemo, submitted, WIDTHS } from './harness.js';
 
 jest.setTimeout(180_000);
 
@@ -70,8 +70,7 @@ describeInBrowser('error pages in Chromium', () => {
       await session.page.waitForURL('**/reset-password/question');
       for (let attempt = 0; attempt < 10 && (await session.page.locator('#answer').count()) > 0; attempt++) {
         await session.page.fill('#answer', `wrong ${attempt}`);
-        await session.page.click('form[action="/reset-password/question"] button[type=submit]');
-        await session.page.waitForLoadState();
+        await submitted(session.page, () => session.page.click('form[action="/reset-password/question"] button[type=submit]'));
       }
       expect(await session.page.textContent('h1')).toBe(words.spent);
       expect(await session.page.getByRole('link', { name: words.newLink }).count()).toBe(1);

@@ -162,6 +162,18 @@ export function chromiumSession(options: { viewport: { width: number; height: nu
   };
 }
 
+/**
+ * Runs an action that submits a form and waits for the page it leads to. waitForLoadState alone
+ * can return before the submission has even started (the current page is loaded already), which
+ * under load reads the old page; the next `load` event is the new one, also when a POST is
+ * answered on the same URL (a wrong answer or code).
+ */
+export async function submitted(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const loaded = page.waitForEvent('load');
+  await action();
+  await loaded;
+}
+
 /** axe with the WCAG 2.0/2.1/2.2 A and AA rules; the message lists what failed and where. */
 export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();

@@ -4,7 +4,7 @@
  * locked (no button; who unlocks it), each with "Back to sign in". Each passes axe and fits the narrow screen.
  */
 import { jest } from '@jest/globals';
-import { checkPage, chromiumSession, type Demo, describeInBrowser } from './harness.js';
+import { checkPage, chromiumSession, type Demo, describeInBrowser, submitted } from './harness.js';
 
 jest.setTimeout(180_000);
 
@@ -21,8 +21,7 @@ describeInBrowser('wrong answers and lockout in Chromium', () => {
 
   async function answerWrong(answer: string): Promise<void> {
     await session.page.fill('#answer', answer);
-    await session.page.click('form[action="/reset-password/question"] button[type=submit]');
-    await session.page.waitForLoadState();
+    await submitted(session.page, () => session.page.click('form[action="/reset-password/question"] button[type=submit]'));
   }
 
   async function fitsTheScreen(): Promise<void> {

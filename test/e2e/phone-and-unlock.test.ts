@@ -5,7 +5,7 @@
  * the demo's phone and mailbox.
  */
 import { jest } from '@jest/globals';
-import { checkPage, chromiumSession, describeInBrowser } from './harness.js';
+import { checkPage, chromiumSession, describeInBrowser, submitted } from './harness.js';
 
 jest.setTimeout(180_000);
 
@@ -55,8 +55,7 @@ describeInBrowser('SMS recovery and self-service unlock in Chromium, keyboard on
 
     await tabTo('#code');
     await session.page.keyboard.type('000000');
-    await session.page.keyboard.press('Enter');
-    await session.page.waitForLoadState();
+    await submitted(session.page, () => session.page.keyboard.press('Enter'));
     expect(await session.page.getAttribute('#code', 'aria-invalid')).toBe('true');
     expect(await session.page.textContent('#code-error')).toContain('newest message');
     await pageChecked('en-42-phone-code-wrong');

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { jest } from '@jest/globals';
 import { projectRoot } from '../../src/paths.js';
-import { chromiumSession, describeInBrowser, expectNoAxeViolations } from './harness.js';
+import { chromiumSession, describeInBrowser, expectNoAxeViolations, submitted } from './harness.js';
 
 jest.setTimeout(180_000);
 
@@ -37,8 +37,7 @@ describeInBrowser('README screenshots', () => {
 
   async function answerWrong(answer: string): Promise<void> {
     await session.page.fill('#answer', answer);
-    await session.page.click('form[action="/reset-password/question"] button[type=submit]');
-    await session.page.waitForLoadState();
+    await submitted(session.page, () => session.page.click('form[action="/reset-password/question"] button[type=submit]'));
   }
 
   it('the start page', async () => {

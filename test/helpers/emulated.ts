@@ -56,3 +56,21 @@ export async function startEmulatedService(
     },
   };
 }
+
+/**
+ * What Okta's primary authentication says of a login and password (its `status`, e.g. SUCCESS or
+ * LOCKED_OUT, or `HTTP <code>`): how a test shows that a reset or an unlock really took.
+ */
+export async function signInStatus(emulatorUrl: string, login: string, password: string): Promise<string> {
+  const response = await fetch(`${emulatorUrl}/api/v1/authn`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ username: login, password }),
+  });
+  return response.status === 200 ? ((await response.json()) as { status: string }).status : `HTTP ${response.status}`;
+}
+
+/** The password signs in (Okta answers SUCCESS). */
+export async function signsIn(emulatorUrl: string, login: string, password: string): Promise<boolean> {
+  return (await signInStatus(emulatorUrl, login, password)) === 'SUCCESS';
+}

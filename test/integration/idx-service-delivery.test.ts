@@ -7,7 +7,7 @@
  */
 import { Browser, csrfTokenIn, type BrowserResponse } from '../helpers/browser.js';
 import { select } from '../helpers/html.js';
-import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
+import { type EmulatedService, LENIENT_LIMITS, signsIn, startEmulatedService } from '../helpers/emulated.js';
 import { SmtpInbox, type ReceivedMail } from '../helpers/smtp-inbox.js';
 
 const PUBLIC_URL = 'https://account.acme.example';
@@ -73,15 +73,6 @@ const DEAD_LINK_TITLE = 'This link has expired or was already used';
 
 const interactCalls = () => world.emulator.requests.filter((request) => request.path.endsWith('/v1/interact')).length;
 
-async function signInWorks(login: string, password: string): Promise<boolean> {
-  const response = await fetch(`${world.emulator.url}/api/v1/authn`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ username: login, password }),
-  });
-  return response.status === 200;
-}
-
 describe('the emailed link, in the browser', () => {
   it('start answers at once; our email links to our domain; question → new password → done; Okta has the new password; the notice follows', async () => {
     const browser = world.service.browser();
@@ -134,7 +125,7 @@ describe('the emailed link, in the browser', () => {
       '/idp/idx/challenge/answer',
       '/idp/idx/challenge/answer',
     ]);
-    expect(await signInWorks('alice@example.com', 'Path-C-Passphrase-77')).toBe(true);
+    expect(await signsIn(world.emulator.url, 'alice@example.com', 'Path-C-Passphrase-77')).toBe(true);
     expect(world.emulator.getUser('alice@example.com')?.lastRevokeSessions).toBe(true);
 
     await settled();
@@ -277,7 +268,7 @@ describe('the JSON API', () => {
     expect(verified.text).not.toContain(token);
     const reset = await client.postJson('/api/recovery/reset', { newPassword: 'Json-Path-C-Pass-5' });
     expect(reset.status).toBe(200);
-    expect(await signInWorks('bob@example.com', 'Json-Path-C-Pass-5')).toBe(true);
+    expect(await signsIn(world.emulator.url, 'bob@example.com', 'Json-Path-C-Pass-5')).toBe(true);
 
     const again = await world.service.browser().postJson('/api/recovery/verify', { token });
     expect(again.status).toBe(400);

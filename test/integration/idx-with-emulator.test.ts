@@ -6,7 +6,7 @@
  */
 import type { IdxOptions } from '../../src/emulator/index.js';
 import { csrfTokenIn, type Browser } from '../helpers/browser.js';
-import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
+import { type EmulatedService, LENIENT_LIMITS, signsIn, startEmulatedService } from '../helpers/emulated.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:3000';
 const IDX_ENV = { PUBLIC_URL, OKTA_ENGINE: 'idx', OKTA_CLIENT_ID: '0oa1recoveryemulator', ...LENIENT_LIMITS };
@@ -36,15 +36,6 @@ function newestMail(login: string) {
   const mail = [...world.emulator.outbox].reverse().find((message) => message.to.includes(login));
   if (!mail?.otp || !mail.magicLink) throw new Error(`no IDX email for ${login}`);
   return { otp: mail.otp, magicLink: mail.magicLink };
-}
-
-async function signInWorks(login: string, password: string): Promise<boolean> {
-  const response = await fetch(`${world.emulator.url}/api/v1/authn`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ username: login, password }),
-  });
-  return response.status === 200;
 }
 
 describe('OKTA_ENGINE=auto', () => {
@@ -83,7 +74,7 @@ describe('the typed code', () => {
     });
     expect(changed.location).toBe('/reset-password/done');
     expect((await browser.get('/reset-password/done')).status).toBe(200);
-    expect(await signInWorks('alice@example.com', 'Fresh-Idx-Pass-41')).toBe(true);
+    expect(await signsIn(world.emulator.url, 'alice@example.com', 'Fresh-Idx-Pass-41')).toBe(true);
   });
 
   it('a wrong code shows the same page with a message tied to the field; the flow goes on', async () => {
@@ -278,7 +269,7 @@ describe('the JSON API', () => {
     expect(answered.json()).toMatchObject({ status: 'PASSWORD_RESET' });
     const reset = await api.postJson('/api/recovery/reset', { newPassword: 'Api-Idx-Pass-52' });
     expect(reset.json()).toMatchObject({ status: 'SUCCESS' });
-    expect(await signInWorks('alice@example.com', 'Api-Idx-Pass-52')).toBe(true);
+    expect(await signsIn(world.emulator.url, 'alice@example.com', 'Api-Idx-Pass-52')).toBe(true);
   });
 
   it('a wrong code is 422 WRONG_CODE; verify-code without a flow is FLOW_EXPIRED', async () => {

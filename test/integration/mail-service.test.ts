@@ -9,6 +9,7 @@ import { demoUsers, startEmulator, type RunningEmulator } from '../../src/emulat
 import { csrfTokenIn, type Browser } from '../helpers/browser.js';
 import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
 import { SmtpInbox, type ReceivedMail } from '../helpers/smtp-inbox.js';
+import { signsIn } from '../helpers/emulated.js';
 
 const PUBLIC_URL = 'https://account.acme.example';
 const API_TOKEN = 'ssws-test-token-0123456789abcdef';
@@ -94,15 +95,6 @@ function linkIn(mail: ReceivedMail): string {
   return match[0];
 }
 
-async function signInWorks(login: string, password: string): Promise<boolean> {
-  const response = await fetch(`${emulator.url}/api/v1/authn`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ username: login, password }),
-  });
-  return response.status === 200 && ((await response.json()) as { status: string }).status === 'SUCCESS';
-}
-
 it('mails a branded link built from PUBLIC_URL, even when the request names another host', async () => {
   const response = await rawPostJson(
     '/api/recovery/start',
@@ -165,7 +157,7 @@ it('completes a recovery from the link in the delivered email, then sends the pa
   const newPassword = 'Looking-Glass-42';
   const done = await post(browser, '/reset-password/new-password', { newPassword, confirmPassword: newPassword });
   expect(done.location).toBe('/reset-password/done');
-  expect(await signInWorks('alice@example.com', newPassword)).toBe(true);
+  expect(await signsIn(emulator.url, 'alice@example.com', newPassword)).toBe(true);
 
   await queue().idle();
   expect(inbox.received).toHaveLength(2);

@@ -4,7 +4,7 @@
  * every answer Okta can give (known with a phone, no phone, locked out, suspended, unknown).
  */
 import { csrfTokenIn, type Browser } from '../helpers/browser.js';
-import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
+import { type EmulatedService, LENIENT_LIMITS, signsIn, startEmulatedService } from '../helpers/emulated.js';
 
 let world: EmulatedService;
 
@@ -27,15 +27,6 @@ async function post(browser: Browser, page: string, action: string, fields: Reco
   return browser.postForm(action, { _csrf: csrfTokenIn(form.text), ...fields });
 }
 
-async function signInWorks(login: string, password: string): Promise<boolean> {
-  const response = await fetch(`${world.emulator.url}/api/v1/authn`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ username: login, password }),
-  });
-  return response.status === 200 && ((await response.json()) as { status: string }).status === 'SUCCESS';
-}
-
 it('resets a password by text message through the pages: code, question, new password', async () => {
   const browser = world.service.browser();
   const started = await post(browser, '/forgot-password', '/forgot-password', { username: 'alice@example.com', method: 'sms' });
@@ -50,7 +41,7 @@ it('resets a password by text message through the pages: code, question, new pas
   expect(answered.location).toBe('/reset-password/new-password');
   const reset = await post(browser, '/reset-password/new-password', '/reset-password/new-password', { newPassword: 'Texted-Reset-2026!', confirmPassword: 'Texted-Reset-2026!' });
   expect(reset.location).toBe('/reset-password/done');
-  expect(await signInWorks('alice@example.com', 'Texted-Reset-2026!')).toBe(true);
+  expect(await signsIn(world.emulator.url, 'alice@example.com', 'Texted-Reset-2026!')).toBe(true);
 });
 
 it('resets by voice call through the JSON API, with a resend after the cool-down', async () => {

@@ -4,7 +4,7 @@
  * again; every other kind of account gets the same answers and nothing to unlock with.
  */
 import { csrfTokenIn, type Browser } from '../helpers/browser.js';
-import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
+import { type EmulatedService, LENIENT_LIMITS, signInStatus, startEmulatedService } from '../helpers/emulated.js';
 
 let world: EmulatedService;
 
@@ -20,17 +20,8 @@ async function post(browser: Browser, page: string, action: string, fields: Reco
   return browser.postForm(action, { _csrf: csrfTokenIn(form.text), ...fields });
 }
 
-async function signInStatus(login: string, password: string): Promise<string> {
-  const response = await fetch(`${world.emulator.url}/api/v1/authn`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ username: login, password }),
-  });
-  return response.status === 200 ? ((await response.json()) as { status: string }).status : `HTTP ${response.status}`;
-}
-
 it('unlocks a locked-out account by the emailed link, through the pages', async () => {
-  expect(await signInStatus('carol@example.com', 'Christmas-2024')).toBe('LOCKED_OUT');
+  expect(await signInStatus(world.emulator.url, 'carol@example.com', 'Christmas-2024')).toBe('LOCKED_OUT');
   const browser = world.service.browser();
   const started = await post(browser, '/unlock-account', '/unlock-account', { username: 'carol@example.com', method: 'email' });
   expect(started.location).toBe('/unlock-account/sent');
@@ -42,7 +33,7 @@ it('unlocks a locked-out account by the emailed link, through the pages', async 
   const answered = await post(browser, '/reset-password/question', '/reset-password/question', { answer: 'Rex' });
   expect(answered.location).toBe('/unlock-account/done');
   expect((await browser.get('/unlock-account/done')).text).toContain('Your account is unlocked');
-  expect(await signInStatus('carol@example.com', 'Christmas-2024')).toBe('SUCCESS');
+  expect(await signInStatus(world.emulator.url, 'carol@example.com', 'Christmas-2024')).toBe('SUCCESS');
 });
 
 it('unlocks by text message through the JSON API', async () => {
@@ -54,7 +45,7 @@ it('unlocks by text message through the JSON API', async () => {
   const verified = await browser.postJson('/api/unlock/verify-code', { code: text?.code });
   expect(verified.json()).toEqual({ status: 'RECOVERY', question: 'What was the name of your first pet?' });
   expect((await browser.postJson('/api/unlock/answer', { answer: 'rex' })).json()).toEqual({ status: 'UNLOCKED' });
-  expect(await signInStatus('carol@example.com', 'Christmas-2024')).toBe('SUCCESS');
+  expect(await signInStatus(world.emulator.url, 'carol@example.com', 'Christmas-2024')).toBe('SUCCESS');
 });
 
 describe('the same answer whoever the username belongs to', () => {

@@ -10,7 +10,7 @@ import http from 'node:http';
 export const STEPS = ['start', 'verify', 'answer', 'reset'] as const;
 export type Step = (typeof STEPS)[number];
 
-export type System = 'ours' | 'baseline' | 'relay' | 'ours-idx';
+export type System = 'ours' | 'baseline' | 'relay' | 'koa' | 'ours-idx';
 
 export interface Target {
   readonly name: System;

@@ -18,9 +18,10 @@ export function refusedLogin(status: 'LOCKED_OUT' | 'SUSPENDED', index: number):
 
 /**
  * The systems the emulator serves, each on a listener of its own: our service over Classic, the
- * Koa + got baseline, the bare node:http relay, and our service over Identity Engine.
+ * Koa + got baseline, the bare node:http relay, Koa over node:http (the framework floor), and our
+ * service over Identity Engine.
  */
-export const CLIENTS = ['ours', 'baseline', 'relay', 'ours-idx'] as const;
+export const CLIENTS = ['ours', 'baseline', 'relay', 'koa', 'ours-idx'] as const;
 export type Client = (typeof CLIENTS)[number];
 
 /** `tokens`: Classic's emailed recovery tokens; `codes`: the newest IDX code emailed to each login. */

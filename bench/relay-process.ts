@@ -7,39 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-const orgUrl = new URL(process.env.OKTA_ORG_URL ?? 'http://127.0.0.1:1');
-const maxSockets = Number(process.env.OKTA_MAX_SOCKETS ?? 64);
-const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-
-const ENDPOINTS: Record<string, string> = {
-  '/start': '/api/v1/authn/recovery/password',
-  '/verify': '/api/v1/authn/recovery/token',
-  '/answer': '/api/v1/authn/recovery/answer',
-  '/reset': '/api/v1/authn/credentials/reset_password',
-};
-
-function readAll(stream: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
-}
-
-function callOkta(path: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: orgUrl.hostname, port: orgUrl.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        readAll(response).then((text) => resolve({ status: response.statusCode ?? 502, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }), reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+import { callOkta, ENDPOINTS, readAll } from './relay-okta.js';
 
 function reply(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: our service (over Classic, and over Identity Engine in a second process)
- * against two baselines relaying the same four Classic calls: the bare node:http relay (the
- * floor) and Koa + got (the usual stack). All relay to the Okta emulator, each in its own process;
+ * against three baselines relaying the same four Classic calls: the bare node:http relay (the
+ * floor), Koa over node:http (the framework floor: what our stack costs before any feature of
+ * ours) and Koa + got (the usual stack). All relay to the Okta emulator, each in its own process;
  * this process only generates load and reads the others' CPU and memory from /proc, and their
  * heap allocation and GC pauses from the heap probe each is started with (heap-probe.ts).
  * Prints a markdown report and writes it to bench/results/latest.md.
@@ -17,7 +18,7 @@
  * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_NODE_FLAGS (instead of
  * the production start script's, e.g. "" for Node's defaults),
  * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis),
- * BENCH_SYSTEMS (ours,baseline,relay,ours-idx: which systems to run), BENCH_SCENARIOS
+ * BENCH_SYSTEMS (ours,baseline,relay,koa,ours-idx: which systems to run), BENCH_SCENARIOS
  * (saturation,paced,high: which scenarios).
  * Then a burst of emails over the pooled SMTP transport against one connection per email
  * (bench/mail.ts, its own knobs there); BENCH_MAIL_ONLY=1 runs that part alone.
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const users = Math.max(concurrency, highConcurrency) + knownUnknownCount;
   const ports = { ours: await freePort(), 'ours-idx': await freePort() };
   const urlOf = (port: number) => `http://127.0.0.1:${port}`;
-  const probePorts: Record<System, number> = { ours: await freePort(), 'ours-idx': await freePort(), baseline: await freePort(), relay: await freePort() };
+  const probePorts: Record<System, number> = { ours: await freePort(), 'ours-idx': await freePort(), baseline: await freePort(), relay: await freePort(), koa: await freePort() };
   const probe = probeFlags(path.join(here, 'heap-probe.js'));
   const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), {
     BENCH_USERS: String(users),
@@ -121,17 +122,19 @@ async function main(): Promise<void> {
     );
   }
 
-  const enabled = new Set((process.env.BENCH_SYSTEMS ?? 'ours,baseline,relay,ours-idx').split(',').map((name) => name.trim()));
+  const enabled = new Set((process.env.BENCH_SYSTEMS ?? 'ours,baseline,relay,koa,ours-idx').split(',').map((name) => name.trim()));
   const service = enabled.has('ours') ? await startService('classic') : undefined;
   const idxService = enabled.has('ours-idx') ? await startService('idx') : undefined;
-  const baselineEnv = (system: 'baseline' | 'relay') => ({ OKTA_ORG_URL: emulator.urls[system], OKTA_MAX_SOCKETS: String(maxSockets), BENCH_PROBE_PORT: String(probePorts[system]) });
+  const baselineEnv = (system: 'baseline' | 'relay' | 'koa') => ({ OKTA_ORG_URL: emulator.urls[system], OKTA_MAX_SOCKETS: String(maxSockets), BENCH_PROBE_PORT: String(probePorts[system]) });
   const baseline = enabled.has('baseline') ? await startBaselineProcess(path.join(here, 'baseline-process.js'), baselineEnv('baseline'), probe) : undefined;
   const relay = enabled.has('relay') ? await startBaselineProcess(path.join(here, 'relay-process.js'), baselineEnv('relay'), probe) : undefined;
+  const koa = enabled.has('koa') ? await startBaselineProcess(path.join(here, 'koa-relay-process.js'), baselineEnv('koa'), probe) : undefined;
   const targets = new Map<System, { target: Target; pid: number }>();
   if (service) targets.set('ours', { target: { name: 'ours', url: urlOf(ports.ours) }, pid: service.pid ?? 0 });
   if (idxService) targets.set('ours-idx', { target: { name: 'ours-idx', url: urlOf(ports['ours-idx']) }, pid: idxService.pid ?? 0 });
   if (baseline) targets.set('baseline', { target: { name: 'baseline', url: baseline.url }, pid: baseline.child.pid ?? 0 });
   if (relay) targets.set('relay', { target: { name: 'relay', url: relay.url }, pid: relay.child.pid ?? 0 });
+  if (koa) targets.set('koa', { target: { name: 'koa', url: koa.url }, pid: koa.child.pid ?? 0 });
 
   // What the email carries (Classic's token, IDX's code), fetched in batches so IPC stays out of the way.
   function batched(fetchAll: (logins: string[]) => Promise<string[]>): (login: string) => Promise<string> {
@@ -219,7 +222,7 @@ async function main(): Promise<void> {
   }
   process.stderr.write('bench: start step, known vs unknown vs locked vs suspended users\n');
   const startTimes: Partial<Record<System, KnownUnknown>> = {};
-  for (const name of systems.filter((system) => system !== 'relay')) startTimes[name] = await knownVsUnknown(name);
+  for (const name of systems.filter((system) => system !== 'relay' && system !== 'koa')) startTimes[name] = await knownVsUnknown(name);
   process.stderr.write('bench: mail burst, pooled vs one connection per email\n');
   const mail = await runMailBurst();
 
@@ -253,6 +256,7 @@ async function main(): Promise<void> {
   }
   baseline?.child.disconnect();
   relay?.child.disconnect();
+  koa?.child.disconnect();
   emulator.child.disconnect();
 }
 

@@ -1,16 +1,28 @@
 /** One line per request: method, path (token removed), status, duration. */
 import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
 import { loggablePath } from './route-paths.js';
 import { state } from './request-context.js';
 
-export const accessLog: Middleware = async (ctx, next) => {
-  const startedAt = performance.now();
-  try {
-    await next();
-  } finally {
-    state(ctx).log.info(
-      { event: 'http.request', method: ctx.method, path: loggablePath(ctx.originalUrl), status: ctx.status, ms: Math.round(performance.now() - startedAt) },
-      'request',
-    );
-  }
-};
+export function accessLog(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const startedAt = performance.now();
+    try {
+      await next();
+    } finally {
+      // Through the root logger with the request's ids first: the same line a child logger bound to
+      // them would write, without building that child (and serialising its bindings) per request.
+      const { requestId, clientRequestId } = state(ctx);
+      const method = ctx.method;
+      const path = loggablePath(ctx.originalUrl);
+      const status = ctx.status;
+      const ms = Math.round(performance.now() - startedAt);
+      logger.info(
+        clientRequestId
+          ? { requestId, clientRequestId, event: 'http.request', method, path, status, ms }
+          : { requestId, event: 'http.request', method, path, status, ms },
+        'request',
+      );
+    }
+  };
+}

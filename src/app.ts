@@ -61,8 +61,7 @@ export function createApp(deps: AppDeps): Koa {
   // Before everything that reads the path: routers, metrics and the log agree on what it is.
   app.use(canonicalPaths);
   app.use(untrustedForwardingWatch({ trustProxy: config.http.trustProxy, logger: deps.logger, metrics: deps.metrics, clock: deps.clock, lifecycle: deps.lifecycle }));
-  app.use(accessLog(deps.logger));
-  app.use(httpMetrics(deps.metrics));
+  app.use(accessLog(deps.logger, httpMetrics(deps.metrics)));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
   // The logo's and the favicon's origins join img-src (a favicon is fetched under img-src too).
   const imageOrigins = [...new Set([config.brand.logoUrl, config.brand.faviconUrl].flatMap((url) => (url ? [new URL(url).origin] : [])))].filter((origin) => origin !== config.publicOrigin);

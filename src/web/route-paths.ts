@@ -17,11 +17,15 @@ export function canonicalPath(path: string): string {
   return path.replace(/\/{2,}/g, '/');
 }
 
-/** Routes the canonical path; the original URL stays for nothing but the log, which redacts it. */
-export const canonicalPaths: Middleware = async (ctx, next) => {
-  const canonical = canonicalPath(ctx.path);
-  if (canonical !== ctx.path) ctx.path = canonical;
-  await next();
+/**
+ * Routes the canonical path; the original URL stays for nothing but the log, which redacts it.
+ * Returns next()'s promise rather than awaiting it (as every pass-through middleware here does):
+ * an async function would add a promise of its own to every request.
+ */
+export const canonicalPaths: Middleware = (ctx, next) => {
+  const path = ctx.path;
+  if (path.includes('//')) ctx.path = canonicalPath(path);
+  return next();
 };
 
 const flags = ROUTING.sensitive ? 'g' : 'gi';

@@ -42,10 +42,13 @@ export function securityHeaders(options: { hsts: boolean; imageOrigins?: readonl
   };
 }
 
-/** Flow pages and API answers hold per-user state: never store them in any cache. */
+/**
+ * Flow pages and API answers hold per-user state: never store them in any cache. Cache-Control:
+ * no-store is already on every answer (securityHeaders, above, which only the static assets
+ * override and they never reach a router); Pragma is for HTTP/1.0 caches.
+ */
 export const noStore: Middleware = (ctx, next) => {
   // As above: Node's setHeader, not Koa's per-header arrays.
-  ctx.res.setHeader('Cache-Control', 'no-store');
   ctx.res.setHeader('Pragma', 'no-cache');
   return next();
 };

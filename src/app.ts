@@ -7,7 +7,8 @@
  *   4. security headers — CSP, framing, referrer, HSTS
  *   5. static assets
  *   6. body parser      — JSON and forms, small, unreadable → VALIDATION
- *   7. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes
+ *   7. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes;
+ *                         a request meets only the routers with a route under its first segment
  */
 import Koa from 'koa';
 import type { AppDeps } from './deps.js';
@@ -27,6 +28,7 @@ import { healthRouter } from './web/health.js';
 import { pagesRouter } from './web/pages.js';
 import { createPresenter } from './web/present.js';
 import { requestContext } from './web/request-context.js';
+import { mountRouters } from './web/router-dispatch.js';
 import { canonicalPaths } from './web/route-paths.js';
 import { untrustedForwardingWatch } from './web/proxy-check.js';
 import { securityHeaders } from './web/security-headers.js';
@@ -79,6 +81,6 @@ export function createApp(deps: AppDeps): Koa {
     pagesRouter({ ...stepDeps, cookies, csrf, presenter, catalogue: deps.catalogue }),
     ...deps.extraRouters.map((make) => make({ presenter })),
   ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  app.use(mountRouters(routers));
   return app;
 }

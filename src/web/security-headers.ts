@@ -33,11 +33,15 @@ export function securityHeaders(options: { hsts: boolean; imageOrigins?: readonl
     ...(options.hsts ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as [string, string]] : []),
     ['Cache-Control', 'no-store'],
   ];
+  const names = headers.map(([name]) => name);
+  const values = headers.map(([, value]) => value);
   return (ctx, next) => {
     // Straight onto Node's response: Koa's ctx.set builds three arrays per header it is given
     // (Koa 3 normalises every value), 4 % of all the service allocated in the bench. Nothing has
     // been sent yet at this point of the middleware list, and every value is already a string.
-    for (const [name, value] of headers) ctx.res.setHeader(name, value);
+    // An index loop over plain pairs: `for (const [name, value] of …)` destructures each pair
+    // through the iterator protocol, an iterator and its results per header per request.
+    for (let i = 0; i < names.length; i++) ctx.res.setHeader(names[i] as string, values[i] as string);
     return next();
   };
 }

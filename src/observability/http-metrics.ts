@@ -15,20 +15,22 @@ type Labels = { readonly method: string; readonly route: string; readonly status
 
 export function httpMetrics(metrics: Metrics): RequestObserver {
   // One labels object per combination, made once: prom-client reads it on every observation and
-  // keeps the first one it sees. The set is closed (Node's parser knows a fixed list of methods,
-  // the routes are our patterns, the statuses ours), so the map stays as small as the metric.
-  const labelSets = new Map<string, Labels>();
+  // keeps the first one it sees. Found through nested maps (status, method, route: values the
+  // request already holds) rather than a key string built per request. The set is closed (Node's
+  // parser knows a fixed list of methods, the routes are our patterns, the statuses ours), so the
+  // maps stay as small as the metric.
+  const labelSets = new Map<number, Map<string, Map<string, Labels>>>();
   return (ctx, seconds) => {
     const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
     const route = typeof matched === 'string' ? matched : ctx.status === 404 ? 'unmatched' : 'other';
     const method = ctx.method;
     const status = ctx.status;
-    const key = `${status} ${method} ${route}`;
-    let labels = labelSets.get(key);
-    if (!labels) {
-      labels = { method, route, status: String(status) };
-      labelSets.set(key, labels);
-    }
+    let byMethod = labelSets.get(status);
+    if (!byMethod) labelSets.set(status, (byMethod = new Map()));
+    let byRoute = byMethod.get(method);
+    if (!byRoute) byMethod.set(method, (byRoute = new Map()));
+    let labels = byRoute.get(route);
+    if (!labels) byRoute.set(route, (labels = { method, route, status: String(status) }));
     metrics.httpRequestDuration.observe(labels, seconds);
   };
 }

@@ -35,7 +35,14 @@ export interface Presenter {
 
 /** The policy as the API publishes it: only the rules that apply. */
 export function publicPolicy(policy: PasswordPolicy): Record<string, number | boolean> {
-  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
+  // A plain loop over the keys: entries() → filter() → fromEntries() built three arrays and a
+  // pair per rule, on every answer that asks for a new password.
+  const published: Record<string, number | boolean> = {};
+  for (const rule of Object.keys(policy) as (keyof PasswordPolicy)[]) {
+    const value = policy[rule];
+    if (value !== 0 && value !== false) published[rule] = value;
+  }
+  return published;
 }
 
 /** Fields whose "required" message names what to enter (a key per field in every catalogue). */

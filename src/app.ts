@@ -7,7 +7,8 @@
  *   4. security headers — CSP, framing, referrer, HSTS
  *   5. static assets
  *   6. body parser      — JSON and forms, small, unreadable → VALIDATION
- *   7. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes
+ *   7. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes;
+ *                         a request meets only the routers with a route under its first segment
  */
 import Koa from 'koa';
 import type { AppDeps } from './deps.js';
@@ -27,6 +28,7 @@ import { healthRouter } from './web/health.js';
 import { pagesRouter } from './web/pages.js';
 import { createPresenter } from './web/present.js';
 import { requestContext } from './web/request-context.js';
+import { mountRouters } from './web/router-dispatch.js';
 import { canonicalPaths } from './web/route-paths.js';
 import { untrustedForwardingWatch } from './web/proxy-check.js';
 import { securityHeaders } from './web/security-headers.js';
@@ -61,8 +63,7 @@ export function createApp(deps: AppDeps): Koa {
   // Before everything that reads the path: routers, metrics and the log agree on what it is.
   app.use(canonicalPaths);
   app.use(untrustedForwardingWatch({ trustProxy: config.http.trustProxy, logger: deps.logger, metrics: deps.metrics, clock: deps.clock, lifecycle: deps.lifecycle }));
-  app.use(accessLog);
-  app.use(httpMetrics(deps.metrics));
+  app.use(accessLog(deps.logger, httpMetrics(deps.metrics)));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
   // The logo's and the favicon's origins join img-src (a favicon is fetched under img-src too).
   const imageOrigins = [...new Set([config.brand.logoUrl, config.brand.faviconUrl].flatMap((url) => (url ? [new URL(url).origin] : [])))].filter((origin) => origin !== config.publicOrigin);
@@ -80,6 +81,6 @@ export function createApp(deps: AppDeps): Koa {
     pagesRouter({ ...stepDeps, cookies, csrf, presenter, catalogue: deps.catalogue }),
     ...deps.extraRouters.map((make) => make({ presenter })),
   ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  app.use(mountRouters(routers));
   return app;
 }

@@ -1,16 +1,31 @@
-/** One line per request: method, path (token removed), status, duration. */
+/** One line per request: method, path (token removed), status, duration; and the request's metrics. */
 import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { RequestObserver } from '../observability/http-metrics.js';
 import { loggablePath } from './route-paths.js';
 import { state } from './request-context.js';
 
-export const accessLog: Middleware = async (ctx, next) => {
-  const startedAt = performance.now();
-  try {
-    await next();
-  } finally {
-    state(ctx).log.info(
-      { event: 'http.request', method: ctx.method, path: loggablePath(ctx.originalUrl), status: ctx.status, ms: Math.round(performance.now() - startedAt) },
-      'request',
-    );
-  }
-};
+export function accessLog(logger: Logger, observe: RequestObserver): Middleware {
+  return async (ctx, next) => {
+    const startedAt = performance.now();
+    try {
+      await next();
+    } finally {
+      const elapsed = performance.now() - startedAt;
+      observe(ctx, elapsed / 1000);
+      // Through the root logger with the request's ids first: the same line a child logger bound to
+      // them would write, without building that child (and serialising its bindings) per request.
+      const { requestId, clientRequestId } = state(ctx);
+      const method = ctx.method;
+      const path = loggablePath(ctx.originalUrl);
+      const status = ctx.status;
+      const ms = Math.round(elapsed);
+      logger.info(
+        clientRequestId
+          ? { requestId, clientRequestId, event: 'http.request', method, path, status, ms }
+          : { requestId, event: 'http.request', method, path, status, ms },
+        'request',
+      );
+    }
+  };
+}

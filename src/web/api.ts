@@ -25,18 +25,32 @@ import type { Presenter } from './present.js';
 import { endUserContext } from './request-context.js';
 import { noStore } from './security-headers.js';
 
+/** Sec-Fetch-Site values of a request this site's own pages (or a typed address) made. */
+const SAME_SITE_FETCHES: ReadonlySet<string> = new Set(['same-origin', 'none']);
+
 export function sameOriginJsonOnly(publicOrigin: string): Middleware {
-  return async (ctx, next) => {
-    const origin = ctx.get('origin');
-    const fetchSite = ctx.get('sec-fetch-site');
-    if ((origin && origin !== publicOrigin) || (fetchSite && !['same-origin', 'none'].includes(fetchSite))) {
+  return (ctx, next) => {
+    const { origin, 'sec-fetch-site': fetchSite } = ctx.headers;
+    if ((origin && origin !== publicOrigin) || (fetchSite && !SAME_SITE_FETCHES.has(fetchSite))) {
       throw new BadRequestError('forbidden', 'cross-site API request');
     }
-    if (ctx.method === 'POST' && !ctx.is('application/json')) {
+    if (ctx.method === 'POST' && !isJsonBody(ctx)) {
       throw new BadRequestError('invalid-input', 'API requests must be application/json');
     }
-    await next();
+    return next();
   };
+}
+
+/**
+ * ctx.is('application/json') with a body, answered without type-is for the Content-Type every
+ * client sends (`application/json` exactly); anything else (a charset, other casing) takes
+ * type-is's full parse, so the answer is the same for every header.
+ */
+function isJsonBody(ctx: Context): boolean {
+  const { headers } = ctx.req;
+  if (headers['content-type'] !== 'application/json') return Boolean(ctx.is('application/json'));
+  // type-is's own test: a request has a body when it says it is chunked or gives a length.
+  return headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(headers['content-length']));
 }
 
 /** Both routers answer alike: the flow cookie follows the step (cleared once the flow ends), the outcome is the body. */
@@ -59,9 +73,9 @@ export function unlockApiRouter(deps: RecoveryDeps & { cookies: CookieJar; prese
 
   const answerWith = answerer(cookies, presenter);
 
-  router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin), async (ctx, next) => {
+  router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin), (ctx, next) => {
     if (deps.config.unlockMethods.length === 0) return presenter.json(ctx, { kind: 'not-found' });
-    await next();
+    return next();
   });
 
   router.post('/start', async (ctx) => {

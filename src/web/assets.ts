@@ -17,7 +17,7 @@ export function serveAssets(publicDir: string, files: readonly string[]): Middle
   const assets = new Map(
     files.map((file) => [`/assets/${file}`, { body: readFileSync(path.join(publicDir, file)), type: TYPES[path.extname(file)] ?? 'application/octet-stream' }]),
   );
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const asset = (ctx.method === 'GET' || ctx.method === 'HEAD') && assets.get(ctx.path);
     if (!asset) return next();
     ctx.type = asset.type;

@@ -81,7 +81,7 @@ export function brandStylesheet(primaryColor: string): string {
 
 export function serveBrandStylesheet(primaryColor: string): Middleware {
   const body = brandStylesheet(primaryColor);
-  return async (ctx, next) => {
+  return (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== '/assets/brand.css') return next();
     ctx.type = 'text/css; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=3600');

@@ -35,8 +35,18 @@ export interface Presenter {
 
 /** The policy as the API publishes it: only the rules that apply. */
 export function publicPolicy(policy: PasswordPolicy): Record<string, number | boolean> {
-  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== 0 && value !== false));
+  // A plain loop over the keys: entries() → filter() → fromEntries() built three arrays and a
+  // pair per rule, on every answer that asks for a new password.
+  const published: Record<string, number | boolean> = {};
+  for (const rule of Object.keys(policy) as (keyof PasswordPolicy)[]) {
+    const value = policy[rule];
+    if (value !== 0 && value !== false) published[rule] = value;
+  }
+  return published;
 }
+
+/** What Koa sends as the Content-Type of a JSON body. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Fields whose "required" message names what to enter (a key per field in every catalogue). */
 const REQUIRED_BY_FIELD: ReadonlySet<string> = new Set(['username', 'answer', 'newPassword', 'confirmPassword', 'code']);
@@ -157,6 +167,9 @@ export function createPresenter(options: {
     json(ctx, outcome) {
       const row = OUTCOME_TABLE[outcome.kind];
       ctx.status = row.status;
+      // The type Koa would give a JSON body, set on Node's response beforehand: Koa then keeps it
+      // instead of looking 'json' up in mime-types and setting it through its per-header arrays.
+      ctx.res.setHeader('Content-Type', JSON_TYPE);
       retryAfter(ctx, outcome);
       switch (outcome.kind) {
         case 'email-sent':

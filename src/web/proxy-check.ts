@@ -46,9 +46,9 @@ export function untrustedForwardingWatch(options: {
       : undefined,
   );
 
-  return async (ctx, next) => {
-    const peer = ctx.req.socket.remoteAddress;
-    if (ctx.get('x-forwarded-for') && isProxyLikePeer(peer)) {
+  return (ctx, next) => {
+    if (ctx.headers['x-forwarded-for'] && isProxyLikePeer(ctx.req.socket.remoteAddress)) {
+      const peer = ctx.req.socket.remoteAddress;
       const now = clock.now();
       lastSeenAt = now;
       metrics.untrustedForwarded.inc();
@@ -60,6 +60,6 @@ export function untrustedForwardingWatch(options: {
         );
       }
     }
-    await next();
+    return next();
   };
 }

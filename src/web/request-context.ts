@@ -16,13 +16,36 @@ import type { EndUserContext } from '../okta/context.js';
 import type { CookieJar } from './cookies.js';
 
 export interface RequestState {
-  requestId: string;
-  locale: string;
-  log: Logger;
+  readonly requestId: string;
+  /** The client's own sane X-Request-Id when it is not ours (logged beside ours). */
+  readonly clientRequestId: string | undefined;
+  readonly locale: string;
+  /** A logger whose lines carry requestId (and clientRequestId). */
+  readonly log: Logger;
 }
 
 export function state(ctx: Context): RequestState {
   return ctx.state as RequestState;
+}
+
+/**
+ * The child logger is made on first use: pino serialises a child's bindings when it is made, and
+ * most requests never log through it (the access line is written with the same fields by
+ * access-log.ts through the root logger, and steps log through theirs).
+ */
+class RequestScope implements RequestState {
+  #log: Logger | undefined;
+  constructor(
+    readonly requestId: string,
+    readonly clientRequestId: string | undefined,
+    readonly locale: string,
+    private readonly root: Logger,
+  ) {}
+
+  get log(): Logger {
+    this.#log ??= this.root.child(this.clientRequestId ? { requestId: this.requestId, clientRequestId: this.clientRequestId } : { requestId: this.requestId });
+    return this.#log;
+  }
 }
 
 const LANG_COOKIE_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
@@ -30,23 +53,25 @@ const LANG_COOKIE_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const incoming = ctx.get('x-request-id');
-    const sane = SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
+    const sane = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
     const requestId = options.trustProxy && sane ? sane : randomUUID();
     const clientRequestId = sane && sane !== requestId ? sane : undefined;
-    ctx.set('X-Request-Id', requestId);
-    const query = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
+    // Node's setHeader, not Koa's ctx.set: Koa builds three arrays per header it is given.
+    ctx.res.setHeader('X-Request-Id', requestId);
+    // Without a query string there is no ?lang= to read: Koa would still parse one into an object.
+    const query = ctx.querystring && typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
     const locale = negotiateLocale(
-      { query, cookie: options.cookies.read(ctx, 'lang'), acceptLanguage: ctx.get('accept-language') },
+      // Without a Cookie header there is no lang cookie: reading one would build the cookies library's jar.
+      { query, cookie: ctx.headers.cookie ? options.cookies.read(ctx, 'lang') : undefined, acceptLanguage: ctx.get('accept-language') },
       options.catalogue.locales,
       options.catalogue.defaultLocale,
     );
     // An explicit ?lang= choice is remembered, so the next pages keep it without the parameter.
     if (query && locale.toLowerCase() === query.toLowerCase()) options.cookies.write(ctx, 'lang', locale, LANG_COOKIE_MAX_AGE_MS);
-    const log = options.logger.child(clientRequestId ? { requestId, clientRequestId } : { requestId });
-    Object.assign(ctx.state, { requestId, locale, log } satisfies RequestState);
-    await next();
+    ctx.state = new RequestScope(requestId, clientRequestId, locale, options.logger);
+    return next();
   };
 }
 

@@ -17,11 +17,15 @@ export function canonicalPath(path: string): string {
   return path.replace(/\/{2,}/g, '/');
 }
 
-/** Routes the canonical path; the original URL stays for nothing but the log, which redacts it. */
-export const canonicalPaths: Middleware = async (ctx, next) => {
-  const canonical = canonicalPath(ctx.path);
-  if (canonical !== ctx.path) ctx.path = canonical;
-  await next();
+/**
+ * Routes the canonical path; the original URL stays for nothing but the log, which redacts it.
+ * Returns next()'s promise rather than awaiting it (as every pass-through middleware here does):
+ * an async function would add a promise of its own to every request.
+ */
+export const canonicalPaths: Middleware = (ctx, next) => {
+  const path = ctx.path;
+  if (path.includes('//')) ctx.path = canonicalPath(path);
+  return next();
 };
 
 const flags = ROUTING.sensitive ? 'g' : 'gi';
@@ -31,11 +35,17 @@ const TOKEN_IN_QUERY = new RegExp(`([?&]token=)[^&#]*`, flags);
 /** The Identity Engine's magic link carries the emailed code and our transaction's state. */
 const CODE_IN_QUERY = new RegExp(`([?&](?:otp|state)=)[^&#]*`, flags);
 
+/** What any of the rewrites below looks for: a query or fragment, a run of slashes, a token-bearing page. */
+const MAY_NEED_REDACTION = /[?#]|\/\/|\/(?:reset-password|unlock-account)\//i;
+
 /**
  * The request URL for a log line, with any emailed token replaced by [token]: matched as the
  * router matches (any case, collapsed slashes), whether or not a route answered.
  */
 export function loggablePath(url: string): string {
+  // Most URLs (the API's, the assets') have nothing to redact or collapse: returned as they are,
+  // without the three replaces below and the strings they build.
+  if (!MAY_NEED_REDACTION.test(url)) return url;
   const queryAt = url.search(/[?#]/);
   const path = canonicalPath(queryAt === -1 ? url : url.slice(0, queryAt));
   const rest = queryAt === -1 ? '' : url.slice(queryAt);

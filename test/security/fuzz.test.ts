@@ -263,6 +263,16 @@ describe('regressions found by this fuzz', () => {
     expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
   });
 
+  it('routes by the first path segment in any case, and answers OPTIONS and 405 from the union of the routers that share it', async () => {
+    const upper = await rawRequest(service.url, { method: 'GET', path: '/API/Recovery/START' });
+    expect([upper.status, upper.headers.allow]).toEqual([405, 'POST']);
+    const options = await rawRequest(service.url, { method: 'OPTIONS', path: '/api/unlock/start' });
+    expect([options.status, options.headers.allow]).toEqual([200, 'POST']);
+    const page = await rawRequest(service.url, { method: 'DELETE', path: '/Reset-Password/some-token' });
+    expect(page.status).toBe(405);
+    expect(page.headers.allow).toContain('GET');
+  });
+
   it('answers an unknown method on an unknown path as not found', async () => {
     const response = await rawRequest(service.url, { method: 'PROPFIND', path: '/nowhere' });
     expect(response.status).toBe(404);

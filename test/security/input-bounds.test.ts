@@ -127,6 +127,20 @@ describe('257 code points are refused before Okta, with the field’s message', 
   });
 });
 
+describe('JSON bodies read as the JSON parser reads them, whether or not the Content-Type has parameters', () => {
+  it.each(['application/json', 'application/json; charset=utf-8'])('%s: a byte order mark is skipped, a __proto__ key refused however it is spelled, a "__proto__" value kept', async (type) => {
+    const post = (body: string) => service.browser().postJson('/api/recovery/start', body, { 'content-type': type });
+    expect((await post('\uFEFF{"username":"a@example.com"}')).status).toBe(202);
+    expect((await post('{"username":"__proto__"}')).status).toBe(202);
+    for (const key of ['__proto__', '\\u005f_proto__', '\\u005F\\u005Fproto__']) {
+      const response = await post(`{"username":"a@example.com","nested":{"${key}":{"x":1}}}`);
+      expect({ key, status: response.status, field: response.json<{ error?: { field?: string } }>().error?.field }).toEqual({ key, status: 400, field: 'body' });
+    }
+    expect((await post(' ')).status).toBe(400);
+    expect((await post('')).json()).toMatchObject({ error: { field: 'username', problem: 'required' } });
+  });
+});
+
 describe('request bodies over 16 KiB', () => {
   it('are answered 413 with a JSON error on the API, not a 500, and reach no step', async () => {
     const response = await service.browser().postJson('/api/recovery/start', { username: 'a@example.com', padding: 'x'.repeat(17 * 1024) });

@@ -1,20 +1,15 @@
 /**
- * The IDX response envelope ("ION", IDX contract §2.2) and how to read it. Parsed loosely at the
+ * The IDX response envelope ("ION", IDX contract §2.2) and how to read it. Checked loosely at the
  * boundary: Okta adds members over time, and only what recovery needs is required. Everything
  * here is about the wire format; the engine (engine.ts) decides what it means.
  */
-import { z } from 'zod';
+import { arrayOf, boolean, number, object, optional, string, unknown, type Check } from './ion-check.js';
 
-const messageSchema = z
-  .object({
-    message: z.string().optional(),
-    i18n: z.object({ key: z.string(), params: z.array(z.unknown()).optional() }).loose().optional(),
-    class: z.string().optional(),
-  })
-  .loose();
-export type IonMessage = z.infer<typeof messageSchema>;
-
-const messagesSchema = z.object({ value: z.array(messageSchema) }).loose();
+export interface IonMessage {
+  readonly message?: string | undefined;
+  readonly i18n?: { readonly key: string; readonly params?: readonly unknown[] | undefined } | undefined;
+  readonly class?: string | undefined;
+}
 
 export interface IonField {
   readonly name: string;
@@ -36,79 +31,91 @@ export interface IonOption {
   readonly relatesTo?: unknown;
 }
 
-const fieldSchema: z.ZodType<IonField> = z.lazy(() =>
-  z
-    .object({
-      name: z.string(),
-      label: z.string().optional(),
-      value: z.unknown().optional(),
-      mutable: z.boolean().optional(),
-      required: z.boolean().optional(),
-      minLength: z.number().optional(),
-      maxLength: z.number().optional(),
-      format: z.string().optional(),
-      form: z.object({ value: z.array(fieldSchema) }).loose().optional(),
-      options: z.array(z.object({ label: z.string().optional(), value: z.unknown().optional(), relatesTo: z.unknown().optional() }).loose()).optional(),
-      messages: messagesSchema.optional(),
-    })
-    .loose(),
-);
-
 /** A form (remediation) or an action (resend, recover, cancel): where to POST, and what. */
-const formSchema = z
-  .object({
-    name: z.string().optional(),
-    href: z.string(),
-    relatesTo: z.array(z.string()).optional(),
-    value: z.array(fieldSchema).optional(),
-  })
-  .loose();
-export type IonForm = z.infer<typeof formSchema>;
+export interface IonForm {
+  readonly name?: string | undefined;
+  readonly href: string;
+  readonly relatesTo?: readonly string[] | undefined;
+  readonly value?: readonly IonField[] | undefined;
+}
 
 /** An authenticator or enrollment object, with the actions Okta nests in it. */
-const authenticatorSchema = z
-  .object({
-    id: z.string().optional(),
-    key: z.string().optional(),
-    type: z.string().optional(),
-    recover: formSchema.optional(),
-    resend: formSchema.optional(),
-    settings: z.unknown().optional(),
-    contextualData: z
-      .object({ enrolledQuestion: z.object({ questionKey: z.string().optional(), question: z.string().optional() }).loose().optional() })
-      .loose()
-      .optional(),
-  })
-  .loose();
-export type IonAuthenticator = z.infer<typeof authenticatorSchema>;
+export interface IonAuthenticator {
+  readonly id?: string | undefined;
+  readonly key?: string | undefined;
+  readonly type?: string | undefined;
+  readonly recover?: IonForm | undefined;
+  readonly resend?: IonForm | undefined;
+  readonly settings?: unknown;
+  readonly contextualData?: { readonly enrolledQuestion?: { readonly questionKey?: string | undefined; readonly question?: string | undefined } | undefined } | undefined;
+}
 
-const wrapped = <T extends z.ZodTypeAny>(schema: T) => z.object({ value: schema }).loose();
+type Wrapped<T> = { readonly value: T } | undefined;
 
-export const ionSchema = z
-  .object({
-    version: z.string(),
-    stateHandle: z.string().optional(),
-    expiresAt: z.string().optional(),
-    remediation: wrapped(z.array(formSchema)).optional(),
-    messages: messagesSchema.optional(),
-    currentAuthenticator: wrapped(authenticatorSchema).optional(),
-    currentAuthenticatorEnrollment: wrapped(authenticatorSchema).optional(),
-    recoveryAuthenticator: wrapped(authenticatorSchema).optional(),
-    authenticators: wrapped(z.array(authenticatorSchema)).optional(),
-    authenticatorEnrollments: wrapped(z.array(authenticatorSchema)).optional(),
-    user: wrapped(
-      z
-        .object({
-          identifier: z.string().optional(),
-          profile: z.record(z.string(), z.unknown()).optional(),
-        })
-        .loose(),
-    ).optional(),
-    cancel: formSchema.optional(),
-    successWithInteractionCode: formSchema.optional(),
-  })
-  .loose();
-export type Ion = z.infer<typeof ionSchema>;
+export interface Ion {
+  readonly version: string;
+  readonly stateHandle?: string | undefined;
+  readonly expiresAt?: string | undefined;
+  readonly remediation?: Wrapped<readonly IonForm[]>;
+  readonly messages?: Wrapped<readonly IonMessage[]>;
+  readonly currentAuthenticator?: Wrapped<IonAuthenticator>;
+  readonly currentAuthenticatorEnrollment?: Wrapped<IonAuthenticator>;
+  readonly recoveryAuthenticator?: Wrapped<IonAuthenticator>;
+  readonly authenticators?: Wrapped<readonly IonAuthenticator[]>;
+  readonly authenticatorEnrollments?: Wrapped<readonly IonAuthenticator[]>;
+  readonly user?: Wrapped<{ readonly identifier?: string | undefined; readonly profile?: Readonly<Record<string, unknown>> | undefined }>;
+  readonly cancel?: IonForm | undefined;
+  readonly successWithInteractionCode?: IonForm | undefined;
+}
+
+// The shape each interface above promises, checked in place: the answer is used as JSON.parse
+// built it, where a schema library would copy every object it validates (most of an IDX answer
+// is forms the engine never reads).
+const message = object({ message: optional(string), i18n: optional(object({ key: string, params: optional(arrayOf(unknown)) })), class: optional(string) });
+const messages = object({ value: arrayOf(message) });
+const option = object({ label: optional(string), value: unknown, relatesTo: unknown });
+const field: Check = object({
+  name: string,
+  label: optional(string),
+  value: unknown,
+  mutable: optional(boolean),
+  required: optional(boolean),
+  minLength: optional(number),
+  maxLength: optional(number),
+  format: optional(string),
+  form: optional(object({ value: arrayOf((value) => field(value)) })),
+  options: optional(arrayOf(option)),
+  messages: optional(messages),
+});
+const form = object({ name: optional(string), href: string, relatesTo: optional(arrayOf(string)), value: optional(arrayOf(field)) });
+const authenticator = object({
+  id: optional(string),
+  key: optional(string),
+  type: optional(string),
+  recover: optional(form),
+  resend: optional(form),
+  settings: unknown,
+  contextualData: optional(object({ enrolledQuestion: optional(object({ questionKey: optional(string), question: optional(string) })) })),
+});
+const wrapped = (check: Check): Check => optional(object({ value: check }));
+
+/** Whether `body` is an ION answer this service can read (Ion above); nothing is copied. */
+const ion = object({
+    version: string,
+    stateHandle: optional(string),
+    expiresAt: optional(string),
+    remediation: wrapped(arrayOf(form)),
+    messages: optional(messages),
+    currentAuthenticator: wrapped(authenticator),
+    currentAuthenticatorEnrollment: wrapped(authenticator),
+    recoveryAuthenticator: wrapped(authenticator),
+    authenticators: wrapped(arrayOf(authenticator)),
+    authenticatorEnrollments: wrapped(arrayOf(authenticator)),
+    user: wrapped(object({ identifier: optional(string), profile: optional(object({})) })),
+    cancel: optional(form),
+  successWithInteractionCode: optional(form),
+});
+export const isIonAnswer = (body: unknown): body is Ion => ion(body);
 
 export function remediationNamed(ion: Ion, name: string): IonForm | undefined {
   return ion.remediation?.value.find((form) => form.name === name);

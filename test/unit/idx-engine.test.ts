@@ -98,6 +98,20 @@ describe('start', () => {
     expect(sent(okta.callsTo(P.challenge)[0])).toMatchObject({ authenticator: { id: 'aut1emailfixture', methodType: 'email' } });
   });
 
+  it("an option's form Okta sent malformed is no choice: try again later, never a crash", async () => {
+    // An option's value is not in the checked ION shape, so the engine reads it warily.
+    okta.reply(P.interact, idx('interact.json'));
+    okta.reply(P.introspect, idx('introspect-identifier-first.json'));
+    okta.reply(P.identify, idx('identify-password-challenge-with-recover.json'));
+    okta.reply(P.recover, idx('recover-select-email-only.json', (body) => {
+      const select = (body.remediation as { value: { value: { options?: { value: unknown }[] }[] }[] }).value[0];
+      const option = select?.value[0]?.options?.[0];
+      if (option) option.value = { form: { value: 'aut1emailfixture' } };
+    }));
+    expect(refusalOf(await engine.start({ username: 'pat@example.com' }, CONTEXT))).toEqual({ kind: 'upstream-unavailable' });
+    expect(okta.callsTo(P.challenge)).toHaveLength(0);
+  });
+
   it('a confidential client sends its secret at interact', async () => {
     engine = build('client-secret-fixture');
     pathA();

@@ -121,26 +121,34 @@ export function remediationNamed(ion: Ion, name: string): IonForm | undefined {
   return ion.remediation?.value.find((form) => form.name === name);
 }
 
-/** Every message in the answer: the global ones and those on any field, however nested. */
-function allMessages(ion: Ion): IonMessage[] {
-  const messages: IonMessage[] = [...(ion.messages?.value ?? [])];
-  const walk = (fields: readonly IonField[] | undefined): void =>
-    fields?.forEach((field) => {
-      messages.push(...(field.messages?.value ?? []));
+/** Calls `visit` with every message in the answer: the global ones and those on any field, however nested. */
+function eachMessage(ion: Ion, visit: (message: IonMessage) => void): void {
+  for (const message of ion.messages?.value ?? []) visit(message);
+  const walk = (fields: readonly IonField[] | undefined): void => {
+    for (const field of fields ?? []) {
+      for (const message of field.messages?.value ?? []) visit(message);
       walk(field.form?.value);
-    });
-  ion.remediation?.value.forEach((form) => walk(form.value));
-  return messages;
+    }
+  };
+  for (const form of ion.remediation?.value ?? []) walk(form.value);
 }
 
 /** Every i18n key in the answer: global messages and the messages on any field, however nested. */
 export function messageKeys(ion: Ion): string[] {
-  return allMessages(ion).flatMap((m) => (m.i18n?.key ? [m.i18n.key] : []));
+  const keys: string[] = [];
+  eachMessage(ion, (message) => {
+    if (message.i18n?.key) keys.push(message.i18n.key);
+  });
+  return keys;
 }
 
 /** Okta's own words for the messages with these keys (field or global), for the password page. */
 export function messageTexts(ion: Ion, keys: readonly string[]): string[] {
-  return allMessages(ion).flatMap((m) => (m.i18n?.key && keys.includes(m.i18n.key) && m.message ? [m.message] : []));
+  const texts: string[] = [];
+  eachMessage(ion, (message) => {
+    if (message.i18n?.key && keys.includes(message.i18n.key) && message.message) texts.push(message.message);
+  });
+  return texts;
 }
 
 /** The stateHandle to send next: the form's own immutable field wins over the top level (§2.3). */
@@ -165,14 +173,14 @@ export function bodyOf(fields: readonly IonField[] | undefined, values: Record<s
   return body;
 }
 
-function findField(fields: readonly IonField[] | undefined, path: readonly string[]): IonField | undefined {
-  const [head, ...rest] = path;
-  const field = fields?.find((f) => f.name === head);
-  return rest.length === 0 ? field : findField(field?.form?.value, rest);
-}
-
 export function fieldAt(form: IonForm, path: readonly string[]): IonField | undefined {
-  return findField(form.value, path);
+  let fields = form.value;
+  let field: IonField | undefined;
+  for (const name of path) {
+    field = fields?.find((f) => f.name === name);
+    fields = field?.form?.value;
+  }
+  return field;
 }
 
 /** Resolves the JSONPaths Okta uses in relatesTo ("$.authenticators.value[0]"). */
@@ -197,21 +205,40 @@ export function isKind(authenticator: IonAuthenticator | undefined, kind: 'email
 export function authenticatorChoice(ion: Ion, form: IonForm, kind: 'email' | 'password'): { id: string; methodType: string } | undefined {
   const field = fieldAt(form, ['authenticator']);
   if (!field) return undefined;
-  const candidates: { fields: readonly IonField[]; relatesTo: unknown; label?: string | undefined }[] = [];
-  if (field.form) candidates.push({ fields: field.form.value, relatesTo: form.relatesTo?.[0] });
+  let id = field.form ? idSelecting(ion, field.form.value, form.relatesTo?.[0], undefined, kind) : undefined;
   for (const option of field.options ?? []) {
-    const value = option.value as { form?: { value?: IonField[] } } | undefined;
-    if (value?.form?.value) candidates.push({ fields: value.form.value, relatesTo: option.relatesTo, label: option.label });
+    if (id !== undefined) break;
+    const value = option.value as { form?: { value?: unknown } } | null | undefined;
+    id = idSelecting(ion, value?.form?.value, option.relatesTo, option.label, kind);
   }
-  for (const candidate of candidates) {
-    const id = candidate.fields.find((f) => f.name === 'id')?.value;
-    const method = candidate.fields.find((f) => f.name === 'methodType');
-    const methods = [method?.value, ...(method?.options ?? []).map((o) => o.value)].filter((v): v is string => typeof v === 'string');
-    const related = resolve(ion, candidate.relatesTo);
-    const fits = methods.includes(kind) || isKind(related, kind) || (methods.length === 0 && candidate.label?.toLowerCase() === kind);
-    if (typeof id === 'string' && fits) return { id, methodType: kind };
-  }
-  return undefined;
+  return id === undefined ? undefined : { id, methodType: kind };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * The id in one candidate form (its `id` and `methodType` fields) when the candidate selects
+ * `kind`: by a method named `kind`, by the authenticator it relates to, or, naming no method, by
+ * its label. An option's form is not in the checked shape (IonOption.value), so it is read
+ * warily: anything but fields is no candidate, never a crash.
+ */
+function idSelecting(ion: Ion, fields: unknown, relatesTo: unknown, label: string | undefined, kind: 'email' | 'password'): string | undefined {
+  if (!Array.isArray(fields)) return undefined;
+  const named = (name: string): Record<string, unknown> | undefined => (fields as unknown[]).find((f): f is Record<string, unknown> => isRecord(f) && f.name === name);
+  const id = named('id')?.value;
+  if (typeof id !== 'string') return undefined;
+  const method = named('methodType');
+  const options = Array.isArray(method?.options) ? (method.options as unknown[]) : [];
+  let methods = 0;
+  let fits = false;
+  const consider = (value: unknown): void => {
+    if (typeof value !== 'string') return;
+    methods += 1;
+    fits ||= value === kind;
+  };
+  consider(method?.value);
+  for (const option of options) consider(isRecord(option) ? option.value : undefined);
+  return fits || isKind(resolve(ion, relatesTo), kind) || (methods === 0 && label?.toLowerCase() === kind) ? id : undefined;
 }
 
 /** The authenticator the answer form relates to (the email, the question, the password). */

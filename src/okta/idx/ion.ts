@@ -121,16 +121,28 @@ export function remediationNamed(ion: Ion, name: string): IonForm | undefined {
   return ion.remediation?.value.find((form) => form.name === name);
 }
 
-/** Calls `visit` with every message in the answer: the global ones and those on any field, however nested. */
+/**
+ * Calls `visit` with every message in the answer: the global ones and those on any field, however
+ * nested. Indexed loops over what is there: most fields have no messages, and an `?? []` or a
+ * for-of iterator per field made this walk allocate more than the answer's keys.
+ */
 function eachMessage(ion: Ion, visit: (message: IonMessage) => void): void {
-  for (const message of ion.messages?.value ?? []) visit(message);
-  const walk = (fields: readonly IonField[] | undefined): void => {
-    for (const field of fields ?? []) {
-      for (const message of field.messages?.value ?? []) visit(message);
-      walk(field.form?.value);
-    }
-  };
-  for (const form of ion.remediation?.value ?? []) walk(form.value);
+  visitAll(ion.messages?.value, visit);
+  const forms = ion.remediation?.value;
+  if (forms) for (let i = 0; i < forms.length; i += 1) visitFields(forms[i]?.value, visit);
+}
+
+function visitFields(fields: readonly IonField[] | undefined, visit: (message: IonMessage) => void): void {
+  if (!fields) return;
+  for (let i = 0; i < fields.length; i += 1) {
+    const field = fields[i] as IonField;
+    visitAll(field.messages?.value, visit);
+    visitFields(field.form?.value, visit);
+  }
+}
+
+function visitAll(messages: readonly IonMessage[] | undefined, visit: (message: IonMessage) => void): void {
+  if (messages) for (let i = 0; i < messages.length; i += 1) visit(messages[i] as IonMessage);
 }
 
 /** Every i18n key in the answer: global messages and the messages on any field, however nested. */

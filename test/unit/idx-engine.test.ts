@@ -98,6 +98,20 @@ describe('start', () => {
     expect(sent(okta.callsTo(P.challenge)[0])).toMatchObject({ authenticator: { id: 'aut1emailfixture', methodType: 'email' } });
   });
 
+  it("an option's form Okta sent malformed is no choice: try again later, never a crash", async () => {
+    // An option's value is not in the checked ION shape, so the engine reads it warily.
+    okta.reply(P.interact, idx('interact.json'));
+    okta.reply(P.introspect, idx('introspect-identifier-first.json'));
+    okta.reply(P.identify, idx('identify-password-challenge-with-recover.json'));
+    okta.reply(P.recover, idx('recover-select-email-only.json', (body) => {
+      const select = (body.remediation as { value: { value: { options?: { value: unknown }[] }[] }[] }).value[0];
+      const option = select?.value[0]?.options?.[0];
+      if (option) option.value = { form: { value: 'aut1emailfixture' } };
+    }));
+    expect(refusalOf(await engine.start({ username: 'pat@example.com' }, CONTEXT))).toEqual({ kind: 'upstream-unavailable' });
+    expect(okta.callsTo(P.challenge)).toHaveLength(0);
+  });
+
   it('a confidential client sends its secret at interact', async () => {
     engine = build('client-secret-fixture');
     pathA();
@@ -129,6 +143,15 @@ describe('start', () => {
     ["the org's E0000047", () => okta.reply(P.identify, idx('org-rate-limit-E0000047.json')), { kind: 'rate-limited', retryAfterSeconds: expect.any(Number) }],
     ['a 5xx', () => okta.reply(P.identify, { status: 502, body: {} }), { kind: 'upstream-unavailable' }],
     ['a refused connection', () => okta.failConnection(P.identify), { kind: 'upstream-unavailable' }],
+    ['a 200 that is not ION', () => okta.reply(P.identify, { status: 200, body: { stateHandle: 'x' } }), { kind: 'upstream-unavailable' }],
+    // Malformed deep inside a form the engine would not read: still no answer to act on.
+    ['an ION answer with a nameless field', () => okta.reply(P.identify, idx('identify-recovery-verification-data.json', (body) => {
+      const form = (body.remediation as { value: { value: { name?: unknown }[] }[] }).value[0];
+      if (form?.value[0]) form.value[0].name = 7;
+    })), { kind: 'upstream-unavailable' }],
+    ['an ION answer with an href that is not text', () => okta.reply(P.identify, idx('identify-recovery-verification-data.json', (body) => {
+      (body.cancel as { href: unknown }).href = ['https://acme.okta.example/idp/idx/cancel'];
+    })), { kind: 'upstream-unavailable' }],
   ])('maps %s at identify to the outcome we already present', async (_name, arrange, expected) => {
     okta.reply(P.interact, idx('interact.json'));
     okta.reply(P.introspect, idx('introspect-identify-with-recover.json'));

@@ -1,20 +1,15 @@
 /**
- * The IDX response envelope ("ION", IDX contract §2.2) and how to read it. Parsed loosely at the
+ * The IDX response envelope ("ION", IDX contract §2.2) and how to read it. Checked loosely at the
  * boundary: Okta adds members over time, and only what recovery needs is required. Everything
  * here is about the wire format; the engine (engine.ts) decides what it means.
  */
-import { z } from 'zod';
+import { arrayOf, boolean, number, object, optional, string, unknown, type Check } from './ion-check.js';
 
-const messageSchema = z
-  .object({
-    message: z.string().optional(),
-    i18n: z.object({ key: z.string(), params: z.array(z.unknown()).optional() }).loose().optional(),
-    class: z.string().optional(),
-  })
-  .loose();
-export type IonMessage = z.infer<typeof messageSchema>;
-
-const messagesSchema = z.object({ value: z.array(messageSchema) }).loose();
+export interface IonMessage {
+  readonly message?: string | undefined;
+  readonly i18n?: { readonly key: string; readonly params?: readonly unknown[] | undefined } | undefined;
+  readonly class?: string | undefined;
+}
 
 export interface IonField {
   readonly name: string;
@@ -36,104 +31,136 @@ export interface IonOption {
   readonly relatesTo?: unknown;
 }
 
-const fieldSchema: z.ZodType<IonField> = z.lazy(() =>
-  z
-    .object({
-      name: z.string(),
-      label: z.string().optional(),
-      value: z.unknown().optional(),
-      mutable: z.boolean().optional(),
-      required: z.boolean().optional(),
-      minLength: z.number().optional(),
-      maxLength: z.number().optional(),
-      format: z.string().optional(),
-      form: z.object({ value: z.array(fieldSchema) }).loose().optional(),
-      options: z.array(z.object({ label: z.string().optional(), value: z.unknown().optional(), relatesTo: z.unknown().optional() }).loose()).optional(),
-      messages: messagesSchema.optional(),
-    })
-    .loose(),
-);
-
 /** A form (remediation) or an action (resend, recover, cancel): where to POST, and what. */
-const formSchema = z
-  .object({
-    name: z.string().optional(),
-    href: z.string(),
-    relatesTo: z.array(z.string()).optional(),
-    value: z.array(fieldSchema).optional(),
-  })
-  .loose();
-export type IonForm = z.infer<typeof formSchema>;
+export interface IonForm {
+  readonly name?: string | undefined;
+  readonly href: string;
+  readonly relatesTo?: readonly string[] | undefined;
+  readonly value?: readonly IonField[] | undefined;
+}
 
 /** An authenticator or enrollment object, with the actions Okta nests in it. */
-const authenticatorSchema = z
-  .object({
-    id: z.string().optional(),
-    key: z.string().optional(),
-    type: z.string().optional(),
-    recover: formSchema.optional(),
-    resend: formSchema.optional(),
-    settings: z.unknown().optional(),
-    contextualData: z
-      .object({ enrolledQuestion: z.object({ questionKey: z.string().optional(), question: z.string().optional() }).loose().optional() })
-      .loose()
-      .optional(),
-  })
-  .loose();
-export type IonAuthenticator = z.infer<typeof authenticatorSchema>;
+export interface IonAuthenticator {
+  readonly id?: string | undefined;
+  readonly key?: string | undefined;
+  readonly type?: string | undefined;
+  readonly recover?: IonForm | undefined;
+  readonly resend?: IonForm | undefined;
+  readonly settings?: unknown;
+  readonly contextualData?: { readonly enrolledQuestion?: { readonly questionKey?: string | undefined; readonly question?: string | undefined } | undefined } | undefined;
+}
 
-const wrapped = <T extends z.ZodTypeAny>(schema: T) => z.object({ value: schema }).loose();
+type Wrapped<T> = { readonly value: T } | undefined;
 
-export const ionSchema = z
-  .object({
-    version: z.string(),
-    stateHandle: z.string().optional(),
-    expiresAt: z.string().optional(),
-    remediation: wrapped(z.array(formSchema)).optional(),
-    messages: messagesSchema.optional(),
-    currentAuthenticator: wrapped(authenticatorSchema).optional(),
-    currentAuthenticatorEnrollment: wrapped(authenticatorSchema).optional(),
-    recoveryAuthenticator: wrapped(authenticatorSchema).optional(),
-    authenticators: wrapped(z.array(authenticatorSchema)).optional(),
-    authenticatorEnrollments: wrapped(z.array(authenticatorSchema)).optional(),
-    user: wrapped(
-      z
-        .object({
-          identifier: z.string().optional(),
-          profile: z.record(z.string(), z.unknown()).optional(),
-        })
-        .loose(),
-    ).optional(),
-    cancel: formSchema.optional(),
-    successWithInteractionCode: formSchema.optional(),
-  })
-  .loose();
-export type Ion = z.infer<typeof ionSchema>;
+export interface Ion {
+  readonly version: string;
+  readonly stateHandle?: string | undefined;
+  readonly expiresAt?: string | undefined;
+  readonly remediation?: Wrapped<readonly IonForm[]>;
+  readonly messages?: Wrapped<readonly IonMessage[]>;
+  readonly currentAuthenticator?: Wrapped<IonAuthenticator>;
+  readonly currentAuthenticatorEnrollment?: Wrapped<IonAuthenticator>;
+  readonly recoveryAuthenticator?: Wrapped<IonAuthenticator>;
+  readonly authenticators?: Wrapped<readonly IonAuthenticator[]>;
+  readonly authenticatorEnrollments?: Wrapped<readonly IonAuthenticator[]>;
+  readonly user?: Wrapped<{ readonly identifier?: string | undefined; readonly profile?: Readonly<Record<string, unknown>> | undefined }>;
+  readonly cancel?: IonForm | undefined;
+  readonly successWithInteractionCode?: IonForm | undefined;
+}
+
+// The shape each interface above promises, checked in place: the answer is used as JSON.parse
+// built it, where a schema library would copy every object it validates (most of an IDX answer
+// is forms the engine never reads).
+const message = object({ message: optional(string), i18n: optional(object({ key: string, params: optional(arrayOf(unknown)) })), class: optional(string) });
+const messages = object({ value: arrayOf(message) });
+const option = object({ label: optional(string), value: unknown, relatesTo: unknown });
+const field: Check = object({
+  name: string,
+  label: optional(string),
+  value: unknown,
+  mutable: optional(boolean),
+  required: optional(boolean),
+  minLength: optional(number),
+  maxLength: optional(number),
+  format: optional(string),
+  form: optional(object({ value: arrayOf((value) => field(value)) })),
+  options: optional(arrayOf(option)),
+  messages: optional(messages),
+});
+const form = object({ name: optional(string), href: string, relatesTo: optional(arrayOf(string)), value: optional(arrayOf(field)) });
+const authenticator = object({
+  id: optional(string),
+  key: optional(string),
+  type: optional(string),
+  recover: optional(form),
+  resend: optional(form),
+  settings: unknown,
+  contextualData: optional(object({ enrolledQuestion: optional(object({ questionKey: optional(string), question: optional(string) })) })),
+});
+const wrapped = (check: Check): Check => optional(object({ value: check }));
+
+/** Whether `body` is an ION answer this service can read (Ion above); nothing is copied. */
+const ion = object({
+    version: string,
+    stateHandle: optional(string),
+    expiresAt: optional(string),
+    remediation: wrapped(arrayOf(form)),
+    messages: optional(messages),
+    currentAuthenticator: wrapped(authenticator),
+    currentAuthenticatorEnrollment: wrapped(authenticator),
+    recoveryAuthenticator: wrapped(authenticator),
+    authenticators: wrapped(arrayOf(authenticator)),
+    authenticatorEnrollments: wrapped(arrayOf(authenticator)),
+    user: wrapped(object({ identifier: optional(string), profile: optional(object({})) })),
+    cancel: optional(form),
+  successWithInteractionCode: optional(form),
+});
+export const isIonAnswer = (body: unknown): body is Ion => ion(body);
 
 export function remediationNamed(ion: Ion, name: string): IonForm | undefined {
   return ion.remediation?.value.find((form) => form.name === name);
 }
 
-/** Every message in the answer: the global ones and those on any field, however nested. */
-function allMessages(ion: Ion): IonMessage[] {
-  const messages: IonMessage[] = [...(ion.messages?.value ?? [])];
-  const walk = (fields: readonly IonField[] | undefined): void =>
-    fields?.forEach((field) => {
-      messages.push(...(field.messages?.value ?? []));
-      walk(field.form?.value);
-    });
-  ion.remediation?.value.forEach((form) => walk(form.value));
-  return messages;
+/**
+ * Calls `visit` with every message in the answer: the global ones and those on any field, however
+ * nested. Indexed loops over what is there: most fields have no messages, and an `?? []` or a
+ * for-of iterator per field made this walk allocate more than the answer's keys.
+ */
+function eachMessage(ion: Ion, visit: (message: IonMessage) => void): void {
+  visitAll(ion.messages?.value, visit);
+  const forms = ion.remediation?.value;
+  if (forms) for (let i = 0; i < forms.length; i += 1) visitFields(forms[i]?.value, visit);
+}
+
+function visitFields(fields: readonly IonField[] | undefined, visit: (message: IonMessage) => void): void {
+  if (!fields) return;
+  for (let i = 0; i < fields.length; i += 1) {
+    const field = fields[i] as IonField;
+    visitAll(field.messages?.value, visit);
+    visitFields(field.form?.value, visit);
+  }
+}
+
+function visitAll(messages: readonly IonMessage[] | undefined, visit: (message: IonMessage) => void): void {
+  if (messages) for (let i = 0; i < messages.length; i += 1) visit(messages[i] as IonMessage);
 }
 
 /** Every i18n key in the answer: global messages and the messages on any field, however nested. */
 export function messageKeys(ion: Ion): string[] {
-  return allMessages(ion).flatMap((m) => (m.i18n?.key ? [m.i18n.key] : []));
+  const keys: string[] = [];
+  eachMessage(ion, (message) => {
+    if (message.i18n?.key) keys.push(message.i18n.key);
+  });
+  return keys;
 }
 
 /** Okta's own words for the messages with these keys (field or global), for the password page. */
 export function messageTexts(ion: Ion, keys: readonly string[]): string[] {
-  return allMessages(ion).flatMap((m) => (m.i18n?.key && keys.includes(m.i18n.key) && m.message ? [m.message] : []));
+  const texts: string[] = [];
+  eachMessage(ion, (message) => {
+    if (message.i18n?.key && keys.includes(message.i18n.key) && message.message) texts.push(message.message);
+  });
+  return texts;
 }
 
 /** The stateHandle to send next: the form's own immutable field wins over the top level (§2.3). */
@@ -158,14 +185,14 @@ export function bodyOf(fields: readonly IonField[] | undefined, values: Record<s
   return body;
 }
 
-function findField(fields: readonly IonField[] | undefined, path: readonly string[]): IonField | undefined {
-  const [head, ...rest] = path;
-  const field = fields?.find((f) => f.name === head);
-  return rest.length === 0 ? field : findField(field?.form?.value, rest);
-}
-
 export function fieldAt(form: IonForm, path: readonly string[]): IonField | undefined {
-  return findField(form.value, path);
+  let fields = form.value;
+  let field: IonField | undefined;
+  for (const name of path) {
+    field = fields?.find((f) => f.name === name);
+    fields = field?.form?.value;
+  }
+  return field;
 }
 
 /** Resolves the JSONPaths Okta uses in relatesTo ("$.authenticators.value[0]"). */
@@ -190,21 +217,40 @@ export function isKind(authenticator: IonAuthenticator | undefined, kind: 'email
 export function authenticatorChoice(ion: Ion, form: IonForm, kind: 'email' | 'password'): { id: string; methodType: string } | undefined {
   const field = fieldAt(form, ['authenticator']);
   if (!field) return undefined;
-  const candidates: { fields: readonly IonField[]; relatesTo: unknown; label?: string | undefined }[] = [];
-  if (field.form) candidates.push({ fields: field.form.value, relatesTo: form.relatesTo?.[0] });
+  let id = field.form ? idSelecting(ion, field.form.value, form.relatesTo?.[0], undefined, kind) : undefined;
   for (const option of field.options ?? []) {
-    const value = option.value as { form?: { value?: IonField[] } } | undefined;
-    if (value?.form?.value) candidates.push({ fields: value.form.value, relatesTo: option.relatesTo, label: option.label });
+    if (id !== undefined) break;
+    const value = option.value as { form?: { value?: unknown } } | null | undefined;
+    id = idSelecting(ion, value?.form?.value, option.relatesTo, option.label, kind);
   }
-  for (const candidate of candidates) {
-    const id = candidate.fields.find((f) => f.name === 'id')?.value;
-    const method = candidate.fields.find((f) => f.name === 'methodType');
-    const methods = [method?.value, ...(method?.options ?? []).map((o) => o.value)].filter((v): v is string => typeof v === 'string');
-    const related = resolve(ion, candidate.relatesTo);
-    const fits = methods.includes(kind) || isKind(related, kind) || (methods.length === 0 && candidate.label?.toLowerCase() === kind);
-    if (typeof id === 'string' && fits) return { id, methodType: kind };
-  }
-  return undefined;
+  return id === undefined ? undefined : { id, methodType: kind };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * The id in one candidate form (its `id` and `methodType` fields) when the candidate selects
+ * `kind`: by a method named `kind`, by the authenticator it relates to, or, naming no method, by
+ * its label. An option's form is not in the checked shape (IonOption.value), so it is read
+ * warily: anything but fields is no candidate, never a crash.
+ */
+function idSelecting(ion: Ion, fields: unknown, relatesTo: unknown, label: string | undefined, kind: 'email' | 'password'): string | undefined {
+  if (!Array.isArray(fields)) return undefined;
+  const named = (name: string): Record<string, unknown> | undefined => (fields as unknown[]).find((f): f is Record<string, unknown> => isRecord(f) && f.name === name);
+  const id = named('id')?.value;
+  if (typeof id !== 'string') return undefined;
+  const method = named('methodType');
+  const options = Array.isArray(method?.options) ? (method.options as unknown[]) : [];
+  let methods = 0;
+  let fits = false;
+  const consider = (value: unknown): void => {
+    if (typeof value !== 'string') return;
+    methods += 1;
+    fits ||= value === kind;
+  };
+  consider(method?.value);
+  for (const option of options) consider(isRecord(option) ? option.value : undefined);
+  return fits || isKind(resolve(ion, relatesTo), kind) || (methods === 0 && label?.toLowerCase() === kind) ? id : undefined;
 }
 
 /** The authenticator the answer form relates to (the email, the question, the password). */

@@ -7,7 +7,7 @@
 import type { OktaClient } from '../client.js';
 import type { EndUserContext } from '../context.js';
 import { errorBodySchema, OktaUnavailableError } from '../errors.js';
-import { ionSchema, type Ion } from './ion.js';
+import { isIonAnswer, type Ion } from './ion.js';
 
 /** §2.1: the version every Okta client pins; both headers carry it (JAVA, Guardian). */
 const ION_TYPE = 'application/ion+json; okta-version=1.0.0';
@@ -67,8 +67,7 @@ export function createIdxProtocol(okta: OktaClient, settings: IdxSettings): IdxP
   function answerOf(status: number, body: unknown, retryAfterSeconds: number | undefined): IdxAnswer {
     if (status === 429) return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds ?? 60 };
     if (status >= 500) throw new OktaUnavailableError(`HTTP ${status}`, { status });
-    const ion = ionSchema.safeParse(body);
-    if (ion.success) return { kind: 'ion', status, ion: ion.data };
+    if (isIonAnswer(body)) return { kind: 'ion', status, ion: body };
     const classic = errorBodySchema.safeParse(body);
     if (classic.success && classic.data.errorCode === 'E0000047') return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds ?? 60 };
     throw new OktaUnavailableError(`HTTP ${status} without an IDX body`, { status });

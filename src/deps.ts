@@ -17,11 +17,8 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { observeOktaCalls } from './observability/okta-observer.js';
 import { OktaRequestIds } from './observability/okta-request-ids.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
-import { createClassicEngine } from './okta/classic/engine.js';
-import { createClassicRecoveryTokens } from './okta/classic/service-emails.js';
+import type { RecoveryTokenSource } from './mail/recovery-grant.js';
 import { createOktaClient, type OktaClient } from './okta/client.js';
-import { createIdxEngine } from './okta/idx/engine.js';
-import { createIdxRecoveryTokens } from './okta/idx/service-emails.js';
 import type { RecoveryEngine } from './recovery/engine.js';
 import { messagesDir, templatesDir } from './paths.js';
 import { createOktaEmails, type OktaEmails } from './okta/classic/okta-emails.js';
@@ -70,7 +67,12 @@ export function demoModeAdvice(config: Config): string {
     : 'demo mode (built-in Okta emulator): listening on loopback only; set OKTA_ORG_URL for real use, or HOST to expose the demo';
 }
 
-export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDeps {
+/**
+ * Async so that what only some configurations use is imported only by them: the other engine's
+ * modules, ioredis (REDIS_URL), nodemailer and BullMQ (SMTP_URL, REDIS_URL). Every import happens
+ * here, before the server listens, so a configured service that cannot load still stops start-up.
+ */
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<AppDeps> {
   if (!config.okta.orgUrl) throw new Error('createDeps needs an Okta org URL (demo mode starts the emulator first)');
   if (config.okta.engine === 'auto') throw new Error('createDeps needs the engine decided (server.ts reads the org first)');
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
@@ -79,7 +81,7 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
   const oktaRequestIds = new OktaRequestIds();
-  const counters = createCounterStore(config, logger, clock);
+  const counters = await createCounterStore(config, logger, clock);
   // Redis is a readiness check only when required (closed): in open mode an instance without Redis
   // still serves, and taking every instance out of the load balancer is the outage we chose to avoid.
   if (counters.kind === 'redis' && config.redis?.failureMode === 'closed') {
@@ -105,15 +107,16 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   // Starts already answered "email sent" reach Okta before its sockets close (server.ts).
   lifecycle.registerCloser('okta-emails', () => oktaEmails.queue.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   // Service delivery asks Okta for the token the engine's way (Classic authn, or the Users API).
-  const recoveryTokens = config.okta.engine === 'idx' ? createIdxRecoveryTokens(okta) : createClassicRecoveryTokens(okta);
-  const mailer = createMailer({ config, recoveryTokens, clock, logger, catalogue, templatesDir });
+  // Only with SMTP_URL: without it nothing asks for a token this way.
+  const recoveryTokens = config.email.smtp ? await recoveryTokensFor(config, okta) : undefined;
+  const mailer = recoveryTokens ? await createMailer({ config, recoveryTokens, clock, logger, catalogue, templatesDir }) : null;
   if (mailer) {
     metrics.watchMailQueue(() => mailer.queue.counters);
     // Emails already promised to users go out before Okta's sockets close (server.ts closes them
     // after every closer: a queued recovery job still calls Okta). Ends before the closer's bound.
     lifecycle.registerCloser('mail-queue', () => mailer.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   }
-  const engine = createEngine(config, { okta, clock, logger, mailer, oktaEmails });
+  const engine = await createEngine(config, { okta, clock, logger, mailer, oktaEmails });
   // One series for the engine, as Prometheus "info" metrics do: dashboards join on it.
   new Gauge({ name: 'recovery_okta_engine_info', help: 'The Okta engine this instance drives (classic or idx).', labelNames: ['engine'], registers: [metrics.registry] }).set({ engine: engine.name }, 1);
   // After the mail queue's closer: a queued recovery email still takes from the budget.
@@ -137,9 +140,16 @@ export function createDeps(config: Config, overrides: DepsOverrides = {}): AppDe
   };
 }
 
-function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; logger: Logger; mailer: Mailer | null; oktaEmails: OktaEmails }): RecoveryEngine {
+async function recoveryTokensFor(config: Config, okta: OktaClient): Promise<RecoveryTokenSource> {
+  if (config.okta.engine === 'idx') return (await import('./okta/idx/service-emails.js')).createIdxRecoveryTokens(okta);
+  return (await import('./okta/classic/service-emails.js')).createClassicRecoveryTokens(okta);
+}
+
+/** The engine's modules are imported by the engine chosen: a Classic service never loads the IDX protocol, nor the reverse. */
+async function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; logger: Logger; mailer: Mailer | null; oktaEmails: OktaEmails }): Promise<RecoveryEngine> {
   const { okta, clock, logger, mailer, oktaEmails } = deps;
   if (config.okta.engine === 'idx') {
+    const { createIdxEngine } = await import('./okta/idx/engine.js');
     const { idx } = config.okta;
     // config.ts refuses an IDX start without a client id; this only narrows the type.
     if (!idx.clientId) throw new Error('OKTA_CLIENT_ID is required for the Identity Engine');
@@ -148,6 +158,7 @@ function createEngine(config: Config, deps: { okta: OktaClient; clock: Clock; lo
     const idxDelivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta' } as const);
     return createIdxEngine({ okta, clock, logger, settings, delivery: idxDelivery });
   }
+  const { createClassicEngine } = await import('./okta/classic/engine.js');
   // Service delivery needs the mailer (config.ts requires SMTP_URL for it).
   const delivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta', emails: oktaEmails } as const);
   return createClassicEngine({ okta, clock, logger, delivery, unlockEmails: oktaEmails });

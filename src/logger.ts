@@ -37,6 +37,12 @@ let stdoutOutput: LogOutput | undefined;
 
 /** One writer for fd 1 per process, shared by every logger that writes there. */
 function stdoutLogOutput(): LogOutput {
+  // Opening process.stdout has libuv put a pipe on fd 1 into non-blocking mode, which the writer's
+  // stall handling relies on: on a blocking pipe that is full, its write waits in the kernel on a
+  // thread-pool thread, and exit waits for that thread for ever (test/ops/closed-stdout.test.ts).
+  // It used to be opened by chance: an ES module importing node:process (got did) reads every
+  // property of process, stdout included. This must not depend on which libraries are loaded.
+  void process.stdout;
   stdoutOutput ??= createLogOutput(1);
   return stdoutOutput;
 }

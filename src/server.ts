@@ -5,7 +5,6 @@ import { createApp } from './app.js';
 import { withEngine, type Config } from './config.js';
 import { createDeps, type AppDeps, type DepsOverrides } from './deps.js';
 import type { ShutdownReport } from './lifecycle.js';
-import { detectEngine } from './okta/detect.js';
 import { startMetricsServer } from './observability/metrics-endpoint.js';
 
 export interface RunningService {
@@ -24,8 +23,12 @@ export interface RunningService {
  */
 export async function startService(given: Config, overrides: DepsOverrides & { port?: number; host?: string } = {}): Promise<RunningService> {
   let config = given;
-  if (config.okta.engine === 'auto' && config.okta.orgUrl) config = withEngine(config, await detectEngine(config.okta.orgUrl, config.okta.timeoutMs));
-  const deps = createDeps(config, overrides);
+  if (config.okta.engine === 'auto' && config.okta.orgUrl) {
+    // Imported only here: its HTTP client (got) is used once, for this question, and never again.
+    const { detectEngine } = await import('./okta/detect.js');
+    config = withEngine(config, await detectEngine(config.okta.orgUrl, config.okta.timeoutMs));
+  }
+  const deps = await createDeps(config, overrides);
   await deps.connected;
   const app = createApp(deps);
   const server = app.listen(overrides.port ?? config.http.port, overrides.host ?? config.http.host);

@@ -14,9 +14,8 @@
  *  - failureMode "closed": a count that cannot reach Redis refuses the request with a retryable
  *    503, and /readyz reports Redis, for organisations that prefer no recovery to weaker limits.
  */
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
 import type { Config, LimitSpec } from '../config.js';
 import { createBoundedMemoryStore, type MemoryStoreStats } from './memory-store.js';
@@ -65,7 +64,11 @@ export function isLimitReached(rejection: unknown): rejection is RateLimiterRes 
   return rejection instanceof RateLimiterRes;
 }
 
-export function createCounterStore(config: Pick<Config, 'redis' | 'limits'>, logger: Logger, clock: Clock): CounterStore {
+/**
+ * Async because ioredis is imported only when REDIS_URL is set: a service counting in memory
+ * never loads a Redis client (ioredis and its command table stay out of its heap).
+ */
+export async function createCounterStore(config: Pick<Config, 'redis' | 'limits'>, logger: Logger, clock: Clock): Promise<CounterStore> {
   const redisConfig = config.redis;
   if (!redisConfig) {
     const memory = createBoundedMemoryStore({ maxKeys: config.limits.memoryMaxKeys, clock });
@@ -79,6 +82,7 @@ export function createCounterStore(config: Pick<Config, 'redis' | 'limits'>, log
     };
   }
 
+  const [{ Redis }, { RateLimiterMemory, RateLimiterRedis }] = await Promise.all([import('ioredis'), import('rate-limiter-flexible')]);
   const client = new Redis(redisConfig.url, {
     // Without the offline queue a command fails at once while disconnected instead of waiting for
     // a reconnect that may never come (rate-limiter-flexible's advice for ioredis).

@@ -17,10 +17,9 @@ import type { EndUserContext } from '../okta/context.js';
 import { createMailRenderer, type MailRenderer } from './messages.js';
 import type { MailJob } from './jobs.js';
 import { createMemoryMailQueue, type MailQueue, type MailQueueOptions } from './queue.js';
-import { createRedisMailQueue } from './redis-queue.js';
 import { addressOf, emailLocale, formatMoment, type MailUser } from './recipient.js';
 import type { RecoveryTokenSource } from './recovery-grant.js';
-import { createSmtpTransport, type MailTransport, type OutgoingMail } from './transport.js';
+import type { MailTransport, OutgoingMail } from './send-failure.js';
 
 export interface Mailer {
   readonly queue: MailQueue;
@@ -46,12 +45,16 @@ export interface MailerDeps {
   readonly transport?: MailTransport;
 }
 
-/** null when SMTP_URL is not set: this service then sends no email at all. */
-export function createMailer(deps: MailerDeps): Mailer | null {
+/**
+ * null when SMTP_URL is not set: this service then sends no email at all. nodemailer and BullMQ
+ * are imported here, when the configuration asks for them, not by the module: a service without
+ * SMTP_URL or REDIS_URL never holds their code (BullMQ alone is 200+ files with luxon and msgpackr).
+ */
+export async function createMailer(deps: MailerDeps): Promise<Mailer | null> {
   const smtp = deps.config.email.smtp;
   if (!smtp) return null;
   const renderer = createMailRenderer(deps.templatesDir, deps.catalogue, deps.config.brand);
-  const transport = deps.transport ?? createSmtpTransport({ url: smtp.url, from: smtp.from, maxConnections: smtp.concurrency });
+  const transport = deps.transport ?? (await import('./transport.js')).createSmtpTransport({ url: smtp.url, from: smtp.from, maxConnections: smtp.concurrency });
   const prepare = async (job: MailJob): Promise<OutgoingMail | null> =>
     job.kind === 'recovery'
       ? prepareRecoveryMail(deps, renderer, job.input, job.context)
@@ -67,7 +70,7 @@ export function createMailer(deps: MailerDeps): Mailer | null {
   // With Redis the queue outlives the process (redis-queue.ts); without it, what waits is lost on a crash.
   const redis = deps.config.redis;
   const queue = redis
-    ? createRedisMailQueue({ ...options, redisUrl: redis.url, keyPrefix: redis.keyPrefix, secret: deps.config.cookieSecret, previousSecret: deps.config.cookieSecretPrevious })
+    ? (await import('./redis-queue.js')).createRedisMailQueue({ ...options, redisUrl: redis.url, keyPrefix: redis.keyPrefix, secret: deps.config.cookieSecret, previousSecret: deps.config.cookieSecretPrevious })
     : createMemoryMailQueue(options);
 
   return {

@@ -18,7 +18,7 @@
  */
 import type { Logger } from 'pino';
 import type { MailJob } from './jobs.js';
-import { describeSendFailure, type MailTransport, type OutgoingMail } from './transport.js';
+import { describeSendFailure, type MailTransport, type OutgoingMail } from './send-failure.js';
 
 export type { MailJob } from './jobs.js';
 

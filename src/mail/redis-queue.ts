@@ -23,7 +23,7 @@ import { Redis } from 'ioredis';
 import type { MailJob } from './jobs.js';
 import { createJobSealer } from './job-sealer.js';
 import { retryDelayMs, type MailQueue, type MailQueueCounters, type MailQueueOptions } from './queue.js';
-import { describeSendFailure, type MailTransport, type OutgoingMail } from './transport.js';
+import { describeSendFailure, type MailTransport, type OutgoingMail } from './send-failure.js';
 
 export interface RedisMailQueueOptions extends MailQueueOptions<MailJob> {
   readonly transport: MailTransport;

@@ -8,26 +8,11 @@
  * connections per client is never flooded. The queue runs as many sends at once as there are
  * connections (MAIL_CONCURRENCY), so nodemailer's own pool queue stays empty.
  */
-import nodemailer, { type NodemailerError } from 'nodemailer';
-import type { MailContent } from './messages.js';
+import nodemailer from 'nodemailer';
+import type { MailTransport } from './send-failure.js';
 
-export interface OutgoingMail extends MailContent {
-  readonly to: string;
-}
-
-export interface SendFailure {
-  /** nodemailer's code (ECONNECTION, ESOCKET, ETIMEDOUT, EENVELOPE, …) or the socket's. */
-  readonly code: string | undefined;
-  readonly responseCode: number | undefined;
-  /** A 5xx reply (except 503): the same message would be refused again. */
-  readonly permanent: boolean;
-}
-
-export interface MailTransport {
-  /** Resolves with the Message-ID the server accepted; rejects with a SendFailure-shaped error. */
-  send(mail: OutgoingMail): Promise<string>;
-  close(): void;
-}
+// The shapes live with the queue's side (send-failure.ts), which must not load nodemailer.
+export type { MailTransport, OutgoingMail, SendFailure } from './send-failure.js';
 
 /** Bounded waits: a silent SMTP server must not hold a queue slot for nodemailer's 10-minute default. */
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as const;
@@ -50,15 +35,5 @@ export function createSmtpTransport(options: { url: string; from: string; maxCon
     close() {
       transporter.close();
     },
-  };
-}
-
-/** What a failed send tells the queue; the error's message and response stay out of logs (they may quote the address). */
-export function describeSendFailure(error: unknown): SendFailure {
-  const failure = (error ?? {}) as NodemailerError;
-  return {
-    code: typeof failure.code === 'string' ? failure.code : undefined,
-    responseCode: typeof failure.responseCode === 'number' ? failure.responseCode : undefined,
-    permanent: failure.permanent === true,
   };
 }

@@ -58,7 +58,7 @@ beforeEach(async () => {
   );
   okta = createOktaClient({ orgUrl: emulator.url, timeoutMs: 5000, apiToken: API_TOKEN });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) });
-  const created = createMailer({ config, recoveryTokens: createClassicRecoveryTokens(okta), clock, logger, catalogue: loadCatalogue(catalogueDir()), templatesDir });
+  const created = await createMailer({ config, recoveryTokens: createClassicRecoveryTokens(okta), clock, logger, catalogue: loadCatalogue(catalogueDir()), templatesDir });
   if (!created) throw new Error('SMTP_URL is set');
   mailer = created;
 });

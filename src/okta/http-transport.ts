@@ -16,8 +16,25 @@ const ORG_ONLY = 'an Okta call must stay on the org URL';
 
 export interface HttpAnswer {
   readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
+  /** Node's rawHeaders (name, value, name, value …): read with headerOf. */
+  readonly rawHeaders: readonly string[];
   readonly body: string;
+}
+
+/**
+ * One header of an answer, as IncomingMessage.headers would give it (any casing of the name,
+ * repeats joined with ", "), read from the raw list: the client wants three of Okta's twenty-odd
+ * headers, and `headers` builds an object of all of them, lower-casing each name.
+ */
+export function headerOf(answer: HttpAnswer, name: string): string | undefined {
+  const raw = answer.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i] as string;
+    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    value = value === undefined ? (raw[i + 1] as string) : `${value}, ${raw[i + 1] as string}`;
+  }
+  return value;
 }
 
 export interface HttpTransport {
@@ -92,7 +109,9 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
         const request = send(requestOptions, (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => finish(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })));
+          // One chunk (most answers) is read as it is, not copied first.
+          const text = () => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+          response.on('end', () => finish(() => resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders, body: text() })));
           response.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(new TransportError(error.code ?? 'ECONNRESET'))));
           response.on('aborted', () => finish(() => reject(new TransportError('ECONNRESET'))));
         });

@@ -30,7 +30,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { isLimitReached, type Counter, type CounterStore } from './counters.js';
 import { createDegradingLimit, type DegradingLimit } from './degrading.js';
 import { createOktaBudget, type OktaBudget } from './okta-budget.js';
-import type { LimitVerdict } from './verdict.js';
+import { OK, type LimitVerdict } from './verdict.js';
 
 export interface AbuseLimits {
   /** Counts a start request against its client IP and its username, then takes from the Okta budget. */
@@ -114,7 +114,7 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
   async function take(counter: Counter, key: string): Promise<LimitVerdict> {
     try {
       await counter.consume(key, 1);
-      return { kind: 'ok' };
+      return OK;
     } catch (rejection) {
       if (!isLimitReached(rejection)) return { kind: 'store-down' };
       metrics.rateLimitHit('local');

@@ -11,8 +11,8 @@
  * COOKIE_SECRET_PREVIOUS, still opens what is under way (flows, queued emails), while every new
  * seal uses the new one.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { compactDecrypt } from 'jose';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomFillSync, type KeyObject } from 'node:crypto';
+import type * as Jose from 'jose';
 
 const VERSION = 'v2';
 const IV_BYTES = 12;
@@ -32,16 +32,27 @@ export interface Sealer {
   open(sealed: string): Promise<Buffer | null>;
 }
 
+/**
+ * One secret's keys for one purpose, with what every seal and open would otherwise rebuild: the
+ * header (`v2.<key id>`) as text and as the associated data, and the AES key as a KeyObject
+ * (a raw key is turned into one inside every createCipheriv).
+ */
 interface SealingKey {
   readonly id: string;
-  readonly key: Buffer;
+  readonly header: string;
+  readonly aad: Buffer;
+  readonly key: KeyObject;
   readonly legacyKey: Uint8Array;
 }
 
 function sealingKey(secret: string, purpose: SealingPurpose): SealingKey {
+  const id = Buffer.from(hkdfSync('sha256', secret, 'okta-recovery', purpose.keyIdInfo, 6)).toString('base64url');
+  const header = `${VERSION}.${id}`;
   return {
-    id: Buffer.from(hkdfSync('sha256', secret, 'okta-recovery', purpose.keyIdInfo, 6)).toString('base64url'),
-    key: Buffer.from(hkdfSync('sha256', secret, 'okta-recovery', purpose.keyInfo, 32)),
+    id,
+    header,
+    aad: Buffer.from(header),
+    key: createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'okta-recovery', purpose.keyInfo, 32))),
     legacyKey: new Uint8Array(hkdfSync('sha256', secret, 'okta-recovery', purpose.legacyKeyInfo, 32)),
   };
 }
@@ -50,27 +61,43 @@ function sealingKey(secret: string, purpose: SealingPurpose): SealingKey {
 export function createSealer(purpose: SealingPurpose, secret: string, previousSecret?: string): Sealer {
   const current = sealingKey(secret, purpose);
   const keys = previousSecret === undefined ? [current] : [current, sealingKey(previousSecret, purpose)];
+  const prefix = `${current.header}.`;
+
+  function keyNamed(id: string): SealingKey | undefined {
+    for (const key of keys) if (key.id === id) return key;
+    return undefined;
+  }
+
   return {
     seal(plain) {
-      const header = `${VERSION}.${current.id}`;
-      const iv = randomBytes(IV_BYTES);
+      // iv ‖ ciphertext ‖ tag written into one buffer (GCM's ciphertext is as long as the plaintext).
+      const body = Buffer.allocUnsafe(IV_BYTES + plain.length + TAG_BYTES);
+      const iv = body.subarray(0, IV_BYTES);
+      randomFillSync(iv);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);
-      cipher.setAAD(Buffer.from(header));
-      const body = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return `${header}.${body.toString('base64url')}`;
+      cipher.setAAD(current.aad);
+      let at = IV_BYTES + cipher.update(plain).copy(body, IV_BYTES);
+      at += cipher.final().copy(body, at);
+      cipher.getAuthTag().copy(body, at);
+      return prefix + body.toString('base64url');
     },
 
     async open(sealed) {
-      const [version, id, body, extra] = sealed.split('.');
-      if (version !== VERSION || body === undefined || extra !== undefined) return openLegacy(keys, sealed);
-      const key = keys.find((candidate) => candidate.id === id);
-      const bytes = Buffer.from(body, 'base64url');
+      // `v2.<id>.<body>`, exactly three parts; anything else may be the format before v2.
+      const idAt = VERSION.length + 1;
+      const bodyAt = sealed.indexOf('.', idAt) + 1;
+      if (!sealed.startsWith(prefix.slice(0, idAt)) || bodyAt === 0 || sealed.includes('.', bodyAt)) return openLegacy(keys, sealed);
+      const key = keyNamed(sealed.slice(idAt, bodyAt - 1));
+      const bytes = Buffer.from(sealed.slice(bodyAt), 'base64url');
       if (!key || bytes.length < IV_BYTES + TAG_BYTES) return null;
       try {
         const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-        decipher.setAAD(Buffer.from(`${version}.${id}`));
+        decipher.setAAD(key.aad);
         decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-        return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+        const plain = decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES));
+        // GCM gives nothing more at the end; final() is where a changed tag shows.
+        const rest = decipher.final();
+        return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
       } catch {
         return null; // the tag did not match: changed on the way
       }
@@ -79,13 +106,26 @@ export function createSealer(purpose: SealingPurpose, secret: string, previousSe
 }
 
 /**
+ * jose is needed only for openLegacy, and only while what the release before v2 sealed lives:
+ * loaded on the first such value, so a process that never meets one never holds it (issue 13:
+ * memory at rest).
+ */
+let joseModule: Promise<typeof Jose> | undefined;
+const jose = () => (joseModule ??= import('jose'));
+
+/** A compact JWE is five base64url parts. */
+const COMPACT_JWE = /^[\w-]*\.[\w-]*\.[\w-]*\.[\w-]*\.[\w-]*$/;
+
+/**
  * Sealed as JWE by the release before v2: still opened, so an upgrade neither sends users who are
  * mid-way back to the start nor drops queued emails. Only for as long as those live; then removable.
+ * Anything that is not even shaped like one is refused here, as jose would, without loading it.
  */
 async function openLegacy(keys: readonly SealingKey[], sealed: string): Promise<Buffer | null> {
+  if (!COMPACT_JWE.test(sealed)) return null;
   for (const { legacyKey } of keys) {
     try {
-      const { plaintext } = await compactDecrypt(sealed, legacyKey, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+      const { plaintext } = await (await jose()).compactDecrypt(sealed, legacyKey, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
       return Buffer.from(plaintext);
     } catch {
       // not this key (or not ours at all)

@@ -18,6 +18,7 @@
  * held over its limit for the delay, so it works the same in memory and in Redis.
  */
 import { isLimitReached, type Counter } from './counters.js';
+import { OK } from './verdict.js';
 
 export type PacedVerdict =
   | { readonly kind: 'ok' }
@@ -49,7 +50,7 @@ export function createDegradingLimit(options: { count: Counter; pace: Counter; p
         const result = await count.consume(key, 1);
         // The N-th admitted request starts the first wait, so the (N+1)-th is never immediate.
         if (result.consumedPoints === points) await pace.block(key, 1).catch(() => undefined);
-        return { kind: 'ok' };
+        return OK;
       } catch (rejection) {
         if (!isLimitReached(rejection)) return { kind: 'store-down' };
         admitted = rejection.consumedPoints;
@@ -70,7 +71,7 @@ export function createDegradingLimit(options: { count: Counter; pace: Counter; p
       // The (N+k)-th was admitted after a wait of 2^(k-1) s; the next one waits twice as long.
       const excess = admitted - points;
       await pace.block(key, Math.min(2 ** excess, MAX_DELAY_SECONDS)).catch(() => undefined);
-      return { kind: 'ok' };
+      return OK;
     },
     giveBack: undo,
   };

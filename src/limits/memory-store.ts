@@ -84,25 +84,29 @@ export function createBoundedMemoryStore(options: { maxKeys: number; clock: Cloc
       const limit = spec.points;
       const durationMs = spec.durationSeconds * 1000;
 
+      /** Whether the latest entryFor created its entry (a flag, not a wrapper object per call). */
+      let fresh = false;
+
       /** The entry for this key, created (with room made for it) when absent. */
-      function entryFor(key: string, now: number, forBlock = false): { entry: Entry; fresh: boolean } {
+      function entryFor(key: string, now: number, forBlock = false): Entry {
         const id = `${name}:${key}`;
         const found = live(map, id, now);
-        if (found) return { entry: found, fresh: false };
+        fresh = found === undefined;
+        if (found) return found;
         if (map === entries) makeRoom(now, durationMs);
         const heldDown = map === entries && !forBlock && now < pressureUntil;
         const entry = { value: heldDown ? Math.max(0, limit - 1) : 0, expiresAt: now + durationMs };
         map.set(id, entry);
-        return { entry, fresh: true };
+        return entry;
       }
 
-      const result = (entry: Entry, now: number, fresh: boolean) =>
-        new RateLimiterRes(Math.max(0, limit - entry.value), Math.max(0, entry.expiresAt - now), entry.value, fresh);
+      const result = (entry: Entry, now: number, created: boolean) =>
+        new RateLimiterRes(Math.max(0, limit - entry.value), Math.max(0, entry.expiresAt - now), entry.value, created);
 
       const counter: Counter = {
         async consume(key, points = 1) {
           const now = clock.now();
-          const { entry, fresh } = entryFor(String(key), now);
+          const entry = entryFor(String(key), now);
           entry.value += points;
           const res = result(entry, now, fresh);
           if (entry.value > limit) throw res;
@@ -110,7 +114,7 @@ export function createBoundedMemoryStore(options: { maxKeys: number; clock: Cloc
         },
         async penalty(key, points = 1) {
           const now = clock.now();
-          const { entry, fresh } = entryFor(String(key), now);
+          const entry = entryFor(String(key), now);
           entry.value += points;
           return result(entry, now, fresh);
         },
@@ -124,7 +128,7 @@ export function createBoundedMemoryStore(options: { maxKeys: number; clock: Cloc
         },
         async block(key, seconds) {
           const now = clock.now();
-          const { entry } = entryFor(String(key), now, true);
+          const entry = entryFor(String(key), now, true);
           entry.value = limit + 1;
           entry.expiresAt = now + seconds * 1000;
           return result(entry, now, false);

@@ -21,7 +21,7 @@ import type { Counter } from './counters.js';
 import { isLimitReached } from './counters.js';
 import type { OktaCallObservation } from '../okta/client.js';
 import type { Clock } from '../clock.js';
-import type { LimitVerdict } from './verdict.js';
+import { OK, type LimitVerdict } from './verdict.js';
 
 export interface OktaBudget {
   /** Takes one call from the budget for a start request, or says why not. */
@@ -47,7 +47,7 @@ export function createOktaBudget(options: { counter: Counter; verifyCounter: Cou
       if (now < oktaLowUntil) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.ceil((oktaLowUntil - now) / 1000) };
       try {
         await counter.consume(KEY, 1);
-        return { kind: 'ok' };
+        return OK;
       } catch (rejection) {
         if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         return { kind: 'store-down' };
@@ -56,7 +56,7 @@ export function createOktaBudget(options: { counter: Counter; verifyCounter: Cou
     async takeForVerify() {
       try {
         await verifyCounter.consume(VERIFY_KEY, 1);
-        return { kind: 'ok' };
+        return OK;
       } catch (rejection) {
         if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         return { kind: 'store-down' };

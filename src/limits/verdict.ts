@@ -5,3 +5,6 @@ export type LimitVerdict =
   | { readonly kind: 'limited'; readonly source: 'local' | 'budget'; readonly retryAfterSeconds: number }
   /** The shared counters are unreachable and REDIS_FAILURE_MODE=closed: 503, retry later. */
   | { readonly kind: 'store-down' };
+
+/** The one "ok": verdicts are read, never changed, so every admission can answer with the same object. */
+export const OK: { readonly kind: 'ok' } = Object.freeze({ kind: 'ok' });

@@ -28,26 +28,41 @@ export interface Auditor {
 const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted', 'account-locked']);
 
 export function createAuditor(logger: Logger, metrics: Metrics, oktaRequestIds: OktaRequestIds): Auditor {
+  // The event name and message of each step and outcome, made once: the same few strings every time.
+  const texts = new Map<AuditedStep, Map<Outcome['kind'], { readonly event: string; readonly message: string }>>();
+  const textsOf = (step: AuditedStep, kind: Outcome['kind']) => {
+    let ofStep = texts.get(step);
+    if (!ofStep) texts.set(step, (ofStep = new Map()));
+    let found = ofStep.get(kind);
+    if (!found) ofStep.set(kind, (found = { event: `recovery.${step}`, message: `recovery ${step}: ${kind}` }));
+    return found;
+  };
+
   return {
     record(step, outcome, { context, error } = {}) {
+      const { event, message } = textsOf(step, outcome.kind);
       const facts: Record<string, unknown> = {
-        event: `recovery.${step}`,
+        event,
         outcome: outcome.kind,
         requestId: context?.requestId,
         oktaRequestId: oktaRequestIds.latest(context),
       };
       if (error instanceof OktaApiError) {
-        Object.assign(facts, { oktaStatus: error.status, oktaErrorCode: error.errorCode, oktaErrorId: error.errorId, oktaRequestId: error.requestId ?? facts.oktaRequestId });
+        facts.oktaStatus = error.status;
+        facts.oktaErrorCode = error.errorCode;
+        facts.oktaErrorId = error.errorId;
+        facts.oktaRequestId = error.requestId ?? facts.oktaRequestId;
       }
       if (error instanceof OktaUnavailableError) {
-        Object.assign(facts, { oktaStatus: error.status, oktaRequestId: error.requestId ?? facts.oktaRequestId });
+        facts.oktaStatus = error.status;
+        facts.oktaRequestId = error.requestId ?? facts.oktaRequestId;
       }
       if (outcome.kind === 'rate-limited') facts.retryAfterSeconds = outcome.retryAfterSeconds;
       // Okta's own words for a refused password: the pages show our translation of them, so the
       // operator reads the original here (policy wording, never the password).
       if (outcome.kind === 'password-rejected' && outcome.oktaCauses.length > 0) facts.oktaCauses = outcome.oktaCauses;
-      if (WARN_OUTCOMES.has(outcome.kind)) logger.warn(facts, `recovery ${step}: ${outcome.kind}`);
-      else logger.info(facts, `recovery ${step}: ${outcome.kind}`);
+      if (WARN_OUTCOMES.has(outcome.kind)) logger.warn(facts, message);
+      else logger.info(facts, message);
 
       metrics.stepOutcomes.inc({ step, outcome: outcome.kind });
       if (step === 'start' && outcome.kind === 'email-sent') metrics.flowsStarted.inc();

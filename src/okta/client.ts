@@ -6,7 +6,7 @@
  * http-transport.ts.
  */
 import { endUserHeaders, type EndUserContext } from './context.js';
-import { createHttpTransport, TransportError } from './http-transport.js';
+import { createHttpTransport, headerOf, TransportError } from './http-transport.js';
 import { OktaApiError, OktaUnavailableError } from './errors.js';
 import { errorBodySchema } from './errors.js';
 
@@ -88,13 +88,9 @@ export interface OktaClient {
 
 const SERVICE_USER_AGENT = 'okta-custom-domain-recovery/0.1 (+https://github.com/)';
 
-function numberHeader(value: string | string[] | undefined): number | undefined {
-  const parsed = Number(Array.isArray(value) ? value[0] : value);
+function numberHeader(value: string | undefined): number | undefined {
+  const parsed = Number(value);
   return Number.isFinite(parsed) ? parsed : undefined;
-}
-
-function stringHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Contract §8: X-Rate-Limit-Reset is the window's reset in epoch seconds. */
@@ -144,14 +140,14 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
       if (!(error instanceof TransportError)) throw error;
       throw new OktaUnavailableError(error.code);
     }
-    const oktaRequestId = stringHeader(response.headers['x-okta-request-id']);
+    const oktaRequestId = headerOf(response, 'x-okta-request-id');
     options.observe?.({
       endpoint,
       status: response.status,
       durationMs: performance.now() - startedAt,
       oktaRequestId,
-      rateLimitRemaining: numberHeader(response.headers['x-rate-limit-remaining']),
-      rateLimitResetEpochSeconds: numberHeader(response.headers['x-rate-limit-reset']),
+      rateLimitRemaining: numberHeader(headerOf(response, 'x-rate-limit-remaining')),
+      rateLimitResetEpochSeconds: numberHeader(headerOf(response, 'x-rate-limit-reset')),
       context: sendOptions.context,
       prepaid: sendOptions.prepaid === true,
     });
@@ -163,7 +159,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
       throw new OktaUnavailableError('unreadable response body', { status: response.status, requestId: oktaRequestId });
     }
     const retryAfterSeconds =
-      response.status === 429 ? secondsUntilReset(numberHeader(response.headers['x-rate-limit-reset']), Date.now()) : undefined;
+      response.status === 429 ? secondsUntilReset(numberHeader(headerOf(response, 'x-rate-limit-reset')), Date.now()) : undefined;
     return { status: response.status, body: parsed, retryAfterSeconds, requestId: oktaRequestId };
   }
 

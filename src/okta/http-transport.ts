@@ -10,11 +10,31 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
+
+const ORG_ONLY = 'an Okta call must stay on the org URL';
 
 export interface HttpAnswer {
   readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
+  /** Node's rawHeaders (name, value, name, value …): read with headerOf. */
+  readonly rawHeaders: readonly string[];
   readonly body: string;
+}
+
+/**
+ * One header of an answer, as IncomingMessage.headers would give it (any casing of the name,
+ * repeats joined with ", "), read from the raw list: the client wants three of Okta's twenty-odd
+ * headers, and `headers` builds an object of all of them, lower-casing each name.
+ */
+export function headerOf(answer: HttpAnswer, name: string): string | undefined {
+  const raw = answer.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i] as string;
+    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    value = value === undefined ? (raw[i + 1] as string) : `${value}, ${raw[i + 1] as string}`;
+  }
+  return value;
 }
 
 export interface HttpTransport {
@@ -32,6 +52,15 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * Paths made only of characters the URL parser leaves as they are (no dot segment, no backslash,
+ * nothing it would percent-encode, no fragment): for these, joining to the org's path is exactly
+ * what `new URL(path, org)` gives, without a URL per call. Anything else goes through URL.
+ */
+const PLAIN_PATH = /^[\w\-.~!$&()*+,;=:@%/]*(\?[\w\-.~!$&()*+,;=:@%/?]+)?$/;
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|\?|$)/i;
+const SCHEME = /^[a-z][a-z\d+.-]*:/i;
+
 export function createHttpTransport(options: { orgUrl: string; timeoutMs: number; maxSockets: number }): HttpTransport {
   const base = new URL(options.orgUrl.replace(/\/*$/, '/'));
   const secure = base.protocol === 'https:';
@@ -40,17 +69,34 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, timeout: 60_000 };
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const send = secure ? https.request : http.request;
+  // Node's own reading of the org URL, taken once: a URL handed to http.request is copied into
+  // such an object (urlToHttpOptions) on every call.
+  const origin = urlToHttpOptions(base);
+  // What Node would send as Host for this origin (the default port left out, IPv6 in brackets).
+  const host = base.host;
+  // Credentials in the org URL travel as Node would send them: Basic, unless the call has its own.
+  const basicAuth = origin.auth ? `Basic ${Buffer.from(origin.auth).toString('base64')}` : undefined;
 
-  function urlOf(path: string): URL {
+  /** The request path on the org; throws for anything that would leave it. */
+  function pathOf(path: string): string {
     const relative = path.replace(/^\/+/, '');
+    if (SCHEME.test(relative)) throw new Error(ORG_ONLY);
+    if (PLAIN_PATH.test(relative) && !DOT_SEGMENT.test(relative)) return base.pathname + relative;
     const url = new URL(relative, base);
-    if (/^[a-z][a-z\d+.-]*:/i.test(relative) || url.origin !== base.origin) throw new Error('an Okta call must stay on the org URL');
-    return url;
+    if (url.origin !== base.origin) throw new Error(ORG_ONLY);
+    return url.pathname + url.search;
   }
 
   return {
     request(method, path, headers, body) {
-      const url = urlOf(path);
+      const requestPath = pathOf(path);
+      // Headers as one flat list, in the order Node itself would write them (ours, then Host):
+      // the object form costs Node a [name, value] array and a lower-cased key per header.
+      const list: string[] = [];
+      for (const name in headers) list.push(name, headers[name] as string);
+      if (body !== undefined) list.push('content-length', String(Buffer.byteLength(body)));
+      list.push('Host', host);
+      if (basicAuth !== undefined && headers.authorization === undefined) list.push('Authorization', basicAuth);
       return new Promise<HttpAnswer>((resolve, reject) => {
         let settled = false;
         const finish = (outcome: () => void) => {
@@ -59,10 +105,13 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
           clearTimeout(deadline);
           outcome();
         };
-        const request = send(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+        const requestOptions = { protocol: origin.protocol, hostname: origin.hostname, port: origin.port, path: requestPath, method, agent, headers: list };
+        const request = send(requestOptions, (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => finish(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })));
+          // One chunk (most answers) is read as it is, not copied first.
+          const text = () => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+          response.on('end', () => finish(() => resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders, body: text() })));
           response.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(new TransportError(error.code ?? 'ECONNRESET'))));
           response.on('aborted', () => finish(() => reject(new TransportError('ECONNRESET'))));
         });

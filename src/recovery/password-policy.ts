@@ -84,8 +84,26 @@ export function normalisePolicy(policy: OktaPasswordRules | undefined): Password
   };
 }
 
-function count(password: string, pattern: RegExp): number {
-  return password.match(pattern)?.length ?? 0;
+/** One code point of each kind the policy counts (the symbol: neither a letter, a digit nor a space). */
+const LOWER = /^\p{Ll}$/u;
+const UPPER = /^\p{Lu}$/u;
+const DIGIT = /^\p{Nd}$/u;
+const SYMBOL = /^[^\p{L}\p{Nd}\s]$/u;
+
+/**
+ * The password's length in code points and how many of each kind it has, in one walk over it:
+ * matching each kind over the whole password built an array of every match, four times a reset.
+ */
+function composition(password: string): { length: number; lower: number; upper: number; digit: number; symbol: number } {
+  const counts = { length: 0, lower: 0, upper: 0, digit: 0, symbol: 0 };
+  for (const codePoint of password) {
+    counts.length += 1;
+    if (LOWER.test(codePoint)) counts.lower += 1;
+    else if (UPPER.test(codePoint)) counts.upper += 1;
+    else if (DIGIT.test(codePoint)) counts.digit += 1;
+    else if (SYMBOL.test(codePoint)) counts.symbol += 1;
+  }
+  return counts;
 }
 
 /**
@@ -99,25 +117,27 @@ function usernameParts(login: string): string[] {
     .filter((part) => part.length >= 3);
 }
 
-function containsWord(password: string, word: string | undefined): boolean {
-  return Boolean(word && word.length >= 3 && password.toLowerCase().includes(word.toLowerCase()));
+/** `lowerPassword`: the password lower-cased once by the caller, not once per word. */
+function containsWord(lowerPassword: string, word: string | undefined): boolean {
+  return Boolean(word && word.length >= 3 && lowerPassword.includes(word.toLowerCase()));
 }
 
 /** The requirements this password does not meet, in display order. Empty means "send it to Okta". */
 export function unmetRequirements(policy: PasswordPolicy, password: string, owner: PasswordOwner): PasswordRequirement[] {
-  const length = [...password].length;
+  const { length, lower, upper, digit, symbol } = composition(password);
   const unmet: PasswordRequirement[] = [];
   if (length < policy.minLength) unmet.push('minLength');
   if (length > policy.maxLength) unmet.push('maxLength');
-  if (count(password, /\p{Ll}/gu) < policy.minLowerCase) unmet.push('minLowerCase');
-  if (count(password, /\p{Lu}/gu) < policy.minUpperCase) unmet.push('minUpperCase');
-  if (count(password, /\p{Nd}/gu) < policy.minNumber) unmet.push('minNumber');
-  if (count(password, /[^\p{L}\p{Nd}\s]/gu) < policy.minSymbol) unmet.push('minSymbol');
-  if (policy.excludeUsername && owner.login && usernameParts(owner.login).some((part) => containsWord(password, part))) {
+  if (lower < policy.minLowerCase) unmet.push('minLowerCase');
+  if (upper < policy.minUpperCase) unmet.push('minUpperCase');
+  if (digit < policy.minNumber) unmet.push('minNumber');
+  if (symbol < policy.minSymbol) unmet.push('minSymbol');
+  const lowerPassword = password.toLowerCase();
+  if (policy.excludeUsername && owner.login && usernameParts(owner.login).some((part) => containsWord(lowerPassword, part))) {
     unmet.push('excludeUsername');
   }
-  if (policy.excludeFirstName && containsWord(password, owner.firstName)) unmet.push('excludeFirstName');
-  if (policy.excludeLastName && containsWord(password, owner.lastName)) unmet.push('excludeLastName');
+  if (policy.excludeFirstName && containsWord(lowerPassword, owner.firstName)) unmet.push('excludeFirstName');
+  if (policy.excludeLastName && containsWord(lowerPassword, owner.lastName)) unmet.push('excludeLastName');
   return unmet;
 }
 

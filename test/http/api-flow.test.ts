@@ -192,6 +192,30 @@ describe('POST /api/recovery/verify', () => {
     expect(response.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
   });
 
+  it.each([
+    ['no status', { status: undefined }],
+    ['a stateToken that is not text', { stateToken: 42 }],
+    ['a question that is not text', { _embedded: { user: { recovery_question: { question: ['?'] } } } }],
+    ['a profile login that is null', { _embedded: { user: { profile: { login: null } } } }],
+    ['a policy rule that is not a number', { _embedded: { policy: { complexity: { minLength: '8' } } } }],
+    ['an excluded attribute that is not text', { _embedded: { policy: { complexity: { excludeAttributes: [1] } } } }],
+    ['a link without an href', { _links: { next: { name: 'x' } } }],
+    ['a list instead of an object', { _embedded: [] }],
+  ])('answers a 200 with %s as "try again later", never a 500', async (_name, changes) => {
+    okta.reply(PATHS.verify, fresh('recovery-question.json', service.clock.now(), { stateToken: STATE_TOKEN, ...changes }));
+    const response = await service.browser().postJson('/api/recovery/verify', { token: TOKEN });
+    expect(response.status).toBe(503);
+    expect(response.json()).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(response.text).not.toContain(STATE_TOKEN);
+  });
+
+  it('reads answers whose optional parts are null or absent, and ignores what it does not know', async () => {
+    okta.reply(PATHS.verify, fresh('password-reset.json', service.clock.now(), { stateToken: STATE_TOKEN, relayState: null, factorType: null, somethingNew: { x: [1] }, _embedded: { user: { profile: { login: 'a@example.com', firstName: null }, recovery_question: null, extra: 1 }, policy: { complexity: { excludeUsername: 'true' }, expiration: {} } } }));
+    const response = await service.browser().postJson('/api/recovery/verify', { token: TOKEN });
+    expect(response.status).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'PASSWORD_RESET', policy: { excludeUsername: true } });
+  });
+
   it('calls a token Okta could never have issued invalid without asking Okta', async () => {
     const response = await service.browser().postJson('/api/recovery/verify', { token: '../../etc/passwd' });
     expect(response.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
@@ -422,5 +446,6 @@ afterAll(() => {
     'POST /api/recovery/start → 429',
     'POST /api/recovery/verify → 200',
     'POST /api/recovery/verify → 400',
+    'POST /api/recovery/verify → 503',
   ]);
 });

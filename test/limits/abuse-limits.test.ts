@@ -118,6 +118,9 @@ describe('start, per client IP', () => {
     expect((await startFrom('192.0.2.50', 'e@example.com')).status).toBe(202);
     expect((await startFrom('::ffff:192.0.2.50', 'f@example.com')).status).toBe(202);
     expect((await startFrom('192.0.2.50', 'g@example.com')).status).toBe(429);
+    // Other spellings of the same addresses count as them.
+    expect((await startFrom('::FFFF:c000:232', 'h@example.com')).status).toBe(429);
+    expect((await startFrom('2001:0db8:0001:0002:0000:0000:0000:0007', 'i@example.com')).status).toBe(429);
   });
 
   it('ignores X-Forwarded-For without TRUST_PROXY: a client cannot dodge the limit by inventing addresses', async () => {

@@ -99,6 +99,16 @@ describe('the Okta client', () => {
     expect(received.map((call) => call.path)).toEqual(['/evil.example/api']);
   });
 
+  it('sends every path as the URL parser resolves it on the org, dot segments and odd characters included', async () => {
+    const paths = ['api/v1/x', 'a/./b', 'a/%2E%2e/b', 'a/..', 'a/.b/c..d', 'a?', 'a?b?c', "a?b'c", 'a b', 'a\\b', 'a#b', 'a?b#c', 'a/%zz', 'a/é', 'a"b', 'a{b}', 'x/y:z'];
+    for (const path of paths) await client().send(path, { context: CONTEXT, json: {} });
+    const expected = paths.map((path) => {
+      const url = new URL(path, `${orgUrl}/`);
+      return url.pathname + url.search;
+    });
+    expect(received.map((call) => call.path)).toEqual(expected);
+  });
+
   it('keeps at most OKTA_MAX_SOCKETS connections and reuses them', async () => {
     answer = (_request, response) => setTimeout(() => response.end('{}'), 20);
     const okta = client({ maxSockets: 3 });

@@ -1,19 +1,19 @@
 /**
  * One function per Okta Classic authn recovery endpoint (guardian/gateway okta/api/authentication.ts
- * shape). Each documents the endpoint, parses the answer with a schema, and returns Okta's
+ * shape). Each documents the endpoint, checks the answer's shape (schemas.ts), and returns Okta's
  * transaction, or throws an OktaError. Flow decisions live in recovery/, not here.
  * Reference: https://developer.okta.com/docs/reference/api/authn/ and ../shared/okta-authn-contract.md.
  */
 import type { OktaClient } from '../client.js';
 import type { EndUserContext } from '../context.js';
 import { OktaUnavailableError } from '../errors.js';
-import { transactionSchema, type OktaTransaction } from './schemas.js';
+import { readTransaction, type OktaTransaction } from './schemas.js';
 
 function parseTransaction(body: unknown): OktaTransaction {
-  const parsed = transactionSchema.safeParse(body);
+  const transaction = readTransaction(body);
   // A 200 we cannot read is Okta misbehaving, not the user's fault.
-  if (!parsed.success) throw new OktaUnavailableError('unexpected transaction shape');
-  return parsed.data;
+  if (!transaction) throw new OktaUnavailableError('unexpected transaction shape');
+  return transaction;
 }
 
 /**

@@ -36,19 +36,11 @@ const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);
 export const MESSAGE_FORMAT_OPTIONS = { ignoreTag: true } as const;
 
 export function readCatalogues(directory: string): Map<string, Messages> {
-  return new Map(catalogueLocales(directory).map((locale) => [locale, readCatalogue(directory, locale)]));
-}
-
-/** Every catalogue in the directory, by file name, sorted. */
-function catalogueLocales(directory: string): string[] {
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((file) => path.basename(file, '.json'));
-}
-
-function readCatalogue(directory: string, locale: string): Messages {
-  return JSON.parse(readFileSync(path.join(directory, `${locale}.json`), 'utf8')) as Messages;
+  const byLocale = new Map<string, Messages>();
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.json')).sort()) {
+    byLocale.set(path.basename(file, '.json'), JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as Messages);
+  }
+  return byLocale;
 }
 
 type IntlConstructor<T> = new (locales?: string | string[], options?: object) => T;
@@ -78,45 +70,22 @@ function sharedFormatters() {
   };
 }
 
-/** The key every page prints for every language (the language links), in that language. */
-const LANGUAGE_NAME = 'language.name';
-
-/**
- * `only`: the languages an org offers (LANGUAGES); English stays loaded as the per-key fallback.
- *
- * Every catalogue is read and parsed at start-up, so a broken file still stops it, but only
- * English is kept whole: another language's messages are read again the first time a request
- * needs one (a few milliseconds, once per language and process). Holding all 28 parsed costs
- * about 1.6 MiB of heap for languages most instances never show; each page's language links
- * need only every language's own name, kept from that first reading.
- */
+/** `only`: the languages an org offers (LANGUAGES); English stays loaded as the per-key fallback. */
 export function loadCatalogue(directory: string, only?: readonly string[]): Catalogue {
-  const files = catalogueLocales(directory);
-  if (!files.includes('en')) throw new Error(`no English catalogue (en.json) in ${directory}`);
-  const english = readCatalogue(directory, 'en');
-  const held = new Map<string, Messages>([['en', english]]);
-  function messagesOf(locale: string): Messages | undefined {
-    let messages = held.get(locale);
-    if (messages === undefined && files.includes(locale)) {
-      // A file gone since start-up (a deployment replacing files under a running process)
-      // leaves that language's pages in English rather than failing them.
-      try {
-        messages = readCatalogue(directory, locale);
-      } catch {
-        messages = {};
-      }
-      held.set(locale, messages);
-    }
-    return messages;
-  }
+  const byLocale = readCatalogues(directory);
+  const english = byLocale.get('en');
+  if (!english) throw new Error(`no English catalogue (en.json) in ${directory}`);
 
   // Compiled once per language and key, on first use: parsing a message costs far more than
   // formatting it, and a page prints dozens of them. A message with nothing to fill in is kept
-  // as its finished text. Keyed by the language asked for, so a key it lacks does not load its
-  // catalogue again; the English fallback's compiled message is shared by all of them.
+  // as its finished text.
   const formatters = sharedFormatters();
   const compiled = new Map<string, IntlMessageFormat | string>();
-  function compile(language: string, key: string, source: string): IntlMessageFormat | string {
+  function formatter(locale: string, key: string): IntlMessageFormat | string | undefined {
+    const own = byLocale.get(locale)?.[key];
+    // An English fallback is formatted by English plural rules, not the page's.
+    const [language, source] = own !== undefined ? [locale, own] : ['en', english?.[key]];
+    if (source === undefined) return undefined;
     const id = `${language}\u0000${key}`;
     let format = compiled.get(id);
     if (format === undefined) {
@@ -126,31 +95,8 @@ export function loadCatalogue(directory: string, only?: readonly string[]): Cata
     }
     return format;
   }
-  function formatter(locale: string, key: string): IntlMessageFormat | string | undefined {
-    const id = `${locale}\u0000${key}`;
-    const known = compiled.get(id);
-    if (known !== undefined) return known;
-    // The language links ask every language for its name: that must not load every catalogue.
-    const own = key === LANGUAGE_NAME && !held.has(locale) ? names.get(locale) : messagesOf(locale)?.[key];
-    // An English fallback is formatted by English plural rules, not the page's.
-    if (own !== undefined) return compile(locale, key, own);
-    const source = english[key];
-    if (source === undefined) return undefined;
-    const format = compile('en', key, source);
-    // Only for a catalogue's language: a locale string from elsewhere must not grow the cache.
-    if (files.includes(locale)) compiled.set(id, format);
-    return format;
-  }
 
-  // Kept as written and compiled on first use like any message: compiling all 28 at start-up
-  // resolves each language through Intl (measured: 3-4 MiB more RSS at idle, ICU's data).
-  const names = new Map<string, string>();
-  for (const locale of files) {
-    const name = locale === 'en' ? undefined : readCatalogue(directory, locale)[LANGUAGE_NAME];
-    if (name !== undefined) names.set(locale, name);
-  }
-
-  const locales = files.filter((locale) => !only || only.includes(locale));
+  const locales = [...byLocale.keys()].filter((locale) => !only || only.includes(locale));
   return {
     locales,
     defaultLocale: locales.includes('en') ? 'en' : (locales[0] ?? 'en'),
@@ -164,7 +110,7 @@ export function loadCatalogue(directory: string, only?: readonly string[]): Cata
         return String(format.format(vars));
       } catch {
         // A value the code forgot: show the message as written, a visible gap rather than a 500.
-        return messagesOf(locale)?.[key] ?? english[key] ?? key;
+        return byLocale.get(locale)?.[key] ?? english[key] ?? key;
       }
     },
   };

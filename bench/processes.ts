@@ -130,6 +130,9 @@ export async function readProbe(port: number): Promise<ProbeReading> {
 /** The service exactly as operators start it; its JSON logs go to /dev/null (serialised, not stored). */
 export async function startServiceProcess(entry: string, env: Record<string, string>, url: string, nodeFlags: string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeFlags, entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // No IPC channel ends it with us (the forked processes exit on 'disconnect'): a failed run
+  // would otherwise leave the service listening, and loading the next run's machine.
+  process.once('exit', () => child.kill('SIGKILL'));
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);

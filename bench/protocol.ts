@@ -21,6 +21,14 @@ export function refusedLogin(status: 'LOCKED_OUT' | 'SUSPENDED', index: number):
  * Koa + got baseline, the bare node:http relay, Koa over node:http (the framework floor), and our
  * service over Identity Engine.
  */
+/** The baselines' routes and the Okta endpoint each relays to (the same four calls as our Classic flow). */
+export const RELAY_ENDPOINTS: Readonly<Record<string, string>> = {
+  '/start': '/api/v1/authn/recovery/password',
+  '/verify': '/api/v1/authn/recovery/token',
+  '/answer': '/api/v1/authn/recovery/answer',
+  '/reset': '/api/v1/authn/credentials/reset_password',
+};
+
 export const CLIENTS = ['ours', 'baseline', 'relay', 'koa', 'ours-idx'] as const;
 export type Client = (typeof CLIENTS)[number];
 

@@ -1,6 +1,6 @@
 /**
- * The Okta side of the two node:http baselines (relay-process.ts, koa-relay-process.ts): the four
- * Classic endpoints and one POST over a keep-alive agent with the same socket bound as our Okta
+ * The Okta side of the two node:http baselines (relay-process.ts, koa-relay-process.ts): one POST
+ * over a keep-alive agent with the same socket bound as our Okta
  * client, so the two differ only in what serves the client.
  */
 import http from 'node:http';
@@ -8,14 +8,6 @@ import http from 'node:http';
 const orgUrl = new URL(process.env.OKTA_ORG_URL ?? 'http://127.0.0.1:1');
 const maxSockets = Number(process.env.OKTA_MAX_SOCKETS ?? 64);
 const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-
-/** The baselines' routes and the Okta endpoint each relays to. */
-export const ENDPOINTS: Readonly<Record<string, string>> = {
-  '/start': '/api/v1/authn/recovery/password',
-  '/verify': '/api/v1/authn/recovery/token',
-  '/answer': '/api/v1/authn/recovery/answer',
-  '/reset': '/api/v1/authn/credentials/reset_password',
-};
 
 export function readAll(stream: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

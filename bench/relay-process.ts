@@ -7,7 +7,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { callOkta, ENDPOINTS, readAll } from './relay-okta.js';
+import { RELAY_ENDPOINTS } from './protocol.js';
+import { callOkta, readAll } from './relay-okta.js';
 
 function reply(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -16,7 +17,7 @@ function reply(response: http.ServerResponse, status: number, body: unknown): vo
 }
 
 const server = http.createServer((request, response) => {
-  const endpoint = ENDPOINTS[request.url ?? ''];
+  const endpoint = RELAY_ENDPOINTS[request.url ?? ''];
   if (request.method !== 'POST' || !endpoint) {
     reply(response, 404, {});
     return;

@@ -177,6 +177,23 @@ describe('start', () => {
     expect(okta.callsTo(P.recover)).toHaveLength(0);
   });
 
+  it('sends a form field Okta names __proto__ as a member of the body, and nothing a field name only inherits', async () => {
+    okta.reply(P.interact, idx('interact.json'));
+    okta.reply(P.introspect, idx('introspect-identify-with-recover.json'));
+    okta.reply(P.recover, idx('recover-identify-recovery.json', (body) => {
+      const forms = (body.remediation as { value: { name: string; value: Record<string, unknown>[] }[] }).value;
+      forms.find((form) => form.name === 'identify-recovery')?.value.push({ name: '__proto__', value: { kept: true }, mutable: false }, { name: 'toString' });
+    }));
+    okta.reply(P.identify, idx('identify-recovery-verification-data.json'));
+    okta.reply(P.challenge, idx('challenge-email.json'));
+    expect((await engine.start({ username: 'pat@example.com' }, CONTEXT)).kind).toBe('code-sent');
+    const body = sent(okta.callsTo(P.identify)[0]) as Record<string, unknown>;
+    expect(Object.hasOwn(body, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(body, '__proto__')?.value).toEqual({ kept: true });
+    expect(Object.hasOwn(body, 'toString')).toBe(false);
+    expect(body.identifier).toBe('pat@example.com');
+  });
+
   it("takes the code's rules from the form: 10 letters and digits", async () => {
     okta.reply(P.interact, idx('interact.json'));
     okta.reply(P.introspect, idx('introspect-identify-with-recover.json'));

@@ -174,10 +174,12 @@ export function stateHandleOf(ion: Ion, form?: IonForm): string | undefined {
  * like the form, and every immutable field's given value, which wins.
  */
 export function bodyOf(fields: readonly IonField[] | undefined, values: Record<string, unknown>): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+  // Field names are Okta's: with no prototype, a field named `__proto__` (or `toString`) is a
+  // member of the body like any other, never the body's prototype or an inherited value.
+  const body: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const field of fields ?? []) {
     if (field.mutable === false && field.value !== undefined) body[field.name] = field.value;
-    else if (field.name in values) {
+    else if (Object.hasOwn(values, field.name)) {
       const given = values[field.name];
       body[field.name] = field.form && given && typeof given === 'object' ? bodyOf(field.form.value, given as Record<string, unknown>) : given;
     }

@@ -4,11 +4,13 @@
  * orgs and the docs disagree (excludeUsername as boolean or "true", policy.expiration absent,
  * errorCauses absent, factorType casing), and strict only on what the flow reads.
  *
- * Hand-written rather than zod: an answer that passes is handed on as it came (a check, not a
- * copy), where zod's object schemas rebuilt every object of it: about 4 KiB per Okta call, the
- * largest allocation of any step of ours (measured with the bench's heap profile). Every field
- * keeps the rule the zod schema gave it; test/http/api-flow.test.ts sends answers that break them.
+ * Checked in place (../shape-check.ts) rather than parsed with zod: an answer that passes is
+ * handed on as it came, where zod's object schemas rebuilt every object of it: about 4 KiB per
+ * Okta call, the largest allocation of any step of ours (measured with the bench's heap profile).
+ * Every field keeps the rule the zod schema gave it; test/http/api-flow.test.ts sends answers
+ * that break them.
  */
+import { arrayOf, boolean, either, nullish, number, object, optional, string, valuesOf } from '../shape-check.js';
 
 export interface OktaHrefLink {
   readonly href: string;
@@ -59,59 +61,35 @@ export interface OktaTransaction {
   readonly [key: string]: unknown;
 }
 
-type Json = Record<string, unknown>;
+const nullableString = nullish(string);
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** Absent (optional), or this kind. */
-const optional = (value: unknown, is: (value: unknown) => boolean): boolean => value === undefined || is(value);
-/** Absent, null (nullish), or this kind. */
-const nullish = (value: unknown, is: (value: unknown) => boolean): boolean => value === undefined || value === null || is(value);
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const complexity = object({
+  minLength: optional(number),
+  minLowerCase: optional(number),
+  minUpperCase: optional(number),
+  minNumber: optional(number),
+  minSymbol: optional(number),
+  excludeUsername: optional(either(boolean, string)),
+  excludeAttributes: optional(arrayOf(string)),
+});
+const passwordPolicy = object({ complexity: optional(complexity), age: optional(object({ minAgeMinutes: optional(number), historyCount: optional(number) })) });
+const profile = object({ login: optional(string), firstName: nullableString, lastName: nullableString, locale: nullableString });
+const user = object({ id: optional(string), profile: optional(profile), recovery_question: nullish(object({ question: string })) });
+const hrefLink = object({ href: string, name: optional(string) });
 
-const NUMBER_RULES = ['minLength', 'minLowerCase', 'minUpperCase', 'minNumber', 'minSymbol'] as const;
-
-function isComplexity(value: unknown): boolean {
-  if (!isObject(value)) return false;
-  for (const rule of NUMBER_RULES) if (!optional(value[rule], isNumber)) return false;
-  const excludeUsername = value.excludeUsername;
-  if (excludeUsername !== undefined && typeof excludeUsername !== 'boolean' && typeof excludeUsername !== 'string') return false;
-  const attributes = value.excludeAttributes;
-  return attributes === undefined || (Array.isArray(attributes) && attributes.every(isString));
-}
-
-const isAge = (value: unknown): boolean => isObject(value) && optional(value.minAgeMinutes, isNumber) && optional(value.historyCount, isNumber);
-
-const isPasswordPolicy = (value: unknown): value is OktaPasswordPolicy =>
-  isObject(value) && optional(value.complexity, isComplexity) && optional(value.age, isAge);
-
-const isProfile = (value: unknown): boolean =>
-  isObject(value) && optional(value.login, isString) && nullish(value.firstName, isString) && nullish(value.lastName, isString) && nullish(value.locale, isString);
-
-const isQuestion = (value: unknown): boolean => isObject(value) && isString(value.question);
-
-const isUser = (value: unknown): boolean =>
-  isObject(value) && optional(value.id, isString) && optional(value.profile, isProfile) && nullish(value.recovery_question, isQuestion);
-
-const isEmbedded = (value: unknown): boolean => isObject(value) && optional(value.user, isUser) && optional(value.policy, isPasswordPolicy);
-
-const isHrefLink = (value: unknown): boolean => isObject(value) && isString(value.href) && optional(value.name, isString);
-
-function isLinks(value: unknown): boolean {
-  if (!isObject(value)) return false;
-  for (const key in value) {
-    const link = value[key];
-    if (!(Array.isArray(link) ? link.every(isHrefLink) : isHrefLink(link))) return false;
-  }
-  return true;
-}
-
-const TOKEN_FIELDS = ['stateToken', 'recoveryToken', 'expiresAt', 'relayState', 'factorType', 'recoveryType'] as const;
+const transaction = object({
+  status: string,
+  stateToken: nullableString,
+  recoveryToken: nullableString,
+  expiresAt: nullableString,
+  relayState: nullableString,
+  factorType: nullableString,
+  recoveryType: nullableString,
+  _embedded: optional(object({ user: optional(user), policy: optional(passwordPolicy) })),
+  _links: optional(valuesOf(either(hrefLink, arrayOf(hrefLink)))),
+});
 
 /** Okta's answer as a transaction, untouched; undefined when it does not have a transaction's shape. */
 export function readTransaction(body: unknown): OktaTransaction | undefined {
-  if (!isObject(body) || !isString(body.status)) return undefined;
-  for (const field of TOKEN_FIELDS) if (!nullish(body[field], isString)) return undefined;
-  if (!optional(body._embedded, isEmbedded) || !optional(body._links, isLinks)) return undefined;
-  return body as OktaTransaction;
+  return transaction(body) ? (body as OktaTransaction) : undefined;
 }

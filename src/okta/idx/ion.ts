@@ -3,7 +3,7 @@
  * boundary: Okta adds members over time, and only what recovery needs is required. Everything
  * here is about the wire format; the engine (engine.ts) decides what it means.
  */
-import { arrayOf, boolean, number, object, optional, string, unknown, type Check } from './ion-check.js';
+import { arrayOf, boolean, number, object, optional, string, unknown, type Check } from '../shape-check.js';
 
 export interface IonMessage {
   readonly message?: string | undefined;

@@ -1,6 +1,8 @@
 /**
- * Shape checks for JSON as JSON.parse built it: each answers true or false and allocates nothing
- * per value checked, so a large answer can be validated where it lies (ion.ts). Objects are
+ * Shape checks for Okta's JSON as JSON.parse built it, for both engines (Classic's transaction in
+ * classic/schemas.ts, IDX's ION in idx/ion.ts): each answers true or false and allocates nothing
+ * per value checked, so an answer is validated where it lies and handed on as it came (zod's
+ * object schemas rebuilt every object of it). Objects are
  * loose, as Okta adds members over time: only the named members are checked. An array is not an
  * object; an absent member and one set to undefined are alike.
  */
@@ -18,12 +20,33 @@ export const optional =
   (value) =>
     value === undefined || check(value);
 
+/** Absent, null, or passing `check`. */
+export const nullish =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined || value === null || check(value);
+
+/** Passing either check. */
+export const either =
+  (first: Check, second: Check): Check =>
+  (value) =>
+    first(value) || second(value);
+
 export const arrayOf =
   (check: Check): Check =>
   (value) => {
     if (!Array.isArray(value)) return false;
     // Indexed: for-of makes an iterator object per array until the optimiser removes it.
     for (let i = 0; i < value.length; i += 1) if (!check(value[i])) return false;
+    return true;
+  };
+
+/** An object (as a map) whose every member passes `check`. */
+export const valuesOf =
+  (check: Check): Check =>
+  (value) => {
+    if (!isRecord(value)) return false;
+    for (const name in value) if (!check(value[name])) return false;
     return true;
   };
 

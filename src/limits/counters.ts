@@ -15,7 +15,7 @@
  *    503, and /readyz reports Redis, for organisations that prefer no recovery to weaker limits.
  */
 import type { Logger } from 'pino';
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
 import type { Config, LimitSpec } from '../config.js';
 import { createBoundedMemoryStore, type MemoryStoreStats } from './memory-store.js';
@@ -82,7 +82,8 @@ export async function createCounterStore(config: Pick<Config, 'redis' | 'limits'
     };
   }
 
-  const [{ Redis }, { RateLimiterMemory, RateLimiterRedis }] = await Promise.all([import('ioredis'), import('rate-limiter-flexible')]);
+  // rate-limiter-flexible is loaded either way (RateLimiterRes, above, comes from its index).
+  const { Redis } = await import('ioredis');
   const client = new Redis(redisConfig.url, {
     // Without the offline queue a command fails at once while disconnected instead of waiting for
     // a reconnect that may never come (rate-limiter-flexible's advice for ioredis).

@@ -85,13 +85,30 @@ function listen(name: string): Promise<[string, { url: string; counters: Counter
 const listeners = new Map(await Promise.all(CLIENTS.map(listen)));
 process.send?.({ type: 'ready', urls: Object.fromEntries([...listeners].map(([name, entry]) => [name, entry.url])) as Record<Client, string> } satisfies EmulatorReply);
 
+/** The code each login's last flow took: the next flow waits for a newer one. */
+const takenCodes = new Map<string, string>();
+/**
+ * An IDX start answers before Okta is asked and walks IDX afterwards, so its code may not have been
+ * emailed yet when the simulated user looks: wait for it, as a person waits for the email.
+ */
+async function newCode(login: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const code = handle.idx.lastOtp(login);
+    if ((code && code !== takenCodes.get(login)) || Date.now() > deadline) {
+      takenCodes.set(login, code ?? '');
+      return code ?? '';
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 process.on('message', (message: EmulatorRequest) => {
   if (message.type === 'tokens') {
     const tokens = message.logins.map((login) => handle.issueRecoveryToken(login));
     process.send?.({ type: 'tokens', id: message.id, tokens } satisfies EmulatorReply);
   } else if (message.type === 'codes') {
-    const codes = message.logins.map((login) => handle.idx.lastOtp(login) ?? '');
-    process.send?.({ type: 'tokens', id: message.id, tokens: codes } satisfies EmulatorReply);
+    void Promise.all(message.logins.map(newCode)).then((codes) => process.send?.({ type: 'tokens', id: message.id, tokens: codes } satisfies EmulatorReply));
   } else if (message.type === 'stats') {
     const counters = listeners.get(message.client);
     if (!counters) return;

@@ -117,6 +117,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     lifecycle.registerCloser('mail-queue', () => mailer.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   }
   const engine = await createEngine(config, { okta, clock, logger, mailer, oktaEmails });
+  const background = engine.background;
+  // Starts already answered reach Okta before its sockets close, as Okta-sent emails do.
+  if (background) lifecycle.registerCloser('engine-background', () => background.close(Math.floor(config.shutdownTimeoutMs * 0.9)));
   // One series for the engine, as Prometheus "info" metrics do: dashboards join on it.
   new Gauge({ name: 'recovery_okta_engine_info', help: 'The Okta engine this instance drives (classic or idx).', labelNames: ['engine'], registers: [metrics.registry] }).set({ engine: engine.name }, 1);
   // After the mail queue's closer: a queued recovery email still takes from the budget.
@@ -156,10 +159,32 @@ async function createEngine(config: Config, deps: { okta: OktaClient; clock: Clo
     const settings = { orgUrl: config.okta.orgUrl as string, clientId: idx.clientId, clientSecret: idx.clientSecret, authServerPath: idx.authServerPath, redirectUri: idx.redirectUri };
     // Service delivery needs the mailer (config.ts requires SMTP_URL and OKTA_API_TOKEN for it).
     const idxDelivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta' } as const);
-    return createIdxEngine({ okta, clock, logger, settings, delivery: idxDelivery });
+    // Okta sends the code: the start answers first and hands the walk's result over (start-handoff.ts).
+    const handoff = idxDelivery.by === 'okta' ? await idxStartHandoff(config, clock, logger) : undefined;
+    return createIdxEngine({ okta, clock, logger, settings, delivery: idxDelivery, handoff });
   }
   const { createClassicEngine } = await import('./okta/classic/engine.js');
   // Service delivery needs the mailer (config.ts requires SMTP_URL for it).
   const delivery = config.email.delivery === 'service' && mailer ? ({ by: 'service', mailer } as const) : ({ by: 'okta', emails: oktaEmails } as const);
   return createClassicEngine({ okta, clock, logger, delivery, unlockEmails: oktaEmails });
+}
+
+/**
+ * Where an IDX start's walk leaves its result for the code's step: this process's memory, and
+ * Redis too with REDIS_URL (another instance may take the code). In memory it is bounded by what
+ * can be alive: every start takes at least one call from the Okta budget a minute, and a result
+ * lives PENDING_START_LIFETIME_MS; never more than the counters' own bound.
+ */
+async function idxStartHandoff(config: Config, clock: Clock, logger: Logger) {
+  const { createStartHandoff, createMemoryHandoffStore, layeredHandoffStore, PENDING_START_LIFETIME_MS } = await import('./okta/idx/start-handoff.js');
+  const alive = Math.ceil((config.limits.oktaCallsPerMinute * PENDING_START_LIFETIME_MS) / 60_000);
+  const near = createMemoryHandoffStore({ maxEntries: Math.min(config.limits.memoryMaxKeys, alive), now: () => clock.now() });
+  const redis = config.redis;
+  const store = redis
+    ? layeredHandoffStore(
+        near,
+        await (await import('./okta/idx/handoff-redis.js')).createRedisHandoffStore({ url: redis.url, keyPrefix: redis.keyPrefix, secret: config.cookieSecret, previousSecret: config.cookieSecretPrevious, logger }),
+      )
+    : near;
+  return createStartHandoff({ store, logger, ttlMs: PENDING_START_LIFETIME_MS, concurrency: config.okta.maxSockets });
 }

@@ -66,7 +66,11 @@ export type EngineResult =
   | { readonly kind: 'unlocked' }
   /** The password is changed; `user` is whatever Okta said about them, for the notice email. */
   | { readonly kind: 'password-changed'; readonly user: MailUser }
-  | { readonly kind: 'refused'; readonly outcome: EngineRefusal; readonly error?: unknown };
+  /**
+   * `endsFlow`: the flow cannot go on whatever the outcome (an IDX start whose walk after the
+   * response failed: the user asks again), so its cookie is cleared.
+   */
+  | { readonly kind: 'refused'; readonly outcome: EngineRefusal; readonly error?: unknown; readonly endsFlow?: boolean };
 
 export interface StartInput {
   readonly username: string;
@@ -97,4 +101,9 @@ export interface RecoveryEngine {
   reset(session: EngineSession, input: { newPassword: string; revokeSessions: boolean }, context: EndUserContext): Promise<EngineResult>;
   /** Ends Okta's transaction; failures are the engine's to log, the user has walked away anyway. */
   cancel(session: EngineSession, context: EndUserContext): Promise<void>;
+  /**
+   * Work the engine does after a response has gone (an IDX start's walk), if any: finished at
+   * shutdown before Okta's sockets close, and awaited by tests that read what Okta then sent.
+   */
+  readonly background?: { idle(): Promise<void>; close(timeoutMs: number): Promise<void> } | undefined;
 }

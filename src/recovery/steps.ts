@@ -127,7 +127,7 @@ async function applied(deps: RecoveryDeps, context: EndUserContext, step: StepNa
       return finish(deps, context, step, { outcome: { kind: 'password-changed', redirectTo }, flow: { phase: 'done', redirectTo, expiresAt: deps.clock.now() + DONE_PAGE_MS } });
     }
     case 'refused':
-      return finish(deps, context, step, { outcome: result.outcome, flow: ENDS_FLOW.has(result.outcome.kind) ? null : undefined }, result.error);
+      return finish(deps, context, step, { outcome: result.outcome, flow: result.endsFlow || ENDS_FLOW.has(result.outcome.kind) ? null : undefined }, result.error);
   }
 }
 
@@ -306,7 +306,7 @@ export async function verifyCode(deps: RecoveryDeps, flow: FlowState | null, typ
     else return finish(deps, context, 'verify-code', { outcome: { kind: 'wrong-code', channel }, flow: { ...flow, linkCode: undefined } }, result.error);
   }
   // A wrong code leaves the flow waiting; the stashed link code is spent either way.
-  if (result.kind === 'refused' && !ENDS_FLOW.has(result.outcome.kind)) {
+  if (result.kind === 'refused' && !result.endsFlow && !ENDS_FLOW.has(result.outcome.kind)) {
     return finish(deps, context, 'verify-code', { outcome: result.outcome, flow: { ...flow, linkCode: undefined } }, result.error);
   }
   return applied(deps, context, 'verify-code', result, flow);

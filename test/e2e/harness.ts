@@ -15,6 +15,7 @@ import { startDemoOkta } from '../../src/demo/demo-okta.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { projectRoot } from '../../src/paths.js';
 import { startService } from '../../src/server.js';
+import { afterResponses } from '../helpers/service.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REQUIRED = process.env.REQUIRE_BROWSER_TESTS === '1';
@@ -86,7 +87,7 @@ export async function startDemo(environment: Record<string, string> = {}): Promi
   return {
     url: publicUrl,
     emulator: demo.emulator,
-    settled: () => service.deps.oktaEmails.queue.idle(),
+    settled: () => afterResponses(service.deps),
     async close() {
       await service.close();
       await demo.close();

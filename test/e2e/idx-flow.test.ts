@@ -32,7 +32,9 @@ describeInBrowser('Identity Engine recovery in Chromium', () => {
     return context.newPage();
   }
 
-  function newestCode(login: string): string {
+  /** The code the newest email to `login` carries (Okta is asked after the start has answered). */
+  async function newestCode(login: string): Promise<string> {
+    await demo.settled();
     const mail = [...demo.emulator.outbox].reverse().find((message) => message.to.includes(login));
     if (!mail?.otp) throw new Error(`no code emailed to ${login}`);
     return mail.otp;
@@ -57,7 +59,7 @@ describeInBrowser('Identity Engine recovery in Chromium', () => {
     expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
     await checkPage(page, 'idx-02-wrong-code');
 
-    await page.fill('#code', newestCode('alice@example.com'));
+    await page.fill('#code', await newestCode('alice@example.com'));
     await page.click('form[action="/reset-password/code"] button[type=submit]');
     await page.waitForURL('**/reset-password/question');
     await page.fill('#answer', 'Brussels sprouts');
@@ -87,7 +89,7 @@ describeInBrowser('Identity Engine recovery in Chromium', () => {
     const other = await newPage();
     await openMailboxLink(other, demo, 'bob@example.com');
     await other.waitForURL('**/reset-password/verify-email');
-    const code = newestCode('bob@example.com');
+    const code = await newestCode('bob@example.com');
     expect(await other.textContent('#code-display')).toContain(code);
     await checkPage(other, 'idx-05-magic-link-other-browser');
     await first.fill('#code', code);

@@ -54,6 +54,11 @@ export async function startTestService(
     config,
     logs,
     browser: (headers?: Record<string, string>) =>
-      new Browser(service.url, { origin: config.publicOrigin, headers, check: expectDocumentedAnswer, settle: () => service.deps.oktaEmails.queue.idle() }),
+      new Browser(service.url, { origin: config.publicOrigin, headers, check: expectDocumentedAnswer, settle: () => afterResponses(service.deps) }),
   });
+}
+
+/** Everything the service does after its responses (Okta-sent emails, IDX start walks), done. */
+export async function afterResponses(deps: RunningService['deps']): Promise<void> {
+  await Promise.all([deps.oktaEmails.queue.idle(), deps.engine.background?.idle()]);
 }

@@ -6,7 +6,7 @@ import { fixture, fresh, withBody } from '../helpers/fixtures.js';
 import { OktaMock, PATHS } from '../helpers/okta-nock.js';
 import { Browser } from '../helpers/browser.js';
 import { seenAnswers } from '../helpers/openapi.js';
-import { startTestService, type ServiceUnderTest } from '../helpers/service.js';
+import { afterResponses, startTestService, type ServiceUnderTest } from '../helpers/service.js';
 
 const TOKEN = 'VBQ0gwBp5LyJJFdbmWCM';
 const STATE_TOKEN = '00lMJySRYNz3u_rKQrsLvLrzxiARgivP8FB_1gpmVb';
@@ -91,7 +91,7 @@ describe('POST /api/recovery/start', () => {
       expect(response.status).toBe(202);
       // Answered, and Okta has not answered yet: no audit event of the start so far.
       expect(startEvents()).toEqual([]);
-      await service.deps.oktaEmails.queue.idle();
+      await afterResponses(service.deps);
       expect(startEvents()).toEqual([expect.objectContaining({ outcome: 'email-sent', requestId: response.headers.get('x-request-id') })]);
     });
 

@@ -10,6 +10,7 @@ import { startService, type RunningService } from '../../src/server.js';
 import { demoUsers } from '../../src/emulator/index.js';
 import { Browser, csrfTokenIn } from '../helpers/browser.js';
 import { select } from '../helpers/html.js';
+import { afterResponses } from '../helpers/service.js';
 
 let demo: DemoOkta;
 let service: RunningService;
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 it('runs the whole flow in one browser tab through the mailbox', async () => {
   // Settled after each answer: Okta is asked to send the email after the start has answered.
-  const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => service.deps.oktaEmails.queue.idle() });
+  const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => afterResponses(service.deps) });
   const empty = await browser.get('/dev/mailbox');
   expect(empty.text).toContain('No emails yet');
 
@@ -93,7 +94,7 @@ describe('the banner tells the truth (issue 11.10)', () => {
 
 describe('/dev/mailbox is one of our pages', () => {
   it('wears the layout (title, language, header, stylesheet), in the chosen language, with the email text escaped', async () => {
-    const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => service.deps.oktaEmails.queue.idle() });
+    const browser = new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => afterResponses(service.deps) });
     const form = await browser.get('/forgot-password?lang=de');
     await browser.postForm('/forgot-password', { _csrf: csrfTokenIn(form.text), username: 'alice@example.com' });
     const mailbox = await browser.get('/dev/mailbox');

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/server.js';
 import { Browser, csrfTokenIn } from '../helpers/browser.js';
 import { select } from '../helpers/html.js';
+import { afterResponses } from '../helpers/service.js';
 
 let demo: DemoOkta;
 let service: RunningService;
@@ -26,7 +27,7 @@ afterAll(async () => {
 
 function browser(): Browser {
   // Settled after each answer: Okta is asked to send unlock emails after the start has answered.
-  return new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => service.deps.oktaEmails.queue.idle() });
+  return new Browser(service.url, { origin: 'http://127.0.0.1:3000', settle: () => afterResponses(service.deps) });
 }
 
 it('offers email, text message and voice call on the forgot page, and links to unlock, with nothing configured', async () => {

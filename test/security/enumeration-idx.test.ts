@@ -84,6 +84,10 @@ describe.each([
   ] as const)('%s', (_surface, start) => {
     it('answers every kind of user the same: status, body, headers and cookies', async () => {
       world = await startEmulatedService(IDX_ENV, { pipeline: 'idx', idx: { userEnumerationPrevention, securityQuestion: false } });
+      // A start answers before Okta is asked, naming the code's format once Okta has shown it to
+      // this process (any plausible code before that): one earlier recovery, as in any running service.
+      await world.service.browser().postJson('/api/recovery/start', { username: 'alice@example.com' });
+      const warmUpMails = world.emulator.outbox.length;
       for (const group of GROUPS) {
         const answers = new Map<string, Fingerprint[]>();
         for (const [name, username] of group) answers.set(name, await start(username));
@@ -93,7 +97,7 @@ describe.each([
         for (const [name, answer] of answers) expect({ name, answer }).toEqual({ name, answer: baseline });
       }
       // The sameness is not a dead Okta: the active users got their code, nobody else did.
-      const recipients = world.emulator.outbox.map((mail) => mail.to);
+      const recipients = world.emulator.outbox.slice(warmUpMails).map((mail) => mail.to);
       expect(recipients.filter((to) => to.includes('alice@example.com') || to.includes('bob@example.com'))).toHaveLength(2);
       expect(recipients.some((to) => /nobo|bo0|dave|erin/.test(to))).toBe(false);
       // With UEP off, Okta really told the unknown users apart (and we folded it).

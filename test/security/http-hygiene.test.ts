@@ -10,7 +10,7 @@ import { csrfTokenIn, type Browser } from '../helpers/browser.js';
 import { LENIENT_LIMITS, startEmulatedService, type EmulatedService } from '../helpers/emulated.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { seenFromBrowser, seenFromRaw, urlAttributes, type Seen } from '../helpers/seen.js';
-import { startTestService } from '../helpers/service.js';
+import { afterResponses, startTestService } from '../helpers/service.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:3000';
 let emulated: EmulatedService;
@@ -265,7 +265,7 @@ describe('links and redirects come from PUBLIC_URL, never from the request', () 
         const response = await rawRequest(target.service.url, { method, path, headers, body: fields && new URLSearchParams(fields).toString() });
         for (const line of response.headers['set-cookie'] ?? []) jar.remember(line);
         // What the start does after answering (asking Okta for the email) is done before the next hop.
-        await target.service.deps.oktaEmails.queue.idle();
+        await afterResponses(target.service.deps);
         const answer = seenFromRaw(`${method} ${path}`, response);
         seen.push(answer);
         return answer;

@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import { createIdxEngine } from '../../src/okta/idx/engine.js';
+import { createMemoryHandoffStore, createStartHandoff, type StartHandoff } from '../../src/okta/idx/start-handoff.js';
 import type { EngineResult, EngineSession, RecoveryEngine } from '../../src/recovery/engine.js';
 import { idxFixture as idx } from '../helpers/fixtures.js';
 import { OKTA_ORG, OktaMock } from '../helpers/okta-nock.js';
@@ -28,11 +29,19 @@ const okta = new OktaMock();
 const logs: string[] = [];
 let engine: RecoveryEngine;
 
-function build(clientSecret?: string): RecoveryEngine {
+const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
+
+function build(clientSecret?: string, handoff?: StartHandoff): RecoveryEngine {
   const sink = new Writable({ write: (chunk, _encoding, callback) => (logs.push(String(chunk)), callback()) });
   const client = createOktaClient({ orgUrl: OKTA_ORG, timeoutMs: 2000 });
   const settings = { orgUrl: OKTA_ORG, clientId: '0oa1recoveryfixture', clientSecret, authServerPath: 'oauth2', redirectUri: 'https://id.acme.example/reset-password/callback' };
-  return createIdxEngine({ okta: client, clock: new ManualClock(Date.parse('2030-01-01T00:00:00Z')), logger: createLogger({ level: 'info', destination: sink }), settings });
+  return createIdxEngine({ okta: client, clock, logger: createLogger({ level: 'info', destination: sink }), settings, handoff });
+}
+
+/** The handoff as deps.ts builds it without Redis; no wait for other instances (there are none). */
+function memoryHandoff(): StartHandoff {
+  const logger = createLogger({ level: 'silent' });
+  return createStartHandoff({ store: createMemoryHandoffStore({ maxEntries: 100, now: () => clock.now() }), logger, ttlMs: 10 * 60_000, concurrency: 4, otherInstanceWaitMs: 0 });
 }
 beforeEach(() => {
   okta.reset();
@@ -275,5 +284,49 @@ describe('after the email', () => {
     await engine.cancel(session, CONTEXT);
     okta.assertAllUsed();
     expect(engine.ownsCodeLink(session, 'someone-elses-state-000000000000000000000')).toBe(false);
+  });
+});
+
+describe('a start answered before Okta (a handoff, as deps.ts gives every Okta-delivery IDX engine)', () => {
+  let handoff: StartHandoff;
+  beforeEach(() => {
+    handoff = memoryHandoff();
+    engine = build(undefined, handoff);
+  });
+
+  it('answers with only its state and start time, walks after, and the code step continues in the session Okta challenged', async () => {
+    pathA();
+    const result = await engine.start({ username: 'pat@example.com' }, CONTEXT);
+    expect(result).toMatchObject({ kind: 'code-sent', code: { format: 'alphanumeric', minLength: 4, maxLength: 10 } });
+    if (result.kind !== 'code-sent') throw new Error('no session');
+    expect(Object.keys(result.session).sort()).toEqual(['p', 's']);
+    await handoff.idle();
+    expect(okta.calls.map((call) => call.path)).toEqual([P.interact, P.introspect, P.recover, P.identify, P.challenge]);
+    okta.reply(P.answer, idx('answer-code-reset-authenticator.json'));
+    expect(await engine.verifyCode(result.session, '123456', CONTEXT)).toMatchObject({ kind: 'choose-password' });
+    expect(sent(okta.callsTo(P.answer)[0])).toEqual({ credentials: { passcode: '123456' }, stateHandle: '02.id.recoveryFixtureHandle0000000000000001' });
+    // The next start names the org's code format, now that Okta has shown it.
+    pathA();
+    expect(await engine.start({ username: 'pat@example.com' }, CONTEXT)).toMatchObject({ code: { format: 'digits' } });
+    await handoff.idle();
+  });
+
+  it('a walk Okta refused ends the flow at the code step with the reason; a result lost ends it once the walk cannot still be running', async () => {
+    okta.reply(P.interact, idx('too-many-requests.json'), { 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 20) });
+    const refused = await engine.start({ username: 'pat@example.com' }, CONTEXT);
+    if (refused.kind !== 'code-sent') throw new Error('the start must answer like any other');
+    await handoff.idle();
+    expect(await engine.verifyCode(refused.session, '123456', CONTEXT)).toMatchObject({ kind: 'refused', outcome: { kind: 'rate-limited' }, endsFlow: true });
+    expect(okta.callsTo(P.answer)).toHaveLength(0);
+
+    pathA();
+    const lost = await engine.start({ username: 'pat@example.com' }, CONTEXT);
+    if (lost.kind !== 'code-sent') throw new Error('no session');
+    await handoff.idle();
+    await handoff.forget(String(lost.session.s));
+    expect(refusalOf(await engine.verifyCode(lost.session, '123456', CONTEXT))).toEqual({ kind: 'upstream-unavailable' });
+    clock.advance(3 * 60_000);
+    expect(refusalOf(await engine.verifyCode(lost.session, '123456', CONTEXT))).toEqual({ kind: 'flow-expired' });
+    expect(okta.callsTo(P.answer)).toHaveLength(0);
   });
 });

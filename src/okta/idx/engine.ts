@@ -7,16 +7,16 @@
  * want (§5.4), so no PKCE verifier is kept and /token is never called.
  *
  * Who sends the email is a strategy chosen once (EMAIL_DELIVERY), as in the Classic engine:
- * Okta emails a code and a magic link (the start walks IDX while the user waits, since the
- * stateHandle goes into the cookie), or we mail our own link with a recovery token from the
- * Users API (§3.3, service-emails.ts): the start then only enqueues, and the link's POST starts
- * IDX at interact with that token.
+ * Okta emails a code and a magic link (the start answers at once and walks IDX after the
+ * response, handing the stateHandle to the code's step through start-handoff.ts), or we mail our
+ * own link with a recovery token from the Users API (§3.3, service-emails.ts): the start then only
+ * enqueues, and the link's POST starts IDX at interact with that token.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Mailer } from '../../mail/mailer.js';
-import type { CodeRules, EngineRefusal, EngineResult, RecoveryEngine } from '../../recovery/engine.js';
+import type { CodeRules, EngineRefusal, EngineResult, EngineSession, RecoveryEngine } from '../../recovery/engine.js';
 import { normalisePolicy, type OktaPasswordRules } from '../../recovery/password-policy.js';
 import { questionAsAsked } from '../../recovery/security-questions.js';
 import type { OktaClient } from '../client.js';
@@ -38,14 +38,22 @@ import {
 import { createIdxProtocol, InteractRefusedError, type IdxAnswer, type IdxProtocol, type IdxSettings } from './protocol.js';
 import { mailUserOf, userOf } from './recipient.js';
 import { asSession, fromSession, sessionOf, type IdxSession, type PreviousSession } from './session.js';
+import { PENDING_START_LIFETIME_MS, type Handed, type StartHandoff } from './start-handoff.js';
 
 /** Used only when Okta gives no expiresAt; the email code's default lifetime (§4.5). */
 const FALLBACK_LIFETIME_MS = 5 * 60 * 1000;
 /** Enough for the longest path (introspect, recover, identify, select password, recover, challenge). */
 const MAX_START_HOPS = 8;
 
+/** A start whose walk left nothing after this long never will (five calls, each bounded by OKTA_TIMEOUT_MS). */
+const WALK_GIVE_UP_MS = 2 * 60 * 1000;
+/** The member a pending start's session has instead of a stateHandle: when it began, epoch ms. */
+const PENDING = 'p';
+
 /** A code field's rules when the form names no lengths: any plausible code, Okta judges (§4.2). */
 const FOLDED_CODE_RULES: CodeRules = { format: 'digits', minLength: 4, maxLength: 10 };
+/** A start answered before Okta, in a process that has not yet seen the org's code format: digits or letters (§4.2). */
+const UNLEARNED_CODE_RULES: CodeRules = { format: 'alphanumeric', minLength: 4, maxLength: 10 };
 
 const PASSWORD_KEYS = ['password.passwordRequirementsNotMet', 'password.common', 'app.ldap.password.reset.failed'];
 /** The password was changed even though Okta says no more (§5.3). */
@@ -70,13 +78,20 @@ export function createIdxEngine(deps: {
   /** Default: Okta sends the code. */
   delivery?: IdxDelivery;
   protocol?: IdxProtocol;
+  /**
+   * With it, a start answers before Okta is asked and the code's step takes the walk's result
+   * from it (start-handoff.ts); without it, every start waits for its walk.
+   */
+  handoff?: StartHandoff;
 }): RecoveryEngine {
-  const { clock, logger } = deps;
+  const { clock, logger, handoff } = deps;
   const delivery = deps.delivery ?? { by: 'okta' };
   const idx = deps.protocol ?? createIdxProtocol(deps.okta, deps.settings);
   // The org's code format as its last real challenge showed it: a folded start must ask for the
   // same (an alphanumeric org would otherwise show unknown users a digits-only field).
   let orgCodeRules: CodeRules = FOLDED_CODE_RULES;
+  // A start answered before Okta can name the code's format only once Okta has shown it here.
+  let codeRulesLearned = false;
 
   const expiryOf = (ion: Ion): number => {
     const parsed = ion.expiresAt ? Date.parse(ion.expiresAt) : Number.NaN;
@@ -120,6 +135,7 @@ export function createIdxEngine(deps: {
     const format = passcode?.format === 'alphanumeric' ? 'alphanumeric' : 'digits';
     // Without lengths in the form, take any plausible code and let Okta judge (§4.2).
     orgCodeRules = { format, minLength: passcode?.minLength ?? 4, maxLength: passcode?.maxLength ?? 10 };
+    codeRulesLearned = true;
     return orgCodeRules;
   }
 
@@ -214,6 +230,75 @@ export function createIdxEngine(deps: {
     return { kind: 'code-sent', code: orgCodeRules, session: asSession(session), key: state, user: { login: username }, expiresAt: expiryOf(ion) };
   }
 
+  /** interact, the first introspect, then the walk to the email challenge (or a folded start). */
+  async function walkStart(username: string, state: string, codeChallenge: string, context: EndUserContext): Promise<EngineResult> {
+    // The start's admission already took this first call from the Okta budget.
+    const interaction = await idx.interact({ state, codeChallenge, prepaid: true }, context);
+    if (interaction.kind !== 'handle') return interaction.kind === 'rate-limited' ? refusal({ kind: 'rate-limited', retryAfterSeconds: interaction.retryAfterSeconds }) : unavailable();
+    const first = common(await idx.introspect({ interactionHandle: interaction.handle }, context));
+    if (!('version' in first)) return first;
+    return walkToCode(first, username, state, context);
+  }
+
+  /** What a walk ended with, as the handoff keeps it: a session to continue in, or the refusal. */
+  function handedOf(result: EngineResult): Handed {
+    if (result.kind === 'code-sent') return { kind: 'session', session: fromSession(result.session), code: result.code, expiresAt: result.expiresAt };
+    if (result.kind === 'refused') {
+      // Said here because nobody waits for this answer: the code's step will show it.
+      logger.warn({ event: 'okta.idx.start-refused', outcome: result.outcome.kind, err: (result.error as Error | undefined)?.name }, 'an Identity Engine start ended without sending a code');
+      return { kind: 'refused', outcome: result.outcome };
+    }
+    return { kind: 'refused', outcome: { kind: 'upstream-unavailable' } };
+  }
+
+  /**
+   * The session a step after the start continues in. A start answered before Okta left only its
+   * `state` and when it began (the same two members for every account); the rest is what its walk
+   * handed over. A walk that failed ends the flow with its reason: the user asks for a new code.
+   */
+  async function continued(raw: EngineSession): Promise<{ session: IdxSession; pending: string | undefined } | EngineResult> {
+    const began = raw[PENDING];
+    if (began === undefined) return { session: fromSession(raw), pending: undefined };
+    const state = raw.s ?? '';
+    const handed = handoff ? await handoff.take(state) : undefined;
+    if (!handed) {
+      // Still walking somewhere, or lost (an instance gone, or the result evicted).
+      if (clock.now() - Number(began) > WALK_GIVE_UP_MS) return refusal({ kind: 'flow-expired' });
+      return unavailable();
+    }
+    if (handed.kind === 'refused') return { kind: 'refused', outcome: handed.outcome, endsFlow: true };
+    return { session: handed.session, pending: state };
+  }
+
+  /** The code, in a session Okta has challenged (or a folded start's). */
+  async function verifyCodeIn(session: IdxSession, code: string, context: EndUserContext): Promise<EngineResult> {
+    const sent = await idx.post(session.a, { credentials: { passcode: code }, stateHandle: session.h }, context);
+    // A folded start's code is wrong whatever Okta said; the call was made all the same, so
+    // the answer takes as long as a real one.
+    if (session.d === '1') return sent.kind === 'rate-limited' ? refusal({ kind: 'rate-limited', retryAfterSeconds: sent.retryAfterSeconds }) : refusal({ kind: 'wrong-code' });
+    const answer = common(sent);
+    if (!('version' in answer)) return answer;
+    const keys = messageKeys(answer);
+    if (keys.includes('api.authn.error.PASSCODE_INVALID')) return refusal({ kind: 'wrong-code' });
+    if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'account-locked' });
+    return progress('verify-code', answer, session, undefined);
+  }
+
+  /** Another code in a session Okta has challenged; a folded start's gets the same answer. */
+  async function resendIn(session: IdxSession, context: EndUserContext): Promise<EngineResult> {
+    // A folded start has no email to send again: one introspect stands in for the resend.
+    const sent = await idx.post(session.d === '1' ? 'idp/idx/introspect' : session.r, { stateHandle: session.h }, context);
+    if (session.d === '1') {
+      if (sent.kind === 'rate-limited') return refusal({ kind: 'rate-limited', retryAfterSeconds: sent.retryAfterSeconds });
+      return { kind: 'code-sent', code: orgCodeRules, session: asSession(session), key: session.s, user: {}, expiresAt: clock.now() + FALLBACK_LIFETIME_MS };
+    }
+    const answer = common(sent);
+    if (!('version' in answer)) return answer;
+    const challenge = remediationNamed(answer, 'challenge-authenticator');
+    if (!challenge) return unexpected('resend', answer);
+    return { kind: 'code-sent', code: codeRulesOf(challenge), session: asSession(sessionFrom(answer, session)), key: session.s, user: {}, expiresAt: expiryOf(answer) };
+  }
+
   function pkce(): { state: string; codeChallenge: string } {
     // The verifier is needed only to exchange the interaction code, which we never do (§5.4).
     const verifier = randomBytes(48).toString('base64url');
@@ -222,6 +307,7 @@ export function createIdxEngine(deps: {
 
   return {
     name: 'idx',
+    background: handoff && { idle: () => handoff.idle(), close: (timeoutMs) => handoff.close(timeoutMs) },
 
     start: (input, context) =>
       guarded('start', async () => {
@@ -232,12 +318,16 @@ export function createIdxEngine(deps: {
           return { kind: 'email-sent' };
         }
         const { state, codeChallenge } = pkce();
-        // The start's admission already took this first call from the Okta budget.
-        const interaction = await idx.interact({ state, codeChallenge, prepaid: true }, context);
-        if (interaction.kind !== 'handle') return interaction.kind === 'rate-limited' ? refusal({ kind: 'rate-limited', retryAfterSeconds: interaction.retryAfterSeconds }) : unavailable();
-        const first = common(await idx.introspect({ interactionHandle: interaction.handle }, context));
-        if (!('version' in first)) return first;
-        return walkToCode(first, input.username, state, context);
+        if (!handoff) return walkStart(input.username, state, codeChallenge, context);
+        // Every account gets this same answer at once; what Okta says is the code step's to show.
+        const began = clock.now();
+        const queued = await handoff.begin(state, context.requestId, async () => handedOf(await guarded('start', () => walkStart(input.username, state, codeChallenge, context))));
+        if (!queued) return unavailable();
+        const session: EngineSession = { s: state, [PENDING]: String(began) };
+        // Until Okta has shown this process its code format, any plausible code is taken (an org
+        // with letters in its codes must not get a digits-only field); Okta judges the code.
+        const code = codeRulesLearned ? orgCodeRules : UNLEARNED_CODE_RULES;
+        return { kind: 'code-sent', code, session, key: state, user: { login: input.username }, expiresAt: began + PENDING_START_LIFETIME_MS };
       }),
 
     /**
@@ -260,33 +350,21 @@ export function createIdxEngine(deps: {
 
     verifyCode: (raw, code, context) =>
       guarded('verify-code', async () => {
-        const session = fromSession(raw);
-        const sent = await idx.post(session.a, { credentials: { passcode: code }, stateHandle: session.h }, context);
-        // A folded start's code is wrong whatever Okta said; the call was made all the same, so
-        // the answer takes as long as a real one.
-        if (session.d === '1') return sent.kind === 'rate-limited' ? refusal({ kind: 'rate-limited', retryAfterSeconds: sent.retryAfterSeconds }) : refusal({ kind: 'wrong-code' });
-        const answer = common(sent);
-        if (!('version' in answer)) return answer;
-        const keys = messageKeys(answer);
-        if (keys.includes('api.authn.error.PASSCODE_INVALID')) return refusal({ kind: 'wrong-code' });
-        if (keys.includes('authfactor.challenge.suspended_factor')) return refusal({ kind: 'account-locked' });
-        return progress('verify-code', answer, session, undefined);
+        const current = await continued(raw);
+        if ('kind' in current) return current;
+        const result = await verifyCodeIn(current.session, code, context);
+        // Past the code, the flow carries the session itself: the handed one is not needed again.
+        if (current.pending !== undefined && result.kind !== 'refused') await handoff?.forget(current.pending);
+        return result;
       }),
 
     resendCode: (raw, context) =>
       guarded('resend', async () => {
-        const session = fromSession(raw);
-        // A folded start has no email to send again: one introspect stands in for the resend.
-        const sent = await idx.post(session.d === '1' ? 'idp/idx/introspect' : session.r, { stateHandle: session.h }, context);
-        if (session.d === '1') {
-          if (sent.kind === 'rate-limited') return refusal({ kind: 'rate-limited', retryAfterSeconds: sent.retryAfterSeconds });
-          return { kind: 'code-sent', code: orgCodeRules, session: raw, key: session.s, user: {}, expiresAt: clock.now() + FALLBACK_LIFETIME_MS };
-        }
-        const answer = common(sent);
-        if (!('version' in answer)) return answer;
-        const challenge = remediationNamed(answer, 'challenge-authenticator');
-        if (!challenge) return unexpected('resend', answer);
-        return { kind: 'code-sent', code: codeRulesOf(challenge), session: asSession(sessionFrom(answer, session)), key: session.s, user: {}, expiresAt: expiryOf(answer) };
+        const current = await continued(raw);
+        if ('kind' in current) return current;
+        const result = await resendIn(current.session, context);
+        if (current.pending !== undefined && result.kind === 'code-sent') await handoff?.forget(current.pending);
+        return result;
       }),
 
     ownsCodeLink(raw, state) {
@@ -326,7 +404,11 @@ export function createIdxEngine(deps: {
       }),
 
     async cancel(raw, context) {
-      const session = fromSession(raw);
+      const current = await continued(raw);
+      // A start whose walk failed or never finished has nothing at Okta to end.
+      if ('kind' in current) return;
+      if (current.pending !== undefined) await handoff?.forget(current.pending);
+      const { session } = current;
       try {
         await idx.post(session.c, { stateHandle: session.h }, context);
       } catch (error) {

@@ -13,9 +13,10 @@ import type { Logger } from 'pino';
 import type { Catalogue } from '../i18n/catalogue.js';
 import { negotiateLocale } from '../i18n/negotiate.js';
 import type { EndUserContext } from '../okta/context.js';
+import { joinAccessLine, type AccessLine, type HeldAudit } from '../observability/audit.js';
 import type { CookieJar } from './cookies.js';
 
-export interface RequestState {
+export interface RequestState extends AccessLine {
   readonly requestId: string;
   /** The client's own sane X-Request-Id when it is not ours (logged beside ours). */
   readonly clientRequestId: string | undefined;
@@ -35,6 +36,9 @@ export function state(ctx: Context): RequestState {
  */
 class RequestScope implements RequestState {
   #log: Logger | undefined;
+  /** Until the access log writes this request's line (access-log.ts ends it). */
+  answering = true;
+  audit: HeldAudit | undefined = undefined;
   constructor(
     readonly requestId: string,
     readonly clientRequestId: string | undefined,
@@ -76,11 +80,15 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
 }
 
 export function endUserContext(ctx: Context): EndUserContext {
-  return {
+  const scope = state(ctx);
+  const context: EndUserContext = {
     userAgent: ctx.get('user-agent') || undefined,
     acceptLanguage: ctx.get('accept-language') || undefined,
     // ctx.ip honours X-Forwarded-For only when app.proxy is on, i.e. TRUST_PROXY=true.
     clientIp: ctx.ip || undefined,
-    requestId: state(ctx).requestId,
+    requestId: scope.requestId,
   };
+  // A step's audit event, recorded with this context while the request is answered, joins its access line.
+  joinAccessLine(context, scope);
+  return context;
 }

@@ -49,13 +49,13 @@ async function serve(mount: (routers: Router[]) => Middleware[]): Promise<{ url:
 }
 
 it('answers every path and method as the routers mounted in turn', async () => {
-  const plain = await serve((list) => list.flatMap((router) => [router.routes(), router.allowedMethods()]));
+  const plain = await serve((list) => list.flatMap((router) => [router.routes(), router.allowedMethods()] as Middleware[]));
   const dispatched = await serve((list) => [mountRouters(list)]);
   try {
     const paths = ['/', '/page', '/PAGE', '/page/', '/page/sub', '/page/abc', '/api/things/start', '/api/things/start/', '/API/things/start', '/api/things/pass', '/api/things', '/api/other/start', '/nowhere'];
     for (const path of paths) {
       for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']) {
-        for (const headers of [{}, { 'x-refuse': '1' }]) {
+        for (const headers of [{}, { 'x-refuse': '1' }] as Record<string, string>[]) {
           const answers = await Promise.all(
             [plain, dispatched].map(async ({ url }) => {
               const response = await fetch(url + path, { method, headers });

@@ -54,19 +54,22 @@ export function joinAccessLine(context: EndUserContext, line: AccessLine): void 
 const WARN_OUTCOMES = new Set<Outcome['kind']>(['rate-limited', 'upstream-unavailable', 'attempts-exhausted', 'account-locked']);
 
 export function createAuditor(logger: Logger, metrics: Metrics, oktaRequestIds: OktaRequestIds): Auditor {
-  // The event name and message of each step and outcome, made once: the same few strings every time.
-  const texts = new Map<AuditedStep, Map<Outcome['kind'], { readonly event: string; readonly message: string }>>();
+  // The event name, message and step_outcomes_total child of each step and outcome, made once: the same few every time.
+  const texts = new Map<AuditedStep, Map<Outcome['kind'], { readonly event: string; readonly message: string; readonly count: () => void }>>();
   const textsOf = (step: AuditedStep, kind: Outcome['kind']) => {
     let ofStep = texts.get(step);
     if (!ofStep) texts.set(step, (ofStep = new Map()));
     let found = ofStep.get(kind);
-    if (!found) ofStep.set(kind, (found = { event: `recovery.${step}`, message: `recovery ${step}: ${kind}` }));
+    if (!found) {
+      const { inc } = metrics.stepOutcomes.labels({ step, outcome: kind });
+      ofStep.set(kind, (found = { event: `recovery.${step}`, message: `recovery ${step}: ${kind}`, count: () => inc() }));
+    }
     return found;
   };
 
   return {
     record(step, outcome, { context, error } = {}) {
-      const { event, message } = textsOf(step, outcome.kind);
+      const { event, message, count } = textsOf(step, outcome.kind);
       const facts: Record<string, unknown> = {
         event,
         outcome: outcome.kind,
@@ -93,7 +96,7 @@ export function createAuditor(logger: Logger, metrics: Metrics, oktaRequestIds: 
       else if (warn) logger.warn(facts, message);
       else logger.info(facts, message);
 
-      metrics.stepOutcomes.inc({ step, outcome: outcome.kind });
+      count();
       if (step === 'start' && outcome.kind === 'email-sent') metrics.flowsStarted.inc();
       if (step === 'reset' && outcome.kind === 'password-changed') metrics.flowsCompleted.inc();
     },

@@ -57,6 +57,19 @@ const LANG_COOKIE_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): Middleware {
+  const { locales, defaultLocale } = options.catalogue;
+  // The language for the Accept-Language header seen last, when nothing else chose one: a browser
+  // sends the same header on every request of a flow, and reading it again (split, weigh, sort,
+  // match) cost ~0.3 KiB a request. One entry, so a stream of odd headers costs no memory.
+  let lastAcceptLanguage: string | null = null;
+  let lastLocale = defaultLocale;
+  const byAcceptLanguage = (acceptLanguage: string): string => {
+    if (acceptLanguage !== lastAcceptLanguage) {
+      lastLocale = negotiateLocale({ acceptLanguage }, locales, defaultLocale);
+      lastAcceptLanguage = acceptLanguage;
+    }
+    return lastLocale;
+  };
   return (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const sane = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
@@ -66,12 +79,12 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     ctx.res.setHeader('X-Request-Id', requestId);
     // Without a query string there is no ?lang= to read: Koa would still parse one into an object.
     const query = ctx.querystring && typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
-    const locale = negotiateLocale(
-      // Without a Cookie header there is no lang cookie: reading one would build the cookies library's jar.
-      { query, cookie: ctx.headers.cookie ? options.cookies.read(ctx, 'lang') : undefined, acceptLanguage: ctx.get('accept-language') },
-      options.catalogue.locales,
-      options.catalogue.defaultLocale,
-    );
+    // Without a Cookie header there is no lang cookie: reading one would build the cookies library's jar.
+    const cookie = ctx.headers.cookie ? options.cookies.read(ctx, 'lang') : undefined;
+    const locale =
+      query === undefined && cookie === undefined
+        ? byAcceptLanguage(ctx.get('accept-language'))
+        : negotiateLocale({ query, cookie, acceptLanguage: ctx.get('accept-language') }, locales, defaultLocale);
     // An explicit ?lang= choice is remembered, so the next pages keep it without the parameter.
     if (query && locale.toLowerCase() === query.toLowerCase()) options.cookies.write(ctx, 'lang', locale, LANG_COOKIE_MAX_AGE_MS);
     ctx.state = new RequestScope(requestId, clientRequestId, locale, options.logger);

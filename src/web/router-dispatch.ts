@@ -82,14 +82,12 @@ interface RoutedContext {
  * the router as before.
  */
 interface ExactRoute {
-  /** For each matched layer: the router's per-layer bookkeeping, then that layer's middleware. */
+  /** For each matched layer: the router's per-layer bookkeeping, then that layer's middleware; then the routers after this one on the path. */
   readonly chain: Mounted;
   readonly router: Router;
   readonly matched: readonly Layer[];
   readonly route: string | RegExp;
   readonly routeName: string | undefined;
-  /** The middleware of the routers after this one on the path, should the route pass the request on. */
-  readonly after: Mounted;
 }
 
 /**
@@ -110,32 +108,38 @@ function exactRoute(router: Router, path: string, method: string, after: Mounted
   for (const layer of pathAndMethod) {
     const routerPath = layer.path;
     const name = layer.name;
+    const [first, ...rest] = layer.stack as Middleware[];
+    // What the router sets before each matched layer, done on the way into the layer's first
+    // middleware (one step of the chain fewer per layer). Captures and params are the same for
+    // every layer of an exact path (none): serveExact makes them once per request.
     chain.push((ctx, next) => {
-      // What the router sets before each matched layer. Its captures and params are the same for
-      // every layer of an exact path (none): serveExact makes them once per request.
       const routed = ctx as unknown as RoutedContext;
       routed.routerPath = routerPath;
       routed.routerName = name || undefined;
       routed._matchedRoute = routerPath;
       if (name) routed._matchedRouteName = name;
-      return next();
-    }, ...(layer.stack as Middleware[]));
+      return first!(ctx, next);
+    }, ...rest);
   }
-  return { chain, router, matched, route: routeLayer.path, routeName: routeLayer.name, after };
+  // Should the route pass the request on, the routers after this one on the path take it, as
+  // they would have after this router's routes() and allowedMethods().
+  chain.push(...after);
+  return { chain, router, matched, route: routeLayer.path, routeName: routeLayer.name };
 }
 
 /** Runs an exact route as routes() would have: the context first, then the matched layers. */
 function serveExact(exact: ExactRoute, ctx: ParameterizedContext, next: Next): Promise<unknown> {
   const routed = ctx as unknown as RoutedContext;
+  // A copy: a router further on adds what it matches to this list.
   if (routed.matched) routed.matched.push(...exact.matched);
-  else routed.matched = [...exact.matched];
+  else routed.matched = exact.matched.slice();
   routed.router = exact.router;
   routed.routeMatched = true;
   routed.captures = [];
-  routed.params = routed.request.params = { ...routed.params };
+  routed.params = routed.request.params = routed.params ? { ...routed.params } : {};
   routed._matchedRoute = exact.route;
   if (exact.routeName) routed._matchedRouteName = exact.routeName;
-  return run(exact.chain, ctx, exact.after.length === 0 ? next : () => run(exact.after, ctx, next));
+  return run(exact.chain, ctx, next);
 }
 
 export function mountRouters(routers: readonly Router[]): Middleware {

@@ -27,7 +27,7 @@ import ipaddr from 'ipaddr.js';
 import type { Clock } from '../clock.js';
 import type { Config, LimitSpec } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
-import { isLimitReached, type Counter, type CounterStore } from './counters.js';
+import { ignoreFailure, isLimitReached, type Counter, type CounterStore } from './counters.js';
 import { createDegradingLimit, type DegradingLimit } from './degrading.js';
 import { createOktaBudget, type OktaBudget } from './okta-budget.js';
 import { OK, type LimitVerdict } from './verdict.js';
@@ -123,7 +123,7 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
   }
 
   async function giveBack(counter: Counter, key: string): Promise<void> {
-    await counter.reward(key, 1).catch(() => undefined);
+    await counter.reward(key, 1).catch(ignoreFailure);
   }
 
   async function takePerIp(limit: DegradingLimit, clientIp: string | undefined): Promise<LimitVerdict> {

@@ -59,6 +59,12 @@ const STARTUP_WAIT_MS = 2000;
 /** Warn at most this often while Redis is down, not once per request. */
 const WARNING_INTERVAL_MS = 30_000;
 
+/**
+ * The handler for a counter call whose failure changes nothing (a give-back, a penalty, a pace
+ * block): made once, not as a new closure on every request that gives a point back.
+ */
+export const ignoreFailure = (): undefined => undefined;
+
 /** True when the limiter refused because the count is used up; false for a store failure. */
 export function isLimitReached(rejection: unknown): rejection is RateLimiterRes {
   return rejection instanceof RateLimiterRes;

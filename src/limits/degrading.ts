@@ -17,7 +17,7 @@
  * that is at most about 30 admitted requests in a window. The wait is a second counter (`pace`)
  * held over its limit for the delay, so it works the same in memory and in Redis.
  */
-import { isLimitReached, type Counter } from './counters.js';
+import { ignoreFailure, isLimitReached, type Counter } from './counters.js';
 import { OK } from './verdict.js';
 
 export type PacedVerdict =
@@ -39,7 +39,7 @@ export function createDegradingLimit(options: { count: Counter; pace: Counter; p
   const { count, pace, points } = options;
 
   async function undo(key: string): Promise<void> {
-    await count.reward(key, 1).catch(() => undefined);
+    await count.reward(key, 1).catch(ignoreFailure);
   }
 
   return {
@@ -49,7 +49,7 @@ export function createDegradingLimit(options: { count: Counter; pace: Counter; p
       try {
         const result = await count.consume(key, 1);
         // The N-th admitted request starts the first wait, so the (N+1)-th is never immediate.
-        if (result.consumedPoints === points) await pace.block(key, 1).catch(() => undefined);
+        if (result.consumedPoints === points) await pace.block(key, 1).catch(ignoreFailure);
         return OK;
       } catch (rejection) {
         if (!isLimitReached(rejection)) return { kind: 'store-down' };
@@ -70,7 +70,7 @@ export function createDegradingLimit(options: { count: Counter; pace: Counter; p
       }
       // The (N+k)-th was admitted after a wait of 2^(k-1) s; the next one waits twice as long.
       const excess = admitted - points;
-      await pace.block(key, Math.min(2 ** excess, MAX_DELAY_SECONDS)).catch(() => undefined);
+      await pace.block(key, Math.min(2 ** excess, MAX_DELAY_SECONDS)).catch(ignoreFailure);
       return OK;
     },
     giveBack: undo,

@@ -87,9 +87,21 @@ export function createBoundedMemoryStore(options: { maxKeys: number; clock: Cloc
       /** Whether the latest entryFor created its entry (a flag, not a wrapper object per call). */
       let fresh = false;
 
+      // The store's key for the latest key asked about, kept: the Okta budget asks about the same
+      // key on every call, and a flow's steps about the same client, so the string is not rebuilt.
+      let lastKey: string | undefined;
+      let lastId = '';
+      function idOf(key: string): string {
+        if (key !== lastKey) {
+          lastKey = key;
+          lastId = `${name}:${key}`;
+        }
+        return lastId;
+      }
+
       /** The entry for this key, created (with room made for it) when absent. */
       function entryFor(key: string, now: number, forBlock = false): Entry {
-        const id = `${name}:${key}`;
+        const id = idOf(key);
         const found = live(map, id, now);
         fresh = found === undefined;
         if (found) return found;
@@ -120,7 +132,7 @@ export function createBoundedMemoryStore(options: { maxKeys: number; clock: Cloc
         },
         async reward(key, points = 1) {
           const now = clock.now();
-          const entry = live(map, `${name}:${String(key)}`, now);
+          const entry = live(map, idOf(String(key)), now);
           // Nothing held (never counted, expired or evicted): nothing to give back.
           if (!entry) return new RateLimiterRes(limit, 0, 0, false);
           entry.value = Math.max(0, entry.value - points);

@@ -18,7 +18,7 @@
  * without calling Okta, and the rest of the budget stays for starts and for everyone's sign-ins.
  */
 import type { Counter } from './counters.js';
-import { isLimitReached } from './counters.js';
+import { ignoreFailure, isLimitReached } from './counters.js';
 import type { OktaCallObservation } from '../okta/client.js';
 import type { Clock } from '../clock.js';
 import { OK, type LimitVerdict } from './verdict.js';
@@ -63,14 +63,14 @@ export function createOktaBudget(options: { counter: Counter; verifyCounter: Cou
       }
     },
     async giveBackVerify() {
-      await verifyCounter.reward(VERIFY_KEY, 1).catch(() => undefined);
+      await verifyCounter.reward(VERIFY_KEY, 1).catch(ignoreFailure);
     },
     observe(call) {
       // A start's first call was counted when the start was admitted (takeForStart), before it
       // was made; the engine marks that call prepaid. Every other call counts here, once: an IDX
       // start's later calls, a Users API lookup's second call, verify, answer, reset, cancel.
       if (!call.prepaid) {
-        counter.penalty(KEY, 1).catch(() => undefined);
+        counter.penalty(KEY, 1).catch(ignoreFailure);
       }
       const low = call.status === 429 || (call.rateLimitRemaining !== undefined && call.rateLimitRemaining <= reserve);
       if (low) {

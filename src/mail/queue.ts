@@ -137,12 +137,21 @@ export function createMemoryMailQueue<J extends QueuedJob = MailJob>(options: Ma
     while (running < concurrency && waiting.length > 0) {
       const task = waiting.shift() as Task<J>;
       running += 1;
-      void run(task).finally(() => {
-        running -= 1;
-        pump();
-        settleIfIdle();
-      });
+      void run(task).finally(ranOne);
     }
+  }
+
+  // Made once, not per job: what follows each job, and the one pump scheduled for the jobs a turn
+  // of the event loop enqueued (Classic's start enqueues one per request).
+  function ranOne(): void {
+    running -= 1;
+    pump();
+    settleIfIdle();
+  }
+  let pumpScheduled = false;
+  function scheduledPump(): void {
+    pumpScheduled = false;
+    pump();
   }
 
   async function run(task: Task<J>): Promise<void> {
@@ -239,7 +248,10 @@ export function createMemoryMailQueue<J extends QueuedJob = MailJob>(options: Ma
       counters.enqueued += 1;
       waiting.push({ job, mail: null, attempts: 0 });
       // After the current request's response: the web step must never wait on this work.
-      setImmediate(pump);
+      if (!pumpScheduled) {
+        pumpScheduled = true;
+        setImmediate(scheduledPump);
+      }
       return true;
     },
     counters,

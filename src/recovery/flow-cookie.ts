@@ -31,7 +31,8 @@ const DEFLATED = 0;
 const FLOW_COOKIE: SealingPurpose = { keyIdInfo: 'flow-cookie-key-id', keyInfo: 'flow-cookie-v2', legacyKeyInfo: 'flow-cookie-v1' };
 
 export interface FlowSealer {
-  seal(flow: FlowState): Promise<string>;
+  /** Synchronous (node:crypto, sealing.ts): a promise here cost every step that writes the cookie. */
+  seal(flow: FlowState): string;
   /** Returns null for anything missing, expired, tampered with, or sealed under another secret. */
   open(sealed: string | undefined): Promise<FlowState | null>;
 }
@@ -52,7 +53,7 @@ export function createFlowSealer(cookieSecret: string, clock: Clock, previousSec
   const jsonOf = (flow: FlowState) => Buffer.from(JSON.stringify({ flow, iat: Math.floor(clock.now() / 1000) }));
 
   return {
-    async seal(flow) {
+    seal(flow) {
       const sealed = sealer.seal(jsonOf(flow));
       if (sealed.length <= PLAIN_UP_TO) return sealed;
       // Still too long deflated (the longest stateHandle with a 2,048-character relayState): the

@@ -54,9 +54,9 @@ function isJsonBody(ctx: Context): boolean {
 }
 
 /** Both routers answer alike: the flow cookie follows the step (cleared once the flow ends), the outcome is the body. */
-function answerer(cookies: CookieJar, presenter: Presenter): (ctx: Context, result: StepResult) => Promise<void> {
-  return async (ctx, result) => {
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow?.phase === 'done' || result.flow?.phase === 'unlocked' ? null : result.flow);
+function answerer(cookies: CookieJar, presenter: Presenter): (ctx: Context, result: StepResult) => void {
+  return (ctx, result) => {
+    if (result.flow !== undefined) cookies.writeFlow(ctx, result.flow?.phase === 'done' || result.flow?.phase === 'unlocked' ? null : result.flow);
     presenter.json(ctx, result.outcome);
   };
 }
@@ -80,25 +80,25 @@ export function unlockApiRouter(deps: RecoveryDeps & { cookies: CookieJar; prese
 
   router.post('/start', async (ctx) => {
     const body = ctx.request.body;
-    await answerWith(ctx, await startUnlock(deps, { username: field(body, 'username'), method: field(body, 'method') }, endUserContext(ctx)));
+    answerWith(ctx, await startUnlock(deps, { username: field(body, 'username'), method: field(body, 'method') }, endUserContext(ctx)));
   });
 
   router.post('/verify', async (ctx) => {
     const token = field(ctx.request.body, 'token');
     if (typeof token !== 'string' || token === '') return presenter.json(ctx, { kind: 'invalid-input', field: 'token', problem: 'required' });
-    await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
+    answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx)));
   });
 
   router.post('/verify-code', async (ctx) => {
-    await answerWith(ctx, await verifyCode(deps, await cookies.readFlow(ctx), field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));
+    answerWith(ctx, await verifyCode(deps, await cookies.readFlow(ctx), field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));
   });
 
   router.post('/resend', async (ctx) => {
-    await answerWith(ctx, await resendCode(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
+    answerWith(ctx, await resendCode(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
   });
 
   router.post('/answer', async (ctx) => {
-    await answerWith(ctx, await answerQuestion(deps, await cookies.readFlow(ctx), field(ctx.request.body, 'answer'), endUserContext(ctx)));
+    answerWith(ctx, await answerQuestion(deps, await cookies.readFlow(ctx), field(ctx.request.body, 'answer'), endUserContext(ctx)));
   });
 
   return router;
@@ -114,7 +114,7 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
 
   router.post('/start', async (ctx) => {
     const body = ctx.request.body;
-    await answerWith(ctx, await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState'), method: field(body, 'method') }, endUserContext(ctx)));
+    answerWith(ctx, await startRecovery(deps, { username: field(body, 'username'), relayState: field(body, 'relayState'), method: field(body, 'method') }, endUserContext(ctx)));
   });
 
   router.post('/verify', async (ctx) => {
@@ -124,34 +124,34 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
       return;
     }
     // relayState: the one the emailed link carried (IDX service delivery), checked like the start's.
-    await answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx), field(ctx.request.body, 'relayState')));
+    answerWith(ctx, await verifyRecoveryToken(deps, token, endUserContext(ctx), field(ctx.request.body, 'relayState')));
   });
 
   // The code from the email (Identity Engine: typed, or read from the magic link's `otp`), or the
   // texted or spoken one (Classic SMS/CALL).
   router.post('/verify-code', async (ctx) => {
     const flow = await cookies.readFlow(ctx);
-    await answerWith(ctx, await verifyCode(deps, flow, field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));
+    answerWith(ctx, await verifyCode(deps, flow, field(ctx.request.body, 'code') ?? '', endUserContext(ctx)));
   });
 
   router.post('/resend', async (ctx) => {
-    await answerWith(ctx, await resendCode(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
+    answerWith(ctx, await resendCode(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
   });
 
   router.post('/answer', async (ctx) => {
     const flow = await cookies.readFlow(ctx);
-    await answerWith(ctx, await answerQuestion(deps, flow, field(ctx.request.body, 'answer'), endUserContext(ctx)));
+    answerWith(ctx, await answerQuestion(deps, flow, field(ctx.request.body, 'answer'), endUserContext(ctx)));
   });
 
   router.post('/reset', async (ctx) => {
     const body = ctx.request.body;
     const flow = await cookies.readFlow(ctx);
     const revokeSessions = field(body, 'revokeSessions') !== false;
-    await answerWith(ctx, await chooseNewPassword(deps, flow, { newPassword: field(body, 'newPassword'), revokeSessions }, endUserContext(ctx)));
+    answerWith(ctx, await chooseNewPassword(deps, flow, { newPassword: field(body, 'newPassword'), revokeSessions }, endUserContext(ctx)));
   });
 
   router.post('/cancel', async (ctx) => {
-    await answerWith(ctx, await cancelRecovery(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
+    answerWith(ctx, await cancelRecovery(deps, await cookies.readFlow(ctx), endUserContext(ctx)));
   });
 
   return router;

@@ -10,10 +10,11 @@ import type { FlowState } from '../recovery/states.js';
 
 export interface CookieJar {
   readFlow(ctx: Context): Promise<FlowState | null>;
-  writeFlow(ctx: Context, flow: FlowState | null): Promise<void>;
+  /** Synchronous: sealing is (sealing.ts). */
+  writeFlow(ctx: Context, flow: FlowState | null): void;
   /** A link opened while another flow was past its link, kept (sealed) until the user chooses. */
   readPendingLink(ctx: Context): Promise<FlowState | null>;
-  writePendingLink(ctx: Context, link: FlowState | null): Promise<void>;
+  writePendingLink(ctx: Context, link: FlowState | null): void;
   read(ctx: Context, name: 'csrf' | 'lang'): string | undefined;
   write(ctx: Context, name: 'csrf' | 'lang', value: string, maxAgeMs: number): void;
 }
@@ -48,9 +49,9 @@ export function createCookieJar(options: { secure: boolean; sealer: FlowSealer }
     ctx.res.setHeader('Set-Cookie', lines);
   }
 
-  async function writeSealed(ctx: Context, name: string, flow: FlowState | null): Promise<void> {
+  function writeSealed(ctx: Context, name: string, flow: FlowState | null): void {
     if (flow === null) setSealed(ctx, name, '', 0);
-    else setSealed(ctx, name, await options.sealer.seal(flow), flow.expiresAt);
+    else setSealed(ctx, name, options.sealer.seal(flow), flow.expiresAt);
   }
 
   return {

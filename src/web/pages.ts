@@ -140,7 +140,7 @@ export function pagesRouter(deps: PageDeps): Router {
 
   /** Applies a step's result: cookie first, then the page the outcome table names. */
   async function present(ctx: Context, result: StepResult, before: FlowState | null, extra: Record<string, unknown> = {}): Promise<void> {
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
+    if (result.flow !== undefined) cookies.writeFlow(ctx, result.flow);
     const form = before ? formOf(ctx, before) : undefined;
     if (form && result.outcome.kind === 'password-rejected' && before?.phase === 'awaiting-password') {
       form.view.requirements = requirements(ctx, before.policy, [...result.outcome.unmet, ...checklistRowsOf(result.outcome.refusals)]);
@@ -193,7 +193,7 @@ export function pagesRouter(deps: PageDeps): Router {
     const relayState = field(body, 'relayState');
     const method = field(body, 'method');
     const result = await startRecovery(deps, { username, relayState, method }, endUserContext(ctx));
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
+    if (result.flow !== undefined) cookies.writeFlow(ctx, result.flow);
     const view = forgotView({ username: typeof username === 'string' ? username : '', relayState: typeof relayState === 'string' ? relayState : undefined, method });
     presenter.page(ctx, result.outcome, { template: 'forgot-password', view });
   });
@@ -227,7 +227,7 @@ export function pagesRouter(deps: PageDeps): Router {
     const flow = await cookies.readFlow(ctx);
     if (otp !== undefined || linkState !== undefined) {
       const result = receiveCodeLink(deps, flow, { otp, state: linkState });
-      if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
+      if (result.flow !== undefined) cookies.writeFlow(ctx, result.flow);
       // A browser whose own flow waits for another email: show the code here, keep that flow.
       if (result.flow === undefined && result.outcome.kind === 'code-link-received') return presenter.render(ctx, 'code-shown', { code: otp });
       return presenter.page(ctx, result.outcome);
@@ -254,12 +254,12 @@ export function pagesRouter(deps: PageDeps): Router {
     if (result.outcome.kind === 'link-received' && result.flow) {
       const current = await cookies.readFlow(ctx);
       if (ON_NEW_LINK[current?.phase ?? 'none'] === 'ask') {
-        await cookies.writePendingLink(ctx, result.flow);
+        cookies.writePendingLink(ctx, result.flow);
         ctx.status = 303;
         return ctx.redirect(PAGES.replace);
       }
     }
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
+    if (result.flow !== undefined) cookies.writeFlow(ctx, result.flow);
     presenter.page(ctx, result.outcome);
   }
   router.get(`${PAGES.link}/:token`, async (ctx, next) => {
@@ -323,11 +323,11 @@ export function pagesRouter(deps: PageDeps): Router {
     if (!csrfOk(ctx)) return;
     const chosen = await choice(ctx);
     if (!chosen) return;
-    await cookies.writePendingLink(ctx, null);
+    cookies.writePendingLink(ctx, null);
     if (field(ctx.request.body, 'choice') === 'new') {
       // The old transaction is cancelled at Okta, as a cancel would, before the new link takes over.
       await cancelRecovery(deps, chosen.flow, endUserContext(ctx));
-      await cookies.writeFlow(ctx, chosen.pending);
+      cookies.writeFlow(ctx, chosen.pending);
       ctx.status = 303;
       return ctx.redirect(PAGES.link);
     }
@@ -341,7 +341,7 @@ export function pagesRouter(deps: PageDeps): Router {
     const result = await cancelRecovery(deps, flow, endUserContext(ctx));
     // "Try another method" of an unlock code goes back to the unlock form, not the forgot-password one.
     if (flow?.phase === 'awaiting-code' && flow.purpose === 'unlock') {
-      await cookies.writeFlow(ctx, null);
+      cookies.writeFlow(ctx, null);
       ctx.status = 303;
       return ctx.redirect(PAGES.unlock);
     }

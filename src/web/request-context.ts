@@ -13,9 +13,10 @@ import type { Logger } from 'pino';
 import type { Catalogue } from '../i18n/catalogue.js';
 import { negotiateLocale } from '../i18n/negotiate.js';
 import type { EndUserContext } from '../okta/context.js';
+import { joinAccessLine, type AccessLine, type HeldAudit } from '../observability/audit.js';
 import type { CookieJar } from './cookies.js';
 
-export interface RequestState {
+export interface RequestState extends AccessLine {
   readonly requestId: string;
   /** The client's own sane X-Request-Id when it is not ours (logged beside ours). */
   readonly clientRequestId: string | undefined;
@@ -35,6 +36,9 @@ export function state(ctx: Context): RequestState {
  */
 class RequestScope implements RequestState {
   #log: Logger | undefined;
+  /** Until the access log writes this request's line (access-log.ts ends it). */
+  answering = true;
+  audit: HeldAudit | undefined = undefined;
   constructor(
     readonly requestId: string,
     readonly clientRequestId: string | undefined,
@@ -53,6 +57,19 @@ const LANG_COOKIE_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): Middleware {
+  const { locales, defaultLocale } = options.catalogue;
+  // The language for the Accept-Language header seen last, when nothing else chose one: a browser
+  // sends the same header on every request of a flow, and reading it again (split, weigh, sort,
+  // match) cost ~0.3 KiB a request. One entry, so a stream of odd headers costs no memory.
+  let lastAcceptLanguage: string | null = null;
+  let lastLocale = defaultLocale;
+  const byAcceptLanguage = (acceptLanguage: string): string => {
+    if (acceptLanguage !== lastAcceptLanguage) {
+      lastLocale = negotiateLocale({ acceptLanguage }, locales, defaultLocale);
+      lastAcceptLanguage = acceptLanguage;
+    }
+    return lastLocale;
+  };
   return (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const sane = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
@@ -62,12 +79,12 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     ctx.res.setHeader('X-Request-Id', requestId);
     // Without a query string there is no ?lang= to read: Koa would still parse one into an object.
     const query = ctx.querystring && typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
-    const locale = negotiateLocale(
-      // Without a Cookie header there is no lang cookie: reading one would build the cookies library's jar.
-      { query, cookie: ctx.headers.cookie ? options.cookies.read(ctx, 'lang') : undefined, acceptLanguage: ctx.get('accept-language') },
-      options.catalogue.locales,
-      options.catalogue.defaultLocale,
-    );
+    // Without a Cookie header there is no lang cookie: reading one would build the cookies library's jar.
+    const cookie = ctx.headers.cookie ? options.cookies.read(ctx, 'lang') : undefined;
+    const locale =
+      query === undefined && cookie === undefined
+        ? byAcceptLanguage(ctx.get('accept-language'))
+        : negotiateLocale({ query, cookie, acceptLanguage: ctx.get('accept-language') }, locales, defaultLocale);
     // An explicit ?lang= choice is remembered, so the next pages keep it without the parameter.
     if (query && locale.toLowerCase() === query.toLowerCase()) options.cookies.write(ctx, 'lang', locale, LANG_COOKIE_MAX_AGE_MS);
     ctx.state = new RequestScope(requestId, clientRequestId, locale, options.logger);
@@ -76,11 +93,15 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
 }
 
 export function endUserContext(ctx: Context): EndUserContext {
-  return {
+  const scope = state(ctx);
+  const context: EndUserContext = {
     userAgent: ctx.get('user-agent') || undefined,
     acceptLanguage: ctx.get('accept-language') || undefined,
     // ctx.ip honours X-Forwarded-For only when app.proxy is on, i.e. TRUST_PROXY=true.
     clientIp: ctx.ip || undefined,
-    requestId: state(ctx).requestId,
+    requestId: scope.requestId,
   };
+  // A step's audit event, recorded with this context while the request is answered, joins its access line.
+  joinAccessLine(context, scope);
+  return context;
 }

@@ -41,7 +41,7 @@ export function mountUnlockPages(router: Router, deps: PageDeps, shared: SharedP
     const username = field(ctx.request.body, 'username');
     const method = field(ctx.request.body, 'method');
     const result = await startUnlock(deps, { username, method }, endUserContext(ctx));
-    if (result.flow !== undefined) await cookies.writeFlow(ctx, result.flow);
+    if (result.flow !== undefined) cookies.writeFlow(ctx, result.flow);
     const view = { username: typeof username === 'string' ? username : '', ...methodChoice(deps.config.unlockMethods, method) };
     presenter.page(ctx, result.outcome, { template: 'unlock-account', view });
   });

@@ -56,7 +56,8 @@ class SecretWatch {
     const kinds = new Set(this.secrets.values());
     // The flows really handled every kind of secret, or the search below proves nothing.
     for (const kind of expectedKinds) expect({ kind, seen: kinds.has(kind) }).toEqual({ kind, seen: true });
-    expect(logs.length).toBeGreaterThan(20);
+    // A step's request writes one line (its audit event with the access fields), so a flow's worth is fewer than one per request and event.
+    expect(logs.length).toBeGreaterThan(15);
     const leaks: string[] = [];
     for (const [value, kind] of [...this.secrets, ...this.logOnly]) {
       const line = logs.find((entry) => entry.includes(value));

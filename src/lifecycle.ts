@@ -70,13 +70,18 @@ export function createLifecycle(options: { logger: Logger; timeoutMs: number }):
   let shuttingDown = false;
   let stopped: Promise<ShutdownReport> | undefined;
 
+  /** One listener for every response (`this` is the response): once() would wrap a new closure per request. */
+  function forget(this: ServerResponse): void {
+    inFlight.delete(this);
+  }
+
   function trackServer(server: Server): void {
     servers.push(server);
     server.on('request', (_request, response: ServerResponse) => {
       inFlight.add(response);
       // A keep-alive client would otherwise send its next request to a server that is leaving.
       if (shuttingDown) response.setHeader('Connection', 'close');
-      response.once('close', () => inFlight.delete(response));
+      response.on('close', forget);
     });
   }
 

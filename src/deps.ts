@@ -183,7 +183,7 @@ async function idxStartHandoff(config: Config, clock: Clock, logger: Logger) {
   const store = redis
     ? layeredHandoffStore(
         near,
-        await (await import('./okta/idx/handoff-redis.js')).createRedisHandoffStore({ url: redis.url, keyPrefix: redis.keyPrefix, secret: config.cookieSecret, previousSecret: config.cookieSecretPrevious, logger }),
+        await (await import('./okta/idx/handoff-redis.js')).createRedisHandoffStore({ url: redis.url, keyPrefix: redis.keyPrefix, secret: config.cookieSecret, previousSecret: config.cookieSecretPrevious }),
       )
     : near;
   return createStartHandoff({ store, logger, ttlMs: PENDING_START_LIFETIME_MS, concurrency: config.okta.maxSockets });

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
 import type { Config, LimitSpec } from '../config.js';
+import { connectRedis } from '../redis-client.js';
 import { createBoundedMemoryStore, type MemoryStoreStats } from './memory-store.js';
 
 /**
@@ -52,8 +53,6 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
-/** A Redis command that waits longer than this counts as an outage: a limit must not stall a page. */
-const REDIS_COMMAND_TIMEOUT_MS = 500;
 /** How long start-up waits for Redis before serving with the failure mode's behaviour. */
 const STARTUP_WAIT_MS = 2000;
 /** Warn at most this often while Redis is down, not once per request. */
@@ -89,17 +88,7 @@ export async function createCounterStore(config: Pick<Config, 'redis' | 'limits'
   }
 
   // rate-limiter-flexible is loaded either way (RateLimiterRes, above, comes from its index).
-  const { Redis } = await import('ioredis');
-  const client = new Redis(redisConfig.url, {
-    // Without the offline queue a command fails at once while disconnected instead of waiting for
-    // a reconnect that may never come (rate-limiter-flexible's advice for ioredis).
-    enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    // Keep reconnecting, at most every 2 s: Redis coming back must be noticed without a restart.
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
+  const client = await connectRedis(redisConfig.url);
   let lastWarning = 0;
   client.on('error', (error: Error) => {
     const now = Date.now();

@@ -5,24 +5,14 @@
  * mail jobs are: Redis never holds it in the clear, and COOKIE_SECRET_PREVIOUS still opens what
  * was kept before a rotation.
  */
-import type { Logger } from 'pino';
+import { connectRedis } from '../../redis-client.js';
 import { createSealer, type SealingPurpose } from '../../sealing.js';
 import type { Handed, HandoffStore } from './start-handoff.js';
 
 const IDX_HANDOFF: SealingPurpose = { keyIdInfo: 'idx-handoff-key-id', keyInfo: 'idx-handoff-v2', legacyKeyInfo: 'idx-handoff-v1' };
 
-/** As the counters' client (limits/counters.ts): a Redis that stalls must not stall a page. */
-const COMMAND_TIMEOUT_MS = 500;
-
-export async function createRedisHandoffStore(options: { url: string; keyPrefix: string; secret: string; previousSecret?: string | undefined; logger: Logger }): Promise<HandoffStore> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(options.url, {
-    enableOfflineQueue: false,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
+export async function createRedisHandoffStore(options: { url: string; keyPrefix: string; secret: string; previousSecret?: string | undefined }): Promise<HandoffStore> {
+  const client = await connectRedis(options.url);
   // The counters' client already warns about an outage; this one only has to survive it.
   client.on('error', () => undefined);
   const sealer = createSealer(IDX_HANDOFF, options.secret, options.previousSecret);

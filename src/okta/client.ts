@@ -101,14 +101,15 @@ function secondsUntilReset(resetEpochSeconds: number | undefined, nowMs: number)
 
 export function createOktaClient(options: OktaClientOptions): OktaClient {
   const transport = createHttpTransport({ orgUrl: options.orgUrl, timeoutMs: options.timeoutMs, maxSockets: options.maxSockets ?? 64 });
+  const apiAuthorization = options.apiToken ? `SSWS ${options.apiToken}` : undefined;
 
   async function send(
     path: string,
     sendOptions: OktaSendOptions & { useApiToken?: boolean | undefined; method?: 'GET' | 'POST'; endpoint?: string | undefined },
   ): Promise<OktaAnswer> {
     const headers = endUserHeaders(sendOptions.context, SERVICE_USER_AGENT);
-    headers.accept = sendOptions.accept ?? 'application/json';
-    if (sendOptions.useApiToken && options.apiToken) headers.authorization = `SSWS ${options.apiToken}`;
+    headers.push('accept', sendOptions.accept ?? 'application/json');
+    if (sendOptions.useApiToken && apiAuthorization !== undefined) headers.push('authorization', apiAuthorization);
     const startedAt = performance.now();
     const target = path.replace(/^\/+/, '');
     // A templated label (e.g. api/v1/users/{login}) keeps logins out of metrics and logs.
@@ -117,10 +118,10 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     if (sendOptions.method === 'GET') {
       body = undefined;
     } else if (sendOptions.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers.push('content-type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(sendOptions.form).toString();
     } else {
-      headers['content-type'] = sendOptions.contentType ?? 'application/json';
+      headers.push('content-type', sendOptions.contentType ?? 'application/json');
       body = JSON.stringify(sendOptions.json ?? {});
     }
     let response;

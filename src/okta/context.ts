@@ -23,13 +23,15 @@ function bounded(value: string | undefined): string | undefined {
   return cleaned || undefined;
 }
 
-export function endUserHeaders(context: EndUserContext, serviceUserAgent: string): Record<string, string> {
-  const headers: Record<string, string> = {
-    'user-agent': bounded(context.userAgent) ?? serviceUserAgent,
-  };
+/**
+ * The end user's headers as one flat list (name, value, name, value …), names in lower case: the
+ * form the transport hands to Node, so a call builds no header object to copy from.
+ */
+export function endUserHeaders(context: EndUserContext, serviceUserAgent: string): string[] {
+  const headers = ['user-agent', bounded(context.userAgent) ?? serviceUserAgent];
   const language = bounded(context.acceptLanguage);
-  if (language) headers['accept-language'] = language;
+  if (language) headers.push('accept-language', language);
   const ip = bounded(context.clientIp);
-  if (ip) headers['x-forwarded-for'] = ip;
+  if (ip) headers.push('x-forwarded-for', ip);
   return headers;
 }

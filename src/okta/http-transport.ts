@@ -30,16 +30,29 @@ export function headerOf(answer: HttpAnswer, name: string): string | undefined {
   const raw = answer.rawHeaders;
   let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const key = raw[i] as string;
-    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    if (!sameName(raw[i] as string, name)) continue;
     value = value === undefined ? (raw[i + 1] as string) : `${value}, ${raw[i + 1] as string}`;
   }
   return value;
 }
 
+/** `key` is `lowerName` in any casing: compared in place, where toLowerCase made a string per header. */
+function sameName(key: string, lowerName: string): boolean {
+  if (key.length !== lowerName.length) return false;
+  for (let i = 0; i < key.length; i += 1) {
+    const code = key.charCodeAt(i);
+    // Header names are ASCII tokens: A-Z is the only casing there is.
+    if ((code >= 65 && code <= 90 ? code + 32 : code) !== lowerName.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 export interface HttpTransport {
-  /** `body` undefined: no body is sent (a GET). */
-  request(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer>;
+  /**
+   * `headers`: name, value, name, value … (names in lower case), taken over by the call: Content-Length,
+   * Host and the org URL's credentials are added to it. `body` undefined: no body is sent (a GET).
+   */
+  request(method: 'GET' | 'POST', path: string, headers: string[], body?: string): Promise<HttpAnswer>;
   /** Closes idle keep-alive sockets (graceful shutdown). */
   close(): void;
 }
@@ -72,6 +85,7 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
   // Node's own reading of the org URL, taken once: a URL handed to http.request is copied into
   // such an object (urlToHttpOptions) on every call.
   const origin = urlToHttpOptions(base);
+  const { hostname, port } = origin;
   // What Node would send as Host for this origin (the default port left out, IPv6 in brackets).
   const host = base.host;
   // Credentials in the org URL travel as Node would send them: Basic, unless the call has its own.
@@ -87,39 +101,55 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
     return url.pathname + url.search;
   }
 
+  /** Whether a flat header list names `authorization` (the call's own credentials). */
+  function hasAuthorization(headers: readonly string[]): boolean {
+    for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'authorization') return true;
+    return false;
+  }
+
   return {
     request(method, path, headers, body) {
       const requestPath = pathOf(path);
       // Headers as one flat list, in the order Node itself would write them (ours, then Host):
       // the object form costs Node a [name, value] array and a lower-cased key per header.
-      const list: string[] = [];
-      for (const name in headers) list.push(name, headers[name] as string);
-      if (body !== undefined) list.push('content-length', String(Buffer.byteLength(body)));
-      list.push('Host', host);
-      if (basicAuth !== undefined && headers.authorization === undefined) list.push('Authorization', basicAuth);
+      if (body !== undefined) headers.push('content-length', String(Buffer.byteLength(body)));
+      headers.push('Host', host);
+      if (basicAuth !== undefined && !hasAuthorization(headers)) headers.push('Authorization', basicAuth);
+      // No protocol (the agent's) and no port unless the org URL names one: Node copies these
+      // options into three dictionaries per call, each the larger for every member.
+      const requestOptions =
+        port === undefined ? { hostname, path: requestPath, method, agent, headers } : { hostname, port, path: requestPath, method, agent, headers };
       return new Promise<HttpAnswer>((resolve, reject) => {
         let settled = false;
-        const finish = (outcome: () => void) => {
+        const fail = (error: Error): void => {
           if (settled) return;
           settled = true;
           clearTimeout(deadline);
-          outcome();
+          reject(error);
         };
-        const requestOptions = { protocol: origin.protocol, hostname: origin.hostname, port: origin.port, path: requestPath, method, agent, headers: list };
         const request = send(requestOptions, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          // One chunk (most answers) is read as it is, not copied first.
-          const text = () => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
-          response.on('end', () => finish(() => resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders, body: text() })));
-          response.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(new TransportError(error.code ?? 'ECONNRESET'))));
-          response.on('aborted', () => finish(() => reject(new TransportError('ECONNRESET'))));
+          let first: Buffer | undefined;
+          let more: Buffer[] | undefined;
+          response.on('data', (chunk: Buffer) => {
+            if (first === undefined) first = chunk;
+            else (more ??= [first]).push(chunk);
+          });
+          response.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
+            // One chunk (most answers) is read as it is, not copied first.
+            const bytes = more ? Buffer.concat(more) : first;
+            resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders, body: bytes === undefined ? '' : bytes.toString('utf8') });
+          });
+          response.on('error', (error: NodeJS.ErrnoException) => fail(new TransportError(error.code ?? 'ECONNRESET')));
+          response.on('aborted', () => fail(new TransportError('ECONNRESET')));
         });
         const deadline = setTimeout(() => {
-          finish(() => reject(new TransportError('ETIMEDOUT')));
+          fail(new TransportError('ETIMEDOUT'));
           request.destroy();
         }, options.timeoutMs);
-        request.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(new TransportError(error.code ?? 'request failed'))));
+        request.on('error', (error: NodeJS.ErrnoException) => fail(new TransportError(error.code ?? 'request failed')));
         request.end(body);
       });
     },

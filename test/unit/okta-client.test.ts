@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOktaClient, type OktaClient } from '../../src/okta/client.js';
+import { createOktaClient, type OktaCallObservation, type OktaClient } from '../../src/okta/client.js';
 import { OktaUnavailableError } from '../../src/okta/errors.js';
 
 const CONTEXT = { requestId: 'req-client-1', clientIp: '203.0.113.9', userAgent: 'Firefox/130', acceptLanguage: 'fr' };
@@ -84,6 +84,20 @@ describe('the Okta client', () => {
     expect(received[1]?.headers['content-type']).toBe('application/ion+json; okta-version=1.0.0');
   });
 
+  it("reads Okta's request id and rate-limit headers in any casing", async () => {
+    const reset = Math.floor(Date.now() / 1000) + 40;
+    answer = (_request, response) => {
+      response.writeHead(200, ['Content-Type', 'application/json', 'X-Okta-Request-ID', 'okta-req-9', 'X-RATE-LIMIT-REMAINING', '17', 'x-Rate-Limit-Reset', String(reset)]);
+      response.end('{}');
+    };
+    const observations: OktaCallObservation[] = [];
+    const created = createOktaClient({ orgUrl, timeoutMs: 2000, observe: (observation) => observations.push(observation) });
+    clients.push(created);
+    const answered = await created.send('/idp/idx/introspect', { context: CONTEXT, json: {} });
+    expect(answered.requestId).toBe('okta-req-9');
+    expect(observations[0]).toMatchObject({ oktaRequestId: 'okta-req-9', rateLimitRemaining: 17, rateLimitResetEpochSeconds: reset });
+  });
+
   it('sends an OAuth form as a form', async () => {
     await client().send('/oauth2/v1/interact', { context: CONTEXT, form: { client_id: '0oa1', scope: 'openid profile', state: 'a&b=c' } });
     expect(received[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -118,6 +132,40 @@ describe('the Okta client', () => {
     expect(received).toHaveLength(36);
     expect(peakOpen).toBeLessThanOrEqual(3);
     expect(connections).toBeLessThanOrEqual(3);
+  });
+
+  it('cuts a call that waited for a connection past the deadline, and never sends it', async () => {
+    // The one connection is held longer than the deadline: the second call times out while waiting.
+    answer = (_request, response) => setTimeout(() => response.end('{}'), 400);
+    const okta = client({ maxSockets: 1, timeoutMs: 200 });
+    const calls = [okta.send('/api/v1/first', { context: CONTEXT, json: {} }), okta.send('/api/v1/second', { context: CONTEXT, json: {} })];
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('ETIMEDOUT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.map((call) => call.path)).toEqual(['/api/v1/first']);
+  });
+
+  it('gives every connection back after calls that failed: reset, timed out or refused by Node', async () => {
+    let resets = 3;
+    answer = (request, response) => {
+      if (resets > 0) {
+        resets -= 1;
+        request.socket.destroy();
+      } else if (request.url === '/api/v1/silent') {
+        // Never answered: the caller's deadline ends it.
+      } else response.end('{"ok":true}');
+    };
+    const okta = client({ maxSockets: 2, timeoutMs: 300 });
+    const reset = await Promise.allSettled(Array.from({ length: 3 }, () => okta.send('/api/v1/reset', { context: CONTEXT, json: {} })));
+    expect(reset.every((outcome) => outcome.status === 'rejected')).toBe(true);
+    await expect(okta.send('/api/v1/silent', { context: CONTEXT, json: {} })).rejects.toThrow('ETIMEDOUT');
+    await expect(okta.send('/api/v1/silent', { context: CONTEXT, json: {} })).rejects.toThrow('ETIMEDOUT');
+    // A header value Node will not write fails that call before anything is sent.
+    await expect(okta.send('/api/v1/x', { context: { userAgent: 'caf\u20ac' }, json: {} })).rejects.toThrow();
+    // Both places are free again: four calls at once all go through.
+    const answers = await Promise.all(Array.from({ length: 4 }, () => okta.send('/api/v1/ok', { context: CONTEXT, json: {} })));
+    expect(answers.map((answer) => answer.body)).toEqual(Array.from({ length: 4 }, () => ({ ok: true })));
   });
 
   it('gives up on an Okta that does not answer within the timeout, as unavailable', async () => {

@@ -117,55 +117,71 @@ const ion = object({
 });
 export const isIonAnswer = (body: unknown): body is Ion => ion(body);
 
+// The readers below walk Okta's arrays with indexed loops and no callbacks: each is called several
+// times per answer, and a `find` with a closure, an `?? []` or a for-of iterator per call made
+// them allocate more than the values they return.
+
+/** The member of `list` whose `name` is `name`. */
+function named<T extends { readonly name?: string | undefined }>(list: readonly T[] | undefined, name: string): T | undefined {
+  if (list) for (let i = 0; i < list.length; i += 1) if ((list[i] as T).name === name) return list[i];
+  return undefined;
+}
+
 export function remediationNamed(ion: Ion, name: string): IonForm | undefined {
-  return ion.remediation?.value.find((form) => form.name === name);
+  return named(ion.remediation?.value, name);
 }
 
 /**
  * Calls `visit` with every message in the answer: the global ones and those on any field, however
- * nested. Indexed loops over what is there: most fields have no messages, and an `?? []` or a
- * for-of iterator per field made this walk allocate more than the answer's keys.
+ * nested (most fields have none).
  */
-function eachMessage(ion: Ion, visit: (message: IonMessage) => void): void {
-  visitAll(ion.messages?.value, visit);
+function eachMessage<T>(ion: Ion, visit: (message: IonMessage, into: T) => void, into: T): void {
+  visitAll(ion.messages?.value, visit, into);
   const forms = ion.remediation?.value;
-  if (forms) for (let i = 0; i < forms.length; i += 1) visitFields(forms[i]?.value, visit);
+  if (forms) for (let i = 0; i < forms.length; i += 1) visitFields(forms[i]?.value, visit, into);
 }
 
-function visitFields(fields: readonly IonField[] | undefined, visit: (message: IonMessage) => void): void {
+function visitFields<T>(fields: readonly IonField[] | undefined, visit: (message: IonMessage, into: T) => void, into: T): void {
   if (!fields) return;
   for (let i = 0; i < fields.length; i += 1) {
     const field = fields[i] as IonField;
-    visitAll(field.messages?.value, visit);
-    visitFields(field.form?.value, visit);
+    visitAll(field.messages?.value, visit, into);
+    visitFields(field.form?.value, visit, into);
   }
 }
 
-function visitAll(messages: readonly IonMessage[] | undefined, visit: (message: IonMessage) => void): void {
-  if (messages) for (let i = 0; i < messages.length; i += 1) visit(messages[i] as IonMessage);
+function visitAll<T>(messages: readonly IonMessage[] | undefined, visit: (message: IonMessage, into: T) => void, into: T): void {
+  if (messages) for (let i = 0; i < messages.length; i += 1) visit(messages[i] as IonMessage, into);
 }
+
+// Made once: the engine asks for an answer's keys at every step.
+const pushKey = (message: IonMessage, keys: string[]): void => {
+  if (message.i18n?.key) keys.push(message.i18n.key);
+};
 
 /** Every i18n key in the answer: global messages and the messages on any field, however nested. */
 export function messageKeys(ion: Ion): string[] {
   const keys: string[] = [];
-  eachMessage(ion, (message) => {
-    if (message.i18n?.key) keys.push(message.i18n.key);
-  });
+  eachMessage(ion, pushKey, keys);
   return keys;
 }
 
 /** Okta's own words for the messages with these keys (field or global), for the password page. */
 export function messageTexts(ion: Ion, keys: readonly string[]): string[] {
   const texts: string[] = [];
-  eachMessage(ion, (message) => {
-    if (message.i18n?.key && keys.includes(message.i18n.key) && message.message) texts.push(message.message);
-  });
+  eachMessage(
+    ion,
+    (message) => {
+      if (message.i18n?.key && keys.includes(message.i18n.key) && message.message) texts.push(message.message);
+    },
+    undefined,
+  );
   return texts;
 }
 
 /** The stateHandle to send next: the form's own immutable field wins over the top level (§2.3). */
 export function stateHandleOf(ion: Ion, form?: IonForm): string | undefined {
-  const field = form?.value?.find((f) => f.name === 'stateHandle');
+  const field = named(form?.value, 'stateHandle');
   return typeof field?.value === 'string' ? field.value : ion.stateHandle;
 }
 
@@ -177,7 +193,9 @@ export function bodyOf(fields: readonly IonField[] | undefined, values: Record<s
   // Field names are Okta's: with no prototype, a field named `__proto__` (or `toString`) is a
   // member of the body like any other, never the body's prototype or an inherited value.
   const body: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const field of fields ?? []) {
+  if (fields === undefined) return body;
+  for (let i = 0; i < fields.length; i += 1) {
+    const field = fields[i] as IonField;
     if (field.mutable === false && field.value !== undefined) body[field.name] = field.value;
     else if (Object.hasOwn(values, field.name)) {
       const given = values[field.name];
@@ -190,8 +208,8 @@ export function bodyOf(fields: readonly IonField[] | undefined, values: Record<s
 export function fieldAt(form: IonForm, path: readonly string[]): IonField | undefined {
   let fields = form.value;
   let field: IonField | undefined;
-  for (const name of path) {
-    field = fields?.find((f) => f.name === name);
+  for (let i = 0; i < path.length; i += 1) {
+    field = named(fields, path[i] as string);
     fields = field?.form?.value;
   }
   return field;
@@ -206,9 +224,11 @@ function resolve(ion: Ion, path: unknown): IonAuthenticator | undefined {
   return single ? ion[single[1] as 'currentAuthenticator' | 'currentAuthenticatorEnrollment']?.value : undefined;
 }
 
+const KEY_OF = { email: 'okta_email', password: 'okta_password', security_question: 'security_question' } as const;
+
 /** key first, type as a fallback: 2021 captures have no key (§9.2). */
 export function isKind(authenticator: IonAuthenticator | undefined, kind: 'email' | 'password' | 'security_question'): boolean {
-  const key = { email: 'okta_email', password: 'okta_password', security_question: 'security_question' }[kind];
+  const key = KEY_OF[kind];
   return authenticator?.key === key || (authenticator?.key === undefined && authenticator?.type === kind);
 }
 
@@ -220,8 +240,9 @@ export function authenticatorChoice(ion: Ion, form: IonForm, kind: 'email' | 'pa
   const field = fieldAt(form, ['authenticator']);
   if (!field) return undefined;
   let id = field.form ? idSelecting(ion, field.form.value, form.relatesTo?.[0], undefined, kind) : undefined;
-  for (const option of field.options ?? []) {
-    if (id !== undefined) break;
+  const options = field.options;
+  for (let i = 0; options !== undefined && i < options.length && id === undefined; i += 1) {
+    const option = options[i] as IonOption;
     const value = option.value as { form?: { value?: unknown } } | null | undefined;
     id = idSelecting(ion, value?.form?.value, option.relatesTo, option.label, kind);
   }
@@ -229,6 +250,15 @@ export function authenticatorChoice(ion: Ion, form: IonForm, kind: 'email' | 'pa
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** The first object in `fields` named `name`: an option's form is unchecked, so anything else is passed over. */
+function recordNamed(fields: readonly unknown[], name: string): Record<string, unknown> | undefined {
+  for (let i = 0; i < fields.length; i += 1) {
+    const field = fields[i];
+    if (isRecord(field) && field.name === name) return field;
+  }
+  return undefined;
+}
 
 /**
  * The id in one candidate form (its `id` and `methodType` fields) when the candidate selects
@@ -238,20 +268,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  */
 function idSelecting(ion: Ion, fields: unknown, relatesTo: unknown, label: string | undefined, kind: 'email' | 'password'): string | undefined {
   if (!Array.isArray(fields)) return undefined;
-  const named = (name: string): Record<string, unknown> | undefined => (fields as unknown[]).find((f): f is Record<string, unknown> => isRecord(f) && f.name === name);
-  const id = named('id')?.value;
+  const id = recordNamed(fields, 'id')?.value;
   if (typeof id !== 'string') return undefined;
-  const method = named('methodType');
-  const options = Array.isArray(method?.options) ? (method.options as unknown[]) : [];
+  const method = recordNamed(fields, 'methodType');
   let methods = 0;
   let fits = false;
-  const consider = (value: unknown): void => {
-    if (typeof value !== 'string') return;
+  // The method's own value, then each of its options' values: the strings among them are methods.
+  const options = Array.isArray(method?.options) ? (method.options as unknown[]) : undefined;
+  for (let i = -1; i < (options?.length ?? 0); i += 1) {
+    const option = i < 0 ? method : options?.[i];
+    const value = isRecord(option) ? option.value : undefined;
+    if (typeof value !== 'string') continue;
     methods += 1;
     fits ||= value === kind;
-  };
-  consider(method?.value);
-  for (const option of options) consider(isRecord(option) ? option.value : undefined);
+  }
   return fits || isKind(resolve(ion, relatesTo), kind) || (methods === 0 && label?.toLowerCase() === kind) ? id : undefined;
 }
 

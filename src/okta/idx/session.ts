@@ -4,7 +4,7 @@
  * okta/idx/ (recovery/engine.ts EngineSession).
  */
 import type { EngineSession } from '../../recovery/engine.js';
-import { remediationNamed, stateHandleOf, type Ion, type IonForm } from './ion.js';
+import { remediationNamed, stateHandleOf, type Ion } from './ion.js';
 
 /** Where the answer, resend and cancel forms post in every capture; used when a form gives none. */
 const DEFAULT_PATHS = { answer: 'idp/idx/challenge/answer', resend: 'idp/idx/challenge/resend', cancel: 'idp/idx/cancel' };
@@ -28,23 +28,24 @@ export interface IdxSession {
   readonly v?: string;
 }
 
-export const asSession = (session: IdxSession): EngineSession => ({ ...session }) as unknown as EngineSession;
+// A cast, not a copy: every session is a fresh object of sessionOf's (or the one the cookie held).
+export const asSession = (session: IdxSession): EngineSession => session as unknown as EngineSession;
 export const fromSession = (session: EngineSession): IdxSession => session as unknown as IdxSession;
 
 /** What a session is built on: at least our interact `state`; the rest carries over when an answer lacks it. */
 export type PreviousSession = Pick<IdxSession, 's'> & Partial<IdxSession>;
 
 /** The session after `ion`: Okta's newest stateHandle and hrefs, the rest from `previous`. `pathOf`: the protocol's href check. */
-export function sessionOf(ion: Ion, previous: PreviousSession, pathOf: (href: string) => string, extra: Partial<IdxSession> = {}): IdxSession {
+export function sessionOf(ion: Ion, previous: PreviousSession, pathOf: (href: string) => string, extra?: Partial<IdxSession>): IdxSession {
   const answerForm = remediationNamed(ion, 'challenge-authenticator') ?? remediationNamed(ion, 'reset-authenticator');
-  const pathOr = (form: IonForm | undefined, fallback: string): string => (form ? pathOf(form.href) : fallback);
-  return {
+  const resend = ion.currentAuthenticatorEnrollment?.value.resend;
+  const session: IdxSession = {
     h: stateHandleOf(ion, answerForm) ?? previous.h ?? '',
     s: previous.s,
     a: answerForm ? pathOf(answerForm.href) : (previous.a ?? DEFAULT_PATHS.answer),
-    r: pathOr(ion.currentAuthenticatorEnrollment?.value.resend, previous.r ?? DEFAULT_PATHS.resend),
-    c: pathOr(ion.cancel, previous.c ?? DEFAULT_PATHS.cancel),
+    r: resend ? pathOf(resend.href) : (previous.r ?? DEFAULT_PATHS.resend),
+    c: ion.cancel ? pathOf(ion.cancel.href) : (previous.c ?? DEFAULT_PATHS.cancel),
     d: previous.d ?? '0',
-    ...extra,
   };
+  return extra === undefined ? session : Object.assign(session, extra);
 }

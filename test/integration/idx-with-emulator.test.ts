@@ -281,6 +281,9 @@ describe('the JSON API', () => {
     const started = await api.postJson('/api/recovery/start', { username: 'alice@example.com' });
     expect([started.status, (started.json() as { status: string }).status]).toEqual([202, 'EMAIL_SENT']);
     world.emulator.forceOutage(false);
+    // The operator hears of it, on a line tied to the start's request.
+    const refusedLine = world.service.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.event === 'okta.idx.start-refused');
+    expect(refusedLine).toMatchObject({ level: 40, outcome: 'upstream-unavailable', requestId: started.headers.get('x-request-id') });
     const typed = await api.postJson('/api/recovery/verify-code', { code: '123456' });
     expect([typed.status, (typed.json() as { error: { code: string } }).error.code, typed.headers.get('retry-after')]).toEqual([503, 'UPSTREAM_UNAVAILABLE', '30']);
     // Nothing was typed into Okta for a start that never reached it, and the flow is gone.

@@ -224,7 +224,8 @@ export function createIdxEngine(deps: {
    * the cookie nor the time says which it was (§6.3).
    */
   async function foldedStart(ion: Ion, reason: string, state: string, username: string, context: EndUserContext): Promise<EngineResult> {
-    logger.info({ event: 'okta.idx.start-folded', reason }, 'Okta refused the username at start; answered like any other');
+    // The request id ties this line to its start's, written before Okta was asked.
+    logger.info({ event: 'okta.idx.start-folded', reason, requestId: context.requestId }, 'Okta refused the username at start; answered like any other');
     const session = sessionFrom(ion, { s: state, d: '1' });
     await idx.introspect({ stateHandle: session.h }, context).catch(() => undefined);
     return { kind: 'code-sent', code: orgCodeRules, session: asSession(session), key: state, user: { login: username }, expiresAt: expiryOf(ion) };
@@ -241,11 +242,11 @@ export function createIdxEngine(deps: {
   }
 
   /** What a walk ended with, as the handoff keeps it: a session to continue in, or the refusal. */
-  function handedOf(result: EngineResult): Handed {
+  function handedOf(result: EngineResult, requestId: string | undefined): Handed {
     if (result.kind === 'code-sent') return { kind: 'session', session: fromSession(result.session), code: result.code, expiresAt: result.expiresAt };
     if (result.kind === 'refused') {
       // Said here because nobody waits for this answer: the code's step will show it.
-      logger.warn({ event: 'okta.idx.start-refused', outcome: result.outcome.kind, err: (result.error as Error | undefined)?.name }, 'an Identity Engine start ended without sending a code');
+      logger.warn({ event: 'okta.idx.start-refused', requestId, outcome: result.outcome.kind, err: (result.error as Error | undefined)?.name }, 'an Identity Engine start ended without sending a code');
       return { kind: 'refused', outcome: result.outcome };
     }
     return { kind: 'refused', outcome: { kind: 'upstream-unavailable' } };
@@ -321,7 +322,7 @@ export function createIdxEngine(deps: {
         if (!handoff) return walkStart(input.username, state, codeChallenge, context);
         // Every account gets this same answer at once; what Okta says is the code step's to show.
         const began = clock.now();
-        const queued = await handoff.begin(state, context.requestId, async () => handedOf(await guarded('start', () => walkStart(input.username, state, codeChallenge, context))));
+        const queued = await handoff.begin(state, context.requestId, async () => handedOf(await guarded('start', () => walkStart(input.username, state, codeChallenge, context)), context.requestId));
         if (!queued) return unavailable();
         const session: EngineSession = { s: state, [PENDING]: String(began) };
         // Until Okta has shown this process its code format, any plausible code is taken (an org

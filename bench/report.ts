@@ -8,6 +8,11 @@ export interface ScenarioFigures {
   readonly thinkMs: number;
   readonly result: LoadResult;
   readonly cpuMsPerFlow: number;
+  /**
+   * Saturation runs in interleaved rounds (BENCH_SATURATION_ROUNDS): every round's CPU per flow,
+   * in round order. The other figures are the median round's (the one whose CPU is the median).
+   */
+  readonly cpuMsPerFlowByRound?: readonly number[];
   /** Peak resident memory during this scenario alone (the kernel's high-water mark, reset before it). */
   readonly peakRssMib: number;
   readonly oktaCallsPerFlow: number;
@@ -32,6 +37,13 @@ const f1 = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–'
 const f2 = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '–');
 const flowsPerSecond = (figures: ScenarioFigures) => figures.result.flows / (figures.result.elapsedMs / 1000);
 const median = (values: readonly number[]) => percentile(values, 50);
+/** CPU per flow, with every round's value when there were several. */
+const cpuCell = (s: ScenarioFigures) => (s.cpuMsPerFlowByRound && s.cpuMsPerFlowByRound.length > 1 ? `${f2(s.cpuMsPerFlow)} (${s.cpuMsPerFlowByRound.map(f2).join(', ')})` : f2(s.cpuMsPerFlow));
+/** One ratio per round (the systems ran side by side in each), when both ran in the same rounds. */
+const roundRatios = (a: ScenarioFigures, b: ScenarioFigures) =>
+  a.cpuMsPerFlowByRound && b.cpuMsPerFlowByRound && a.cpuMsPerFlowByRound.length === b.cpuMsPerFlowByRound.length && a.cpuMsPerFlowByRound.length > 1
+    ? `; by round ${a.cpuMsPerFlowByRound.map((value, i) => f2(value / (b.cpuMsPerFlowByRound?.[i] ?? Number.NaN))).join(', ')}`
+    : '';
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 const thinkLabel = (s: ScenarioFigures) => (s.thinkMs === 0 ? 'none (saturation)' : `${s.thinkMs} ms`);
 const label = (s: ScenarioFigures) => `${s.target} | ${s.concurrency} | ${thinkLabel(s)}`;
@@ -44,7 +56,7 @@ function scenarioRows(all: readonly ScenarioFigures[]): string[] {
   for (const s of all) {
     const gc = s.gcPausesMs;
     rows.push(
-      `| ${label(s)} | ${s.result.flows} | ${s.result.failures} | ${f1(flowsPerSecond(s))} | ${f2(s.cpuMsPerFlow)} | ${f1(s.peakRssMib)} | ${f1(s.liveHeapMib)} | ${f1(s.allocatedKibPerRequest)} | ${gc.length}, ${f1(median(gc))}, ${f1(Math.max(0, ...gc))} | ${f2(s.oktaCallsPerFlow)} | ${f1(s.oktaConnectionsPer1000)} | ${s.peakOktaConnections} |`,
+      `| ${label(s)} | ${s.result.flows} | ${s.result.failures} | ${f1(flowsPerSecond(s))} | ${cpuCell(s)} | ${f1(s.peakRssMib)} | ${f1(s.liveHeapMib)} | ${f1(s.allocatedKibPerRequest)} | ${gc.length}, ${f1(median(gc))}, ${f1(Math.max(0, ...gc))} | ${f2(s.oktaCallsPerFlow)} | ${f1(s.oktaConnectionsPer1000)} | ${s.peakOktaConnections} |`,
     );
   }
   return rows;
@@ -87,13 +99,13 @@ function costTargets(input: ReportInput, find: (target: System, concurrency: num
   const baseline = find('baseline', input.concurrency, false);
   if (ours && relay) {
     const cpu = ours.cpuMsPerFlow / relay.cpuMsPerFlow;
-    targets.push([`CPU per flow, ours / node:http relay, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(relay.cpuMsPerFlow)} ms) (target ≤ 3×)`, cpu <= 3]);
+    targets.push([`CPU per flow, ours / node:http relay, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(relay.cpuMsPerFlow)} ms, medians${roundRatios(ours, relay)}) (target ≤ 3×)`, cpu <= 3]);
     const throughput = flowsPerSecond(ours) / flowsPerSecond(relay);
     targets.push([`flows/s, ours / node:http relay, ${input.concurrency} flows, saturation`, `${f2(throughput)}× (${f1(flowsPerSecond(ours))} / ${f1(flowsPerSecond(relay))}) (target ≥ 0.5×)`, throughput >= 0.5]);
   }
   if (ours && baseline) {
     const cpu = ours.cpuMsPerFlow / baseline.cpuMsPerFlow;
-    targets.push([`CPU per flow, ours / Koa + got baseline, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(baseline.cpuMsPerFlow)} ms) (target ≤ 1.2×)`, cpu <= 1.2]);
+    targets.push([`CPU per flow, ours / Koa + got baseline, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(baseline.cpuMsPerFlow)} ms, medians${roundRatios(ours, baseline)}) (target ≤ 1.2×)`, cpu <= 1.2]);
     targets.push([`flows/s, ours / Koa + got baseline, saturation`, `${f2(flowsPerSecond(ours) / flowsPerSecond(baseline))}×`, undefined]);
   }
   const koa = find('koa', input.concurrency, false);

@@ -46,8 +46,11 @@ profiler.start();
 let usedAtLastRead = v8.getHeapStatistics().used_heap_size;
 
 function read(): ProbeReading {
-  const records = (profiler.stop()?.statistics ?? []) as unknown as GcRecord[];
+  // The used heap is read before stop(): stop() turns every collection's record into JavaScript
+  // objects (~3 KB each, hundreds per scenario), the probe's own allocation, not the process's;
+  // the next window starts after them, so neither window counts them.
   const usedNow = v8.getHeapStatistics().used_heap_size;
+  const records = (profiler.stop()?.statistics ?? []) as unknown as GcRecord[];
   profiler = new v8.GCProfiler();
   profiler.start();
   const freed = records.reduce((sum, gc) => sum + Math.max(0, gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize), 0);
@@ -61,7 +64,7 @@ function read(): ProbeReading {
     liveHeapBytes: Math.max(-1, ...records.filter((gc) => gc.gcType === 'MarkSweepCompact').map((gc) => gc.afterGC.heapStatistics.usedHeapSize)),
   };
   if (reading.liveHeapBytes === -1) reading.liveHeapBytes = null;
-  usedAtLastRead = usedNow;
+  usedAtLastRead = v8.getHeapStatistics().used_heap_size;
   return reading;
 }
 

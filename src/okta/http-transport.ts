@@ -136,7 +136,10 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
           clearTimeout(deadline);
           reject(error);
         };
-        const request = send(requestOptions, (response) => {
+        const request = send(requestOptions);
+        // `on`, not the callback (which Node adds with `once`, a wrapper and its state per call):
+        // a request has one response.
+        request.on('response', (response) => {
           let first: Buffer | undefined;
           let more: Buffer[] | undefined;
           response.on('data', (chunk: Buffer) => {
@@ -151,8 +154,9 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
             const bytes = more ? Buffer.concat(more) : first;
             resolve({ status: response.statusCode ?? 0, rawHeaders: response.rawHeaders, body: bytes === undefined ? '' : bytes.toString('utf8') });
           });
+          // A connection lost mid-answer is this 'error' too, code ECONNRESET (Node documents the
+          // order: 'aborted', then 'error' on the response), so 'aborted' needs no listener.
           response.on('error', (error: NodeJS.ErrnoException) => fail(new TransportError(error.code ?? 'ECONNRESET')));
-          response.on('aborted', () => fail(new TransportError('ECONNRESET')));
         });
         const deadline = setTimeout(() => {
           fail(new TransportError('ETIMEDOUT'));

@@ -195,6 +195,27 @@ describe('the Okta client', () => {
     expect(answers.map((answer) => answer.body)).toEqual(Array.from({ length: 4 }, () => ({ ok: true })));
   });
 
+  it('reports a connection lost in the middle of an answer as a reset, at once', async () => {
+    answer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"status":', () => setTimeout(() => response.socket?.destroy(), 20));
+    };
+    const okta = client({ timeoutMs: 1500 });
+    const startedAt = Date.now();
+    const failure = await okta.post('/api/v1/authn/recovery/token', {}, { context: CONTEXT }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OktaUnavailableError);
+    expect((failure as Error).message).toContain('ECONNRESET');
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    // The same with a chunked answer, and the place is free for the next call.
+    answer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"status":', () => setTimeout(() => response.socket?.destroy(), 20));
+    };
+    await expect(okta.send('/api/v1/chunked', { context: CONTEXT, json: {} })).rejects.toThrow('ECONNRESET');
+    answer = (_request, response) => response.end('{"ok":true}');
+    await expect(okta.send('/api/v1/ok', { context: CONTEXT, json: {} })).resolves.toMatchObject({ status: 200, body: { ok: true } });
+  });
+
   it('gives up on an Okta that does not answer within the timeout, as unavailable', async () => {
     // Never answered: only the client's own deadline can end this call.
     answer = () => undefined;

@@ -99,6 +99,9 @@ function secondsUntilReset(resetEpochSeconds: number | undefined, nowMs: number)
   return Math.min(3600, Math.max(1, Math.ceil(resetEpochSeconds - nowMs / 1000)));
 }
 
+/** A module constant: a regular-expression literal in a function is a new RegExp each time it runs. */
+const LEADING_SLASHES = /^\/+/;
+
 export function createOktaClient(options: OktaClientOptions): OktaClient {
   const transport = createHttpTransport({ orgUrl: options.orgUrl, timeoutMs: options.timeoutMs, maxSockets: options.maxSockets ?? 64 });
   const apiAuthorization = options.apiToken ? `SSWS ${options.apiToken}` : undefined;
@@ -111,7 +114,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     headers.push('accept', sendOptions.accept ?? 'application/json');
     if (sendOptions.useApiToken && apiAuthorization !== undefined) headers.push('authorization', apiAuthorization);
     const startedAt = performance.now();
-    const target = path.replace(/^\/+/, '');
+    const target = path.replace(LEADING_SLASHES, '');
     // A templated label (e.g. api/v1/users/{login}) keeps logins out of metrics and logs.
     const endpoint = sendOptions.endpoint ?? target;
     let body: string | undefined;

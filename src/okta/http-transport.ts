@@ -73,6 +73,8 @@ export class TransportError extends Error {
 const PLAIN_PATH = /^[\w\-.~!$&()*+,;=:@%/]*(\?[\w\-.~!$&()*+,;=:@%/?]+)?$/;
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|\?|$)/i;
 const SCHEME = /^[a-z][a-z\d+.-]*:/i;
+/** Module constants: a literal in a function is a new RegExp each time it runs. */
+const LEADING_SLASHES = /^\/+/;
 
 export function createHttpTransport(options: { orgUrl: string; timeoutMs: number; maxSockets: number }): HttpTransport {
   const base = new URL(options.orgUrl.replace(/\/*$/, '/'));
@@ -103,7 +105,7 @@ export function createHttpTransport(options: { orgUrl: string; timeoutMs: number
 
   /** The request path on the org; throws for anything that would leave it. */
   function pathOf(path: string): string {
-    const relative = path.replace(/^\/+/, '');
+    const relative = path.replace(LEADING_SLASHES, '');
     if (SCHEME.test(relative)) throw new Error(ORG_ONLY);
     if (PLAIN_PATH.test(relative) && !DOT_SEGMENT.test(relative)) return base.pathname + relative;
     const url = new URL(relative, base);

@@ -34,6 +34,14 @@ export interface OktaBudget {
   observe(call: OktaCallObservation): void;
 }
 
+const taken = (): LimitVerdict => OK;
+
+/** The budget's answer to a counter's refusal: used up (retry when it frees), or the store is down. */
+function refusal(rejection: unknown): LimitVerdict {
+  if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+  return { kind: 'store-down' };
+}
+
 export function createOktaBudget(options: { counter: Counter; verifyCounter: Counter; reserve: number; clock: Clock }): OktaBudget {
   const { counter, verifyCounter, reserve, clock } = options;
   const KEY = 'okta-calls';
@@ -41,29 +49,29 @@ export function createOktaBudget(options: { counter: Counter; verifyCounter: Cou
   /** Epoch ms until which Okta itself says its window is (nearly) spent. */
   let oktaLowUntil = 0;
 
+  // then with handlers made once, not async methods: an async method costs a promise, its
+  // suspended frame and an await per request. A counter that throws instead of rejecting is
+  // answered as its rejection would be, as the async methods' try did (the caller of
+  // giveBackVerify awaits it in an async function: a throw there is its rejection, as before).
   return {
-    async takeForStart() {
+    takeForStart() {
       const now = clock.now();
-      if (now < oktaLowUntil) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.ceil((oktaLowUntil - now) / 1000) };
+      if (now < oktaLowUntil) return Promise.resolve({ kind: 'limited', source: 'budget', retryAfterSeconds: Math.ceil((oktaLowUntil - now) / 1000) });
       try {
-        await counter.consume(KEY, 1);
-        return OK;
+        return counter.consume(KEY, 1).then(taken, refusal);
       } catch (rejection) {
-        if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-        return { kind: 'store-down' };
+        return Promise.resolve(refusal(rejection));
       }
     },
-    async takeForVerify() {
+    takeForVerify() {
       try {
-        await verifyCounter.consume(VERIFY_KEY, 1);
-        return OK;
+        return verifyCounter.consume(VERIFY_KEY, 1).then(taken, refusal);
       } catch (rejection) {
-        if (isLimitReached(rejection)) return { kind: 'limited', source: 'budget', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-        return { kind: 'store-down' };
+        return Promise.resolve(refusal(rejection));
       }
     },
-    async giveBackVerify() {
-      await verifyCounter.reward(VERIFY_KEY, 1).catch(ignoreFailure);
+    giveBackVerify() {
+      return verifyCounter.reward(VERIFY_KEY, 1).then(ignoreFailure, ignoreFailure);
     },
     observe(call) {
       // A start's first call was counted when the start was admitted (takeForStart), before it

@@ -99,34 +99,42 @@ function secondsUntilReset(resetEpochSeconds: number | undefined, nowMs: number)
   return Math.min(3600, Math.max(1, Math.ceil(resetEpochSeconds - nowMs / 1000)));
 }
 
+/** A module constant: a regular-expression literal in a function is a new RegExp each time it runs. */
+const LEADING_SLASHES = /^\/+/;
+
+/** What one call reads from its caller's options: send's, post's and get's alike. */
+type CallOptions = Omit<OktaSendOptions, 'json'> & { readonly useApiToken?: boolean | undefined; readonly endpoint?: string | undefined };
+
 export function createOktaClient(options: OktaClientOptions): OktaClient {
   const transport = createHttpTransport({ orgUrl: options.orgUrl, timeoutMs: options.timeoutMs, maxSockets: options.maxSockets ?? 64 });
   const apiAuthorization = options.apiToken ? `SSWS ${options.apiToken}` : undefined;
 
-  async function send(
-    path: string,
-    sendOptions: OktaSendOptions & { useApiToken?: boolean | undefined; method?: 'GET' | 'POST'; endpoint?: string | undefined },
-  ): Promise<OktaAnswer> {
+  /**
+   * The method and the JSON body are arguments and the caller's options are read as they are:
+   * post and get copied theirs on every call to add these, each call site's options a shape of
+   * its own.
+   */
+  async function call(path: string, method: 'GET' | 'POST', json: Record<string, unknown> | undefined, sendOptions: CallOptions): Promise<OktaAnswer> {
     const headers = endUserHeaders(sendOptions.context, SERVICE_USER_AGENT);
     headers.push('accept', sendOptions.accept ?? 'application/json');
     if (sendOptions.useApiToken && apiAuthorization !== undefined) headers.push('authorization', apiAuthorization);
     const startedAt = performance.now();
-    const target = path.replace(/^\/+/, '');
+    const target = path.replace(LEADING_SLASHES, '');
     // A templated label (e.g. api/v1/users/{login}) keeps logins out of metrics and logs.
     const endpoint = sendOptions.endpoint ?? target;
     let body: string | undefined;
-    if (sendOptions.method === 'GET') {
+    if (method === 'GET') {
       body = undefined;
     } else if (sendOptions.form) {
       headers.push('content-type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(sendOptions.form).toString();
     } else {
       headers.push('content-type', sendOptions.contentType ?? 'application/json');
-      body = JSON.stringify(sendOptions.json ?? {});
+      body = JSON.stringify(json ?? {});
     }
     let response;
     try {
-      response = await transport.request(sendOptions.method ?? 'POST', target, headers, body);
+      response = await transport.request(method, target, headers, body);
     } catch (error) {
       options.observe?.({
         endpoint,
@@ -164,8 +172,10 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     return { status: response.status, body: parsed, retryAfterSeconds, requestId: oktaRequestId };
   }
 
-  async function post(path: string, body: Record<string, unknown>, postOptions: OktaPostOptions): Promise<unknown> {
-    return readAnswer(await send(path, { json: body, ...postOptions }));
+  // then, not an async function: an async wrapper costs a promise, its suspended frame and an
+  // await per call; then only the promise it returns. The same answer, the same rejections.
+  function post(path: string, body: Record<string, unknown>, postOptions: OktaPostOptions): Promise<unknown> {
+    return call(path, 'POST', body, postOptions).then(readAnswer);
   }
 
   /** A 2xx's body, or Okta's refusal as an OktaApiError (anything unreadable: unavailable). */
@@ -194,8 +204,8 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
 
   return {
     post,
-    get: async (path, getOptions) => readAnswer(await send(path, { ...getOptions, method: 'GET' })),
-    send,
+    get: (path, getOptions) => call(path, 'GET', undefined, getOptions).then(readAnswer),
+    send: (path, sendOptions) => call(path, 'POST', sendOptions.json, sendOptions),
     hasApiToken: Boolean(options.apiToken),
     close() {
       transport.close();

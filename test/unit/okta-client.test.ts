@@ -13,7 +13,9 @@ const CONTEXT = { requestId: 'req-client-1', clientIp: '203.0.113.9', userAgent:
 
 interface Received {
   path: string;
+  method: string;
   headers: IncomingMessage['headers'];
+  rawHeaders: string[];
   body: string;
 }
 
@@ -45,7 +47,7 @@ beforeEach(async () => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ path: request.url ?? '', method: request.method ?? '', headers: request.headers, rawHeaders: request.rawHeaders, body: Buffer.concat(chunks).toString('utf8') });
       answer(request, response);
     });
   });
@@ -96,6 +98,31 @@ describe('the Okta client', () => {
     const answered = await created.send('/idp/idx/introspect', { context: CONTEXT, json: {} });
     expect(answered.requestId).toBe('okta-req-9');
     expect(observations[0]).toMatchObject({ oktaRequestId: 'okta-req-9', rateLimitRemaining: 17, rateLimitResetEpochSeconds: reset });
+  });
+
+  it('writes the request head as Node would for the org URL: names, order, Host with its port, the org URL credentials', async () => {
+    const host = new URL(orgUrl).host;
+    await client().post('/api/v1/authn/recovery/password', { username: 'a@example.com' }, { context: CONTEXT });
+    expect(received[0]?.method).toBe('POST');
+    expect(received[0]?.rawHeaders).toEqual([
+      'user-agent', 'Firefox/130', 'accept-language', 'fr', 'x-forwarded-for', '203.0.113.9', 'accept', 'application/json',
+      'content-type', 'application/json', 'content-length', '28', 'Host', host, 'Connection', 'keep-alive',
+    ]);
+    // Credentials in the org URL go as Basic; a GET has no body and so no length.
+    const withCredentials = createOktaClient({ orgUrl: orgUrl.replace('http://', 'http://svc:s%40cret@'), timeoutMs: 2000, apiToken: 'tok' });
+    clients.push(withCredentials);
+    await withCredentials.get('/api/v1/users/x', { context: {} });
+    expect(received[1]?.method).toBe('GET');
+    expect(received[1]?.rawHeaders).toEqual([
+      'user-agent', 'okta-custom-domain-recovery/0.1 (+https://github.com/)', 'accept', 'application/json',
+      'Host', host, 'Authorization', `Basic ${Buffer.from('svc:s@cret').toString('base64')}`, 'Connection', 'keep-alive',
+    ]);
+    // The trusted variant's own credentials win over the org URL's.
+    await withCredentials.get('/api/v1/users/y', { context: {}, useApiToken: true });
+    expect(received[2]?.rawHeaders).toEqual([
+      'user-agent', 'okta-custom-domain-recovery/0.1 (+https://github.com/)', 'accept', 'application/json', 'authorization', 'SSWS tok',
+      'Host', host, 'Connection', 'keep-alive',
+    ]);
   });
 
   it('sends an OAuth form as a form', async () => {
@@ -166,6 +193,27 @@ describe('the Okta client', () => {
     // Both places are free again: four calls at once all go through.
     const answers = await Promise.all(Array.from({ length: 4 }, () => okta.send('/api/v1/ok', { context: CONTEXT, json: {} })));
     expect(answers.map((answer) => answer.body)).toEqual(Array.from({ length: 4 }, () => ({ ok: true })));
+  });
+
+  it('reports a connection lost in the middle of an answer as a reset, at once', async () => {
+    answer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"status":', () => setTimeout(() => response.socket?.destroy(), 20));
+    };
+    const okta = client({ timeoutMs: 1500 });
+    const startedAt = Date.now();
+    const failure = await okta.post('/api/v1/authn/recovery/token', {}, { context: CONTEXT }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OktaUnavailableError);
+    expect((failure as Error).message).toContain('ECONNRESET');
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    // The same with a chunked answer, and the place is free for the next call.
+    answer = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"status":', () => setTimeout(() => response.socket?.destroy(), 20));
+    };
+    await expect(okta.send('/api/v1/chunked', { context: CONTEXT, json: {} })).rejects.toThrow('ECONNRESET');
+    answer = (_request, response) => response.end('{"ok":true}');
+    await expect(okta.send('/api/v1/ok', { context: CONTEXT, json: {} })).resolves.toMatchObject({ status: 200, body: { ok: true } });
   });
 
   it('gives up on an Okta that does not answer within the timeout, as unavailable', async () => {

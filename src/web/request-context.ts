@@ -8,7 +8,7 @@
  * logged beside ours, as clientRequestId, to match a client's report.
  */
 import { randomFillSync } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Catalogue } from '../i18n/catalogue.js';
 import { negotiateLocale } from '../i18n/negotiate.js';
@@ -87,7 +87,7 @@ const LANG_COOKIE_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): Middleware {
+export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): (ctx: Context) => void {
   const { locales, defaultLocale } = options.catalogue;
   // The language for the Accept-Language header seen last, when nothing else chose one: a browser
   // sends the same header on every request of a flow, and reading it again (split, weigh, sort,
@@ -101,7 +101,8 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     }
     return lastLocale;
   };
-  return (ctx, next) => {
+  // The first step of the first layer of the middleware list (app.ts), not a middleware of its own.
+  return (ctx) => {
     const incoming = ctx.get('x-request-id');
     const sane = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
     const requestId = options.trustProxy && sane ? sane : newRequestId();
@@ -119,7 +120,6 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     // An explicit ?lang= choice is remembered, so the next pages keep it without the parameter.
     if (query && locale.toLowerCase() === query.toLowerCase()) options.cookies.write(ctx, 'lang', locale, LANG_COOKIE_MAX_AGE_MS);
     ctx.state = new RequestScope(requestId, clientRequestId, locale, options.logger);
-    return next();
   };
 }
 

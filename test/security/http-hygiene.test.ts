@@ -241,6 +241,37 @@ describe('header names, in the order they are sent', () => {
       apiNotFound: `x-request-id ${security} content-type ${end}`,
     });
   });
+
+  it('come with the JSON API\'s bodies, byte for byte, and their lengths', async () => {
+    const ask = async (method: string, path: string, headers: Record<string, string> = {}, body?: string) => {
+      const response = await rawRequest(emulated.service.url, { method, path, headers, ...(body === undefined ? {} : { body }) });
+      return `${response.headers['content-length']} ${response.body}`;
+    };
+    const json = { 'content-type': 'application/json' };
+    const bodies = {
+      start: await ask('POST', '/api/recovery/start', json, '{"username":"dave@example.com"}'),
+      malformed: await ask('POST', '/api/recovery/start', json, '{"username":'),
+      crossSite: await ask('POST', '/api/recovery/start', { ...json, origin: 'https://evil.example' }, '{}'),
+      noToken: await ask('POST', '/api/recovery/verify', json, '{}'),
+      noFlow: await ask('POST', '/api/recovery/answer', json, '{"answer":"x"}'),
+      cancelled: await ask('POST', '/api/recovery/cancel', json, '{}'),
+      methodNotAllowed: await ask('GET', '/api/recovery/start'),
+      headMethodNotAllowed: await ask('HEAD', '/api/recovery/start'),
+      notFound: await ask('GET', '/api/nowhere'),
+    };
+    // Pinned as main sent them when Koa serialised the objects the presenter gave it (issue 13).
+    expect(bodies).toEqual({
+      start: '23 {"status":"EMAIL_SENT"}',
+      malformed: '103 {"error":{"code":"VALIDATION","message":"This value is not valid.","field":"body","problem":"invalid"}}',
+      crossSite: '118 {"error":{"code":"FORBIDDEN","message":"This request could not be verified. Go back, reload the page and try again."}}',
+      noToken: '95 {"error":{"code":"VALIDATION","message":"Enter a value.","field":"token","problem":"required"}}',
+      noFlow: '154 {"error":{"code":"FLOW_EXPIRED","message":"For your security, password resets must be finished within a few minutes. Request a new link to start again."}}',
+      cancelled: '22 {"status":"CANCELLED"}',
+      methodNotAllowed: '85 {"error":{"code":"METHOD_NOT_ALLOWED","message":"There is no page at this address."}}',
+      headMethodNotAllowed: '85 ',
+      notFound: '76 {"error":{"code":"NOT_FOUND","message":"There is no page at this address."}}',
+    });
+  });
 });
 
 describe('rendered HTML', () => {

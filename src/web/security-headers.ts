@@ -52,7 +52,12 @@ export function securityHeaders(options: { hsts: boolean; imageOrigins?: readonl
  * override and they never reach a router); Pragma is for HTTP/1.0 caches.
  */
 export const noStore: Middleware = (ctx, next) => {
-  // As above: Node's setHeader, not Koa's per-header arrays.
-  ctx.res.setHeader('Pragma', 'no-cache');
+  preventCaching(ctx);
   return next();
 };
+
+/** noStore's header, for a router that sets it in a middleware of its own (api.ts). */
+export function preventCaching(ctx: Context): void {
+  // As above: Node's setHeader, not Koa's per-header arrays.
+  ctx.res.setHeader('Pragma', 'no-cache');
+}

@@ -1,16 +1,22 @@
 /**
  * createApp(deps): the middleware list, in order, is the architecture (koa, STYLE.md principle 9).
- *   1. request context  — request id, locale, child logger; runs of slashes in the path collapsed;
- *                         a warning when a proxy's X-Forwarded-For arrives without TRUST_PROXY
+ *   1. on arrival       — one layer of plain steps, in this order, that never answer:
+ *                         request context (request id, locale, child logger); runs of slashes in
+ *                         the path collapsed; a warning when a proxy's X-Forwarded-For arrives
+ *                         without TRUST_PROXY; security headers (CSP, framing, referrer, HSTS),
+ *                         on every answer, an error's too
  *   2. access log       — one line per request, token removed from the path; HTTP metrics
  *   3. error boundary   — anything thrown becomes a safe page or JSON error
- *   4. security headers — CSP, framing, referrer, HSTS
- *   5. static assets
- *   6. body parser      — JSON and forms, small, unreadable → VALIDATION
- *   7. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes;
+ *   4. static assets    — under /assets/ only (the files, and the brand's stylesheet)
+ *   5. body parser      — JSON and forms, small, unreadable → VALIDATION
+ *   6. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes;
  *                         a request meets only the routers with a route under its first segment
+ *
+ * Fewer layers than concerns: koa-compose costs each layer a bound function (and its promise
+ * plumbing) on every request, so the steps that only look at a request and pass it on share one
+ * layer, and the static assets are not a layer for requests outside /assets/.
  */
-import Koa from 'koa';
+import Koa, { type Context, type Middleware } from 'koa';
 import type { AppDeps } from './deps.js';
 import { publicDir } from './paths.js';
 import { httpMetrics } from './observability/http-metrics.js';
@@ -59,17 +65,20 @@ export function createApp(deps: AppDeps): Koa {
   });
   const stepDeps = { config, engine: deps.engine, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
 
-  app.use(requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies, trustProxy: config.http.trustProxy }));
-  // Before everything that reads the path: routers, metrics and the log agree on what it is.
-  app.use(canonicalPaths);
-  app.use(untrustedForwardingWatch({ trustProxy: config.http.trustProxy, logger: deps.logger, metrics: deps.metrics, clock: deps.clock, lifecycle: deps.lifecycle }));
-  app.use(accessLog(deps.logger, httpMetrics(deps.metrics)));
-  app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
   // The logo's and the favicon's origins join img-src (a favicon is fetched under img-src too).
   const imageOrigins = [...new Set([config.brand.logoUrl, config.brand.faviconUrl].flatMap((url) => (url ? [new URL(url).origin] : [])))].filter((origin) => origin !== config.publicOrigin);
-  app.use(securityHeaders({ hsts: config.secureCookies, imageOrigins }));
-  app.use(serveAssets(publicDir, ['app.css', 'app.js', 'favicon.svg']));
-  app.use(serveBrandStylesheet(config.brand.primaryColor));
+  app.use(
+    inTurn(
+      requestContext({ logger: deps.logger, catalogue: deps.catalogue, cookies, trustProxy: config.http.trustProxy }),
+      // Before everything that reads the path: routers, metrics and the log agree on what it is.
+      canonicalPaths,
+      untrustedForwardingWatch({ trustProxy: config.http.trustProxy, logger: deps.logger, metrics: deps.metrics, clock: deps.clock, lifecycle: deps.lifecycle }),
+      securityHeaders({ hsts: config.secureCookies, imageOrigins }),
+    ),
+  );
+  app.use(accessLog(deps.logger, httpMetrics(deps.metrics)));
+  app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
+  app.use(underAssets(serveAssets(publicDir, ['app.css', 'app.js', 'favicon.svg']), serveBrandStylesheet(config.brand.primaryColor)));
   app.use(parseBody());
 
   const routers = [
@@ -83,4 +92,20 @@ export function createApp(deps: AppDeps): Koa {
   ];
   app.use(mountRouters(routers));
   return app;
+}
+
+/** Steps that each look at a request and never answer it, run in order as one layer of the list. */
+function inTurn(...steps: ((ctx: Context) => void)[]): Middleware {
+  return (ctx, next) => {
+    for (let i = 0; i < steps.length; i++) (steps[i] as (ctx: Context) => void)(ctx);
+    return next();
+  };
+}
+
+/**
+ * The static files' middlewares, in turn, for the paths they serve: every asset's and the brand
+ * stylesheet's path starts with /assets/ (case and all); any other request passes them by.
+ */
+function underAssets(files: Middleware, brand: Middleware): Middleware {
+  return (ctx, next) => (ctx.path.startsWith('/assets/') ? files(ctx, () => brand(ctx, next)) : next());
 }

@@ -23,21 +23,32 @@ import { BadRequestError } from './errors.js';
 import { field } from './body.js';
 import type { Presenter } from './present.js';
 import { endUserContext } from './request-context.js';
-import { noStore } from './security-headers.js';
+import { preventCaching } from './security-headers.js';
 
 /** Sec-Fetch-Site values of a request this site's own pages (or a typed address) made. */
 const SAME_SITE_FETCHES: ReadonlySet<string> = new Set(['same-origin', 'none']);
 
-export function sameOriginJsonOnly(publicOrigin: string): Middleware {
+/** Throws unless the request comes from our own pages (or a typed address) and a POST's body is JSON. */
+function refuseForeignCalls(ctx: Context, publicOrigin: string): void {
+  const { origin, 'sec-fetch-site': fetchSite } = ctx.headers;
+  if ((origin && origin !== publicOrigin) || (fetchSite && !SAME_SITE_FETCHES.has(fetchSite))) {
+    throw new BadRequestError('forbidden', 'cross-site API request');
+  }
+  if (ctx.method === 'POST' && !isJsonBody(ctx)) {
+    throw new BadRequestError('invalid-input', 'API requests must be application/json');
+  }
+}
+
+/**
+ * What every API request meets first, in this order: never cached (noStore's header, set before a
+ * refusal too), then refused unless same-origin JSON; then `more`, if given. One router layer
+ * rather than one each: every middleware of a matched route is a step of the chain per request.
+ */
+function apiGate(publicOrigin: string, more?: Middleware): Middleware {
   return (ctx, next) => {
-    const { origin, 'sec-fetch-site': fetchSite } = ctx.headers;
-    if ((origin && origin !== publicOrigin) || (fetchSite && !SAME_SITE_FETCHES.has(fetchSite))) {
-      throw new BadRequestError('forbidden', 'cross-site API request');
-    }
-    if (ctx.method === 'POST' && !isJsonBody(ctx)) {
-      throw new BadRequestError('invalid-input', 'API requests must be application/json');
-    }
-    return next();
+    preventCaching(ctx);
+    refuseForeignCalls(ctx, publicOrigin);
+    return more ? more(ctx, next) : next();
   };
 }
 
@@ -73,10 +84,12 @@ export function unlockApiRouter(deps: RecoveryDeps & { cookies: CookieJar; prese
 
   const answerWith = answerer(cookies, presenter);
 
-  router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin), (ctx, next) => {
-    if (deps.config.unlockMethods.length === 0) return presenter.json(ctx, { kind: 'not-found' });
-    return next();
-  });
+  router.use(
+    apiGate(deps.config.publicOrigin, (ctx, next) => {
+      if (deps.config.unlockMethods.length === 0) return presenter.json(ctx, { kind: 'not-found' });
+      return next();
+    }),
+  );
 
   router.post('/start', async (ctx) => {
     const body = ctx.request.body;
@@ -110,7 +123,7 @@ export function apiRouter(deps: RecoveryDeps & { cookies: CookieJar; presenter: 
 
   const answerWith = answerer(cookies, presenter);
 
-  router.use(noStore, sameOriginJsonOnly(deps.config.publicOrigin));
+  router.use(apiGate(deps.config.publicOrigin));
 
   router.post('/start', async (ctx) => {
     const body = ctx.request.body;

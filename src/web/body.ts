@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import bodyParser from 'koa-bodyparser';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { BadRequestError } from './errors.js';
 
 export const BODY_LIMIT = '16kb';
@@ -44,10 +44,8 @@ export function parseBody(): Middleware {
   return (ctx, next) => {
     const length = ctx.request.body === undefined ? plainJsonLength(ctx.req) : undefined;
     if (length === undefined) return library(ctx, next);
-    return readJson(ctx.req, length).then((body) => {
-      ctx.request.body = body;
-      return next();
-    });
+    // next itself as the handler (it takes no argument): no closure per request.
+    return readJson(ctx, length).then(next);
   };
 }
 
@@ -61,7 +59,9 @@ function plainJsonLength(req: IncomingMessage): number | undefined {
   return length <= BODY_LIMIT_BYTES ? length : undefined;
 }
 
-function readJson(req: IncomingMessage, length: number): Promise<unknown> {
+/** Reads the body into ctx.request.body. */
+function readJson(ctx: Context, length: number): Promise<void> {
+  const req = ctx.req;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -74,7 +74,8 @@ function readJson(req: IncomingMessage, length: number): Promise<unknown> {
       // Node frames the body by Content-Length; fewer bytes means the client stopped short.
       if (received !== length) return reject(unreadable());
       try {
-        resolve(parseStrict(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, received).toString('utf8')));
+        ctx.request.body = parseStrict(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, received).toString('utf8'));
+        resolve();
       } catch {
         reject(unreadable());
       }

@@ -47,6 +47,9 @@ export function publicPolicy(policy: PasswordPolicy): Record<string, number | bo
 
 /** What Koa sends as the Content-Type of a JSON body. */
 const JSON_TYPE = 'application/json; charset=utf-8';
+const EMAIL_SENT = JSON.stringify({ status: 'EMAIL_SENT' });
+const UNLOCKED = JSON.stringify({ status: 'UNLOCKED' });
+const CANCELLED = JSON.stringify({ status: 'CANCELLED' });
 
 /** Fields whose "required" message names what to enter (a key per field in every catalogue). */
 const REQUIRED_BY_FIELD: ReadonlySet<string> = new Set(['username', 'answer', 'newPassword', 'confirmPassword', 'code']);
@@ -123,6 +126,40 @@ export function createPresenter(options: {
     return key ? catalogue.t(locale, key) : '';
   }
 
+  /** The JSON API's answer for an outcome, serialised; the bodies that never vary are serialised once. */
+  function jsonBody(ctx: Context, outcome: AnyOutcome, code: string | undefined): string {
+    switch (outcome.kind) {
+      case 'email-sent':
+        // Identity Engine: the email carries a code to send to /verify-code, written like this.
+        return outcome.code ? JSON.stringify({ status: 'EMAIL_SENT', code: outcome.code }) : EMAIL_SENT;
+      case 'unlock-email-sent':
+        return EMAIL_SENT;
+      case 'account-unlocked':
+        return UNLOCKED;
+      case 'code-sent':
+        // Classic SMS/CALL: the same answer for every username (a decoy accepts no code).
+        return JSON.stringify({ status: 'CODE_SENT', method: outcome.channel, code: outcome.code });
+      case 'ask-question':
+        return JSON.stringify({ status: 'RECOVERY', question: questionIn(catalogue, state(ctx).locale ?? 'en', outcome.question) });
+      case 'choose-password':
+        return JSON.stringify({ status: 'PASSWORD_RESET', policy: publicPolicy(outcome.policy) });
+      case 'password-changed':
+        return JSON.stringify({ status: 'SUCCESS', redirectTo: outcome.redirectTo });
+      case 'cancelled':
+        return CANCELLED;
+      default: {
+        const error: Record<string, unknown> = { code, message: message(ctx, outcome) };
+        if (outcome.kind === 'invalid-input') Object.assign(error, { field: outcome.field, problem: outcome.problem });
+        // causes: Okta's reasons in the request's language (its own English stays in the log).
+        if (outcome.kind === 'password-rejected') {
+          Object.assign(error, { causes: refusalSentences(state(ctx).locale ?? 'en', outcome.refusals), reasons: outcome.refusals, unmet: outcome.unmet });
+        }
+        if (outcome.kind === 'rate-limited') error.retryAfterSeconds = outcome.retryAfterSeconds;
+        return JSON.stringify({ error });
+      }
+    }
+  }
+
   function retryAfter(ctx: Context, outcome: AnyOutcome): void {
     if (outcome.kind === 'rate-limited') ctx.set('Retry-After', String(outcome.retryAfterSeconds));
     if (outcome.kind === 'upstream-unavailable') ctx.set('Retry-After', '30');
@@ -171,44 +208,9 @@ export function createPresenter(options: {
       // instead of looking 'json' up in mime-types and setting it through its per-header arrays.
       ctx.res.setHeader('Content-Type', JSON_TYPE);
       retryAfter(ctx, outcome);
-      switch (outcome.kind) {
-        case 'email-sent':
-          // Identity Engine: the email carries a code to send to /verify-code, written like this.
-          ctx.body = outcome.code ? { status: 'EMAIL_SENT', code: outcome.code } : { status: 'EMAIL_SENT' };
-          return;
-        case 'unlock-email-sent':
-          ctx.body = { status: 'EMAIL_SENT' };
-          return;
-        case 'account-unlocked':
-          ctx.body = { status: 'UNLOCKED' };
-          return;
-        case 'code-sent':
-          // Classic SMS/CALL: the same answer for every username (a decoy accepts no code).
-          ctx.body = { status: 'CODE_SENT', method: outcome.channel, code: outcome.code };
-          return;
-        case 'ask-question':
-          ctx.body = { status: 'RECOVERY', question: questionIn(catalogue, state(ctx).locale ?? 'en', outcome.question) };
-          return;
-        case 'choose-password':
-          ctx.body = { status: 'PASSWORD_RESET', policy: publicPolicy(outcome.policy) };
-          return;
-        case 'password-changed':
-          ctx.body = { status: 'SUCCESS', redirectTo: outcome.redirectTo };
-          return;
-        case 'cancelled':
-          ctx.body = { status: 'CANCELLED' };
-          return;
-        default: {
-          const error: Record<string, unknown> = { code: row.code, message: message(ctx, outcome) };
-          if (outcome.kind === 'invalid-input') Object.assign(error, { field: outcome.field, problem: outcome.problem });
-          // causes: Okta's reasons in the request's language (its own English stays in the log).
-          if (outcome.kind === 'password-rejected') {
-            Object.assign(error, { causes: refusalSentences(state(ctx).locale ?? 'en', outcome.refusals), reasons: outcome.refusals, unmet: outcome.unmet });
-          }
-          if (outcome.kind === 'rate-limited') error.retryAfterSeconds = outcome.retryAfterSeconds;
-          ctx.body = { error };
-        }
-      }
+      // Serialised here, as Koa would (plain JSON.stringify, the same bytes and length): given an
+      // object, Koa reads the type back twice (a split each) and removes a Content-Length first.
+      ctx.body = jsonBody(ctx, outcome, row.code);
     },
 
     page(ctx, outcome, form) {

@@ -8,7 +8,7 @@
  * A public peer sending the header is a client writing it itself, which is nothing to report.
  */
 import ipaddr from 'ipaddr.js';
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -34,9 +34,9 @@ export function untrustedForwardingWatch(options: {
   metrics: Metrics;
   clock: Clock;
   lifecycle: Pick<Lifecycle, 'registerAdvisory'>;
-}): Middleware {
+}): (ctx: Context) => void {
   const { logger, metrics, clock } = options;
-  if (options.trustProxy) return (_ctx, next) => next();
+  if (options.trustProxy) return () => undefined;
   let lastSeenAt: number | undefined;
   let lastWarnedAt: number | undefined;
 
@@ -46,7 +46,8 @@ export function untrustedForwardingWatch(options: {
       : undefined,
   );
 
-  return (ctx, next) => {
+  // A step of the first layer of the middleware list (app.ts), not a middleware of its own.
+  return (ctx) => {
     if (ctx.headers['x-forwarded-for'] && isProxyLikePeer(ctx.req.socket.remoteAddress)) {
       const peer = ctx.req.socket.remoteAddress;
       const now = clock.now();
@@ -60,6 +61,5 @@ export function untrustedForwardingWatch(options: {
         );
       }
     }
-    return next();
   };
 }

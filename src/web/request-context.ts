@@ -7,8 +7,8 @@
  * users' requests share one id, or reuse one a support ticket names). A sane client id is still
  * logged beside ours, as clientRequestId, to match a client's report.
  */
-import { randomUUID } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import { randomFillSync } from 'node:crypto';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Catalogue } from '../i18n/catalogue.js';
 import { negotiateLocale } from '../i18n/negotiate.js';
@@ -52,11 +52,42 @@ class RequestScope implements RequestState {
   }
 }
 
+/**
+ * Our request ids: random (version 4) UUIDs, as crypto.randomUUID() makes them, from the same
+ * CSPRNG and likewise drawn in batches. randomUUID() assembles each id from 20 concatenated pieces
+ * (~0.5 KiB a request in the bench's allocation profile); here its 36 characters are written into
+ * one scratch buffer and read out as one string.
+ */
+const IDS_PER_BATCH = 128;
+const randomBatch = Buffer.alloc(16 * IDS_PER_BATCH);
+let batchUsed = randomBatch.length;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const idText = Buffer.from('00000000-0000-4000-8000-000000000000', 'latin1');
+/** Where each of the 16 bytes' two hex digits go in the text, around the dashes. */
+const DIGITS_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+export function newRequestId(): string {
+  if (batchUsed === randomBatch.length) {
+    randomFillSync(randomBatch);
+    batchUsed = 0;
+  }
+  for (let i = 0; i < 16; i++) {
+    let byte = randomBatch[batchUsed + i] as number;
+    if (i === 6) byte = (byte & 0x0f) | 0x40; // the version: 4
+    else if (i === 8) byte = (byte & 0x3f) | 0x80; // the variant: RFC 9562's
+    const at = DIGITS_AT[i] as number;
+    idText[at] = HEX_DIGITS[byte >> 4] as number;
+    idText[at + 1] = HEX_DIGITS[byte & 0x0f] as number;
+  }
+  batchUsed += 16;
+  return idText.toString('latin1');
+}
+
 const LANG_COOKIE_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): Middleware {
+export function requestContext(options: { logger: Logger; catalogue: Catalogue; cookies: CookieJar; trustProxy: boolean }): (ctx: Context) => void {
   const { locales, defaultLocale } = options.catalogue;
   // The language for the Accept-Language header seen last, when nothing else chose one: a browser
   // sends the same header on every request of a flow, and reading it again (split, weigh, sort,
@@ -70,10 +101,11 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     }
     return lastLocale;
   };
-  return (ctx, next) => {
+  // The first step of the first layer of the middleware list (app.ts), not a middleware of its own.
+  return (ctx) => {
     const incoming = ctx.get('x-request-id');
     const sane = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
-    const requestId = options.trustProxy && sane ? sane : randomUUID();
+    const requestId = options.trustProxy && sane ? sane : newRequestId();
     const clientRequestId = sane && sane !== requestId ? sane : undefined;
     // Node's setHeader, not Koa's ctx.set: Koa builds three arrays per header it is given.
     ctx.res.setHeader('X-Request-Id', requestId);
@@ -88,7 +120,6 @@ export function requestContext(options: { logger: Logger; catalogue: Catalogue; 
     // An explicit ?lang= choice is remembered, so the next pages keep it without the parameter.
     if (query && locale.toLowerCase() === query.toLowerCase()) options.cookies.write(ctx, 'lang', locale, LANG_COOKIE_MAX_AGE_MS);
     ctx.state = new RequestScope(requestId, clientRequestId, locale, options.logger);
-    return next();
   };
 }
 

@@ -6,7 +6,7 @@
  *  - slashes: runs of `/` count as one before routing (`//reset-password/<token>` comes from an
  *    email template whose base URL ends in `/`), and the log reads the path the same way.
  */
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import { RESET_SUBPAGES, UNLOCK_SUBPAGES } from './routes.js';
 
 /** Options for every router of ours: case-insensitive, trailing slash optional. */
@@ -19,14 +19,12 @@ export function canonicalPath(path: string): string {
 
 /**
  * Routes the canonical path; the original URL stays for nothing but the log, which redacts it.
- * Returns next()'s promise rather than awaiting it (as every pass-through middleware here does):
- * an async function would add a promise of its own to every request.
+ * A step of the first layer of the middleware list (app.ts), not a middleware of its own.
  */
-export const canonicalPaths: Middleware = (ctx, next) => {
+export function canonicalPaths(ctx: Context): void {
   const path = ctx.path;
   if (path.includes('//')) ctx.path = canonicalPath(path);
-  return next();
-};
+}
 
 const flags = ROUTING.sensitive ? 'g' : 'gi';
 // The reset link and the self-service unlock link carry a recovery token in the path.

@@ -102,27 +102,33 @@ export function createSealer(purpose: SealingPurpose, secret: string, previousSe
       return prefix + body.toString('base64url');
     },
 
-    async open(sealed) {
+    // A settled promise, not an async method: only the legacy format needs to wait (for jose), and
+    // an async method costs its suspended-function object on every step that reads a cookie.
+    open(sealed) {
       // `v2.<id>.<body>`, exactly three parts; anything else may be the format before v2.
       const idAt = VERSION.length + 1;
       const bodyAt = sealed.indexOf('.', idAt) + 1;
       if (!sealed.startsWith(prefix.slice(0, idAt)) || bodyAt === 0 || sealed.includes('.', bodyAt)) return openLegacy(keys, sealed);
-      const key = keyNamed(sealed.slice(idAt, bodyAt - 1));
-      const bytes = Buffer.from(sealed.slice(bodyAt), 'base64url');
-      if (!key || bytes.length < IV_BYTES + TAG_BYTES) return null;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-        decipher.setAAD(key.aad);
-        decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-        const plain = decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES));
-        // GCM gives nothing more at the end; final() is where a changed tag shows.
-        const rest = decipher.final();
-        return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
-      } catch {
-        return null; // the tag did not match: changed on the way
-      }
+      return Promise.resolve(openCurrent(keyNamed(sealed.slice(idAt, bodyAt - 1)), sealed.slice(bodyAt)));
     },
   };
+}
+
+/** The plaintext of a v2 body sealed with `key`; null for a key we do not hold or a changed body. */
+function openCurrent(key: SealingKey | undefined, body: string): Buffer | null {
+  const bytes = Buffer.from(body, 'base64url');
+  if (!key || bytes.length < IV_BYTES + TAG_BYTES) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    decipher.setAAD(key.aad);
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    const plain = decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES));
+    // GCM gives nothing more at the end; final() is where a changed tag shows.
+    const rest = decipher.final();
+    return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
+  } catch {
+    return null; // the tag did not match: changed on the way
+  }
 }
 
 /**

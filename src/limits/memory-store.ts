@@ -115,35 +115,37 @@ export function createBoundedMemoryStore(options: { maxKeys: number; clock: Cloc
       const result = (entry: Entry, now: number, created: boolean) =>
         new RateLimiterRes(Math.max(0, limit - entry.value), Math.max(0, entry.expiresAt - now), entry.value, created);
 
+      // Settled promises, not async methods: the counting is synchronous, and an async method
+      // costs its suspended-function object besides the promise, on every limit check (three or
+      // four a step). Nothing here throws: the settled promise is the whole answer either way.
       const counter: Counter = {
-        async consume(key, points = 1) {
+        consume(key, points = 1) {
           const now = clock.now();
           const entry = entryFor(String(key), now);
           entry.value += points;
           const res = result(entry, now, fresh);
-          if (entry.value > limit) throw res;
-          return res;
+          return entry.value > limit ? Promise.reject(res) : Promise.resolve(res);
         },
-        async penalty(key, points = 1) {
+        penalty(key, points = 1) {
           const now = clock.now();
           const entry = entryFor(String(key), now);
           entry.value += points;
-          return result(entry, now, fresh);
+          return Promise.resolve(result(entry, now, fresh));
         },
-        async reward(key, points = 1) {
+        reward(key, points = 1) {
           const now = clock.now();
           const entry = live(map, idOf(String(key)), now);
           // Nothing held (never counted, expired or evicted): nothing to give back.
-          if (!entry) return new RateLimiterRes(limit, 0, 0, false);
+          if (!entry) return Promise.resolve(new RateLimiterRes(limit, 0, 0, false));
           entry.value = Math.max(0, entry.value - points);
-          return result(entry, now, false);
+          return Promise.resolve(result(entry, now, false));
         },
-        async block(key, seconds) {
+        block(key, seconds) {
           const now = clock.now();
           const entry = entryFor(String(key), now, true);
           entry.value = limit + 1;
           entry.expiresAt = now + seconds * 1000;
-          return result(entry, now, false);
+          return Promise.resolve(result(entry, now, false));
         },
       };
       return counter;

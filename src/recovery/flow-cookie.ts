@@ -52,6 +52,22 @@ export function createFlowSealer(cookieSecret: string, clock: Clock, previousSec
   const sealer = createSealer(FLOW_COOKIE, cookieSecret, previousSecret);
   const jsonOf = (flow: FlowState) => Buffer.from(JSON.stringify({ flow, iat: Math.floor(clock.now() / 1000) }));
 
+  const unopened = (): null => null;
+
+  /** The flow in what the sealer opened; null when nothing opened, it is not a flow, or it has expired. */
+  function flowOf(bytes: Buffer | null): FlowState | null {
+    if (!bytes) return null;
+    try {
+      const json = bytes[0] === DEFLATED ? inflateRawSync(bytes.subarray(3, 3 + bytes.readUInt16BE(1)), { maxOutputLength: MAX_PLAIN_BYTES }) : bytes;
+      const flow = (JSON.parse(json.toString('utf8')) as { flow?: FlowState }).flow;
+      if (!flow || typeof flow !== 'object' || typeof flow.phase !== 'string') return null;
+      if (typeof flow.expiresAt !== 'number' || flow.expiresAt <= clock.now()) return null;
+      return flow;
+    } catch {
+      return null;
+    }
+  }
+
   return {
     seal(flow) {
       const sealed = sealer.seal(jsonOf(flow));
@@ -62,19 +78,11 @@ export function createFlowSealer(cookieSecret: string, clock: Clock, previousSec
       return small ? sealer.seal(small) : sealed;
     },
 
-    async open(sealed) {
-      if (!sealed || sealed.length > MAX_SEALED_LENGTH) return null;
-      try {
-        const bytes = await sealer.open(sealed);
-        if (!bytes) return null;
-        const json = bytes[0] === DEFLATED ? inflateRawSync(bytes.subarray(3, 3 + bytes.readUInt16BE(1)), { maxOutputLength: MAX_PLAIN_BYTES }) : bytes;
-        const flow = (JSON.parse(json.toString('utf8')) as { flow?: FlowState }).flow;
-        if (!flow || typeof flow !== 'object' || typeof flow.phase !== 'string') return null;
-        if (typeof flow.expiresAt !== 'number' || flow.expiresAt <= clock.now()) return null;
-        return flow;
-      } catch {
-        return null;
-      }
+    // Not an async method (its suspended-function object and await on every step): one handler,
+    // made once, reads what the sealer opened.
+    open(sealed) {
+      if (!sealed || sealed.length > MAX_SEALED_LENGTH) return Promise.resolve(null);
+      return sealer.open(sealed).then(flowOf, unopened);
     },
   };
 }

@@ -11,32 +11,13 @@
  * COOKIE_SECRET_PREVIOUS, still opens what is under way (flows, queued emails), while every new
  * seal uses the new one.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomFillSync, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type * as Jose from 'jose';
+import { fillRandom } from './random-pool.js';
 
 const VERSION = 'v2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-/**
- * IVs come from a pool of random bytes filled ~4 KiB at a time, each 12 bytes handed out once:
- * every randomFillSync call crosses into C++ and OpenSSL's generator, and at one call per seal
- * that crossing was 2 % of the service's busy CPU (README "Benchmark"). The bytes are the same
- * CSPRNG's (Node caches randomUUID's the same way); an IV is public, so holding the next ones in
- * memory reveals nothing.
- */
-const IV_POOL_BYTES = IV_BYTES * 341;
-const ivPool = Buffer.allocUnsafeSlow(IV_POOL_BYTES);
-let ivPoolAt = IV_POOL_BYTES;
-
-function fillIv(iv: Buffer): void {
-  if (ivPoolAt === IV_POOL_BYTES) {
-    randomFillSync(ivPool);
-    ivPoolAt = 0;
-  }
-  ivPool.copy(iv, 0, ivPoolAt, ivPoolAt + IV_BYTES);
-  ivPoolAt += IV_BYTES;
-}
 
 /** HKDF info strings of one purpose: changing any of them makes everything sealed before unreadable. */
 export interface SealingPurpose {
@@ -93,7 +74,8 @@ export function createSealer(purpose: SealingPurpose, secret: string, previousSe
       // iv ‖ ciphertext ‖ tag written into one buffer (GCM's ciphertext is as long as the plaintext).
       const body = Buffer.allocUnsafe(IV_BYTES + plain.length + TAG_BYTES);
       const iv = body.subarray(0, IV_BYTES);
-      fillIv(iv);
+      // From the shared pool (random-pool.ts): a crossing into OpenSSL per seal cost 2 % of busy CPU.
+      fillRandom(iv);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);
       cipher.setAAD(current.aad);
       let at = IV_BYTES + cipher.update(plain).copy(body, IV_BYTES);

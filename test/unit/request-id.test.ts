@@ -1,7 +1,7 @@
 /**
- * Our request ids are written by hand from batched random bytes (request-context.ts): they must
+ * Our request ids are written by hand from the pooled random bytes (request-context.ts, random-pool.ts): they must
  * stay what crypto.randomUUID() made, version 4 UUIDs in lower-case hex, and never repeat, across
- * the refill of a batch too.
+ * the pool's refills too.
  */
 import { newRequestId } from '../../src/web/request-context.js';
 

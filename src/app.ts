@@ -24,7 +24,7 @@ import { metricsRouter } from './observability/metrics-endpoint.js';
 import { createFlowSealer } from './recovery/flow-cookie.js';
 import { accessLog } from './web/access-log.js';
 import { apiRouter, unlockApiRouter } from './web/api.js';
-import { serveAssets } from './web/assets.js';
+import { ASSETS_PREFIX, serveAssets } from './web/assets.js';
 import { serveBrandStylesheet } from './web/brand.js';
 import { parseBody } from './web/body.js';
 import { createCookieJar } from './web/cookies.js';
@@ -104,8 +104,8 @@ function inTurn(...steps: ((ctx: Context) => void)[]): Middleware {
 
 /**
  * The static files' middlewares, in turn, for the paths they serve: every asset's and the brand
- * stylesheet's path starts with /assets/ (case and all); any other request passes them by.
+ * stylesheet's path starts with ASSETS_PREFIX (case and all); any other request passes them by.
  */
 function underAssets(files: Middleware, brand: Middleware): Middleware {
-  return (ctx, next) => (ctx.path.startsWith('/assets/') ? files(ctx, () => brand(ctx, next)) : next());
+  return (ctx, next) => (ctx.path.startsWith(ASSETS_PREFIX) ? files(ctx, () => brand(ctx, next)) : next());
 }

@@ -13,9 +13,12 @@ const TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
 };
 
+/** Where every static file is served, the brand stylesheet (brand.ts) too: nothing else lives under it. */
+export const ASSETS_PREFIX = '/assets/';
+
 export function serveAssets(publicDir: string, files: readonly string[]): Middleware {
   const assets = new Map(
-    files.map((file) => [`/assets/${file}`, { body: readFileSync(path.join(publicDir, file)), type: TYPES[path.extname(file)] ?? 'application/octet-stream' }]),
+    files.map((file) => [`${ASSETS_PREFIX}${file}`, { body: readFileSync(path.join(publicDir, file)), type: TYPES[path.extname(file)] ?? 'application/octet-stream' }]),
   );
   return (ctx, next) => {
     const asset = (ctx.method === 'GET' || ctx.method === 'HEAD') && assets.get(ctx.path);

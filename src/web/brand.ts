@@ -7,6 +7,10 @@
  * brand colour must not make the one button on the page unreadable.
  */
 import type { Middleware } from 'koa';
+import { ASSETS_PREFIX } from './assets.js';
+
+/** The stylesheet's address: under the assets' prefix, so the assets' layer (app.ts) lets it through. */
+const BRAND_STYLESHEET = `${ASSETS_PREFIX}brand.css`;
 
 type Rgb = readonly [number, number, number];
 
@@ -82,7 +86,7 @@ export function brandStylesheet(primaryColor: string): string {
 export function serveBrandStylesheet(primaryColor: string): Middleware {
   const body = brandStylesheet(primaryColor);
   return (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== '/assets/brand.css') return next();
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== BRAND_STYLESHEET) return next();
     ctx.type = 'text/css; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = body;

@@ -11,6 +11,7 @@ import type { PasswordPolicy } from '../recovery/password-policy.js';
 import { RELAY_STATE_MAX_LENGTH } from '../recovery/steps.js';
 import { OUTCOME_TABLE, PASSWORD_REFUSALS, type WebOutcomeKind } from './outcome-table.js';
 import { questionIn } from './question-text.js';
+import { ASSETS_PREFIX } from './assets.js';
 import type { PageChrome, Renderer } from './render.js';
 import { state } from './request-context.js';
 import { PAGES, SHOWABLE_PAGES } from './routes.js';
@@ -172,7 +173,7 @@ export function createPresenter(options: {
       brandName: options.brandName,
       brandInitial: initial,
       logoUrl: options.logoUrl,
-      faviconUrl: options.faviconUrl ?? '/assets/favicon.svg',
+      faviconUrl: options.faviconUrl ?? `${ASSETS_PREFIX}favicon.svg`,
       footerLinks: [
         ...(options.privacyUrl ? [{ href: options.privacyUrl, key: 'app.privacy' }] : []),
         ...(options.helpUrl ? [{ href: options.helpUrl, key: 'app.help' }] : []),

@@ -28,7 +28,8 @@ import type { Clock } from '../clock.js';
 import type { Config, LimitSpec } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import { ignoreFailure, isLimitReached, type Counter, type CounterStore } from './counters.js';
-import { createDegradingLimit, type DegradingLimit } from './degrading.js';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
+import { createDegradingLimit, type DegradingLimit, type PacedVerdict } from './degrading.js';
 import { createOktaBudget, type OktaBudget } from './okta-budget.js';
 import { OK, type LimitVerdict } from './verdict.js';
 
@@ -63,6 +64,13 @@ export type AnswerAdmission =
   | { readonly kind: 'ok'; /** Wrong answers still allowed after this one. */ readonly remaining: number }
   | { readonly kind: 'exhausted' }
   | { readonly kind: 'store-down' };
+
+// The limits' answers, made once where they carry nothing of the request.
+const EXHAUSTED: AnswerAdmission = Object.freeze({ kind: 'exhausted' });
+const STORE_DOWN: AnswerAdmission = Object.freeze({ kind: 'store-down' });
+const taken = (): LimitVerdict => OK;
+const admittedGuess = (result: RateLimiterRes): AnswerAdmission => ({ kind: 'ok', remaining: result.remainingPoints });
+const refusedGuess = (rejection: unknown): AnswerAdmission => (isLimitReached(rejection) ? EXHAUSTED : STORE_DOWN);
 
 /** An IPv4 address in the one spelling ipaddr.js gives back unchanged: four decimal bytes, no leading zeros. */
 const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -111,71 +119,56 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
   const hmacKey = createSecretKey(Buffer.from(config.cookieSecret));
   const hmac = (kind: string, value: string) => createHmac('sha256', hmacKey).update(`${kind}\0${value}`).digest('base64url').slice(0, 32);
 
-  async function take(counter: Counter, key: string): Promise<LimitVerdict> {
-    try {
-      await counter.consume(key, 1);
-      return OK;
-    } catch (rejection) {
-      if (!isLimitReached(rejection)) return { kind: 'store-down' };
-      metrics.rateLimitHit('local');
-      return { kind: 'limited', source: 'local', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-    }
+  // Then-chains with handlers made once, not async functions: every start and every link
+  // verification passes three limits, and an async function's suspended frame and awaits cost
+  // more than a promise reaction each time. The rare paths (a refusal) may stay async.
+  function localRefusal(rejection: unknown): LimitVerdict {
+    if (!isLimitReached(rejection)) return { kind: 'store-down' };
+    metrics.rateLimitHit('local');
+    return { kind: 'limited', source: 'local', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
   }
+  const take = (counter: Counter, key: string): Promise<LimitVerdict> => counter.consume(key, 1).then(taken, localRefusal);
+  const giveBack = (counter: Counter, key: string): Promise<void> => counter.reward(key, 1).then(ignoreFailure, ignoreFailure);
 
-  async function giveBack(counter: Counter, key: string): Promise<void> {
-    await counter.reward(key, 1).catch(ignoreFailure);
-  }
-
-  async function takePerIp(limit: DegradingLimit, clientIp: string | undefined): Promise<LimitVerdict> {
-    const verdict = await limit.take(clientKeyOf(clientIp));
+  function localPaced(verdict: PacedVerdict): LimitVerdict {
     if (verdict.kind !== 'limited') return verdict;
     metrics.rateLimitHit('local');
     return { kind: 'limited', source: 'local', retryAfterSeconds: verdict.retryAfterSeconds };
   }
+  const takePerIp = (limit: DegradingLimit, clientIp: string | undefined): Promise<LimitVerdict> => limit.take(clientKeyOf(clientIp)).then(localPaced);
+
+  function countedBudget(budget: LimitVerdict): LimitVerdict {
+    if (budget.kind === 'limited') metrics.rateLimitHit('budget');
+    return budget;
+  }
+  const startBudget = (byUser: LimitVerdict): LimitVerdict | Promise<LimitVerdict> =>
+    byUser.kind !== 'ok' ? byUser : oktaBudget.takeForStart().then(countedBudget);
+
+  /** The verifications' share refused it before Okta: the client's own count gets nothing for it. */
+  async function refusedShare(clientIp: string | undefined, share: LimitVerdict): Promise<LimitVerdict> {
+    await verifyPerIp.giveBack(clientKeyOf(clientIp));
+    return countedBudget(share);
+  }
+  const giveBackShare = (): Promise<void> => oktaBudget.giveBackVerify();
 
   return {
     oktaBudget,
-    async admitStart(username, clientIp) {
-      const byIp = await takePerIp(startPerIp, clientIp);
-      if (byIp.kind !== 'ok') return byIp;
-      const byUser = await take(startPerUsername, hmac('username', username.toLowerCase()));
-      if (byUser.kind !== 'ok') return byUser;
-      const budget = await oktaBudget.takeForStart();
-      if (budget.kind === 'limited') metrics.rateLimitHit('budget');
-      return budget;
+    admitStart(username, clientIp) {
+      return takePerIp(startPerIp, clientIp).then((byIp) =>
+        byIp.kind !== 'ok' ? byIp : take(startPerUsername, hmac('username', username.toLowerCase())).then(startBudget),
+      );
     },
-    async admitVerify(clientIp) {
-      const byIp = await takePerIp(verifyPerIp, clientIp);
-      if (byIp.kind !== 'ok') return byIp;
-      const share = await oktaBudget.takeForVerify();
-      if (share.kind !== 'ok') {
-        // Refused before Okta: the client's own count gets nothing for it.
-        await verifyPerIp.giveBack(clientKeyOf(clientIp));
-        if (share.kind === 'limited') metrics.rateLimitHit('budget');
-      }
-      return share;
+    admitVerify(clientIp) {
+      return takePerIp(verifyPerIp, clientIp).then((byIp) =>
+        byIp.kind !== 'ok' ? byIp : oktaBudget.takeForVerify().then((share) => (share.kind === 'ok' ? share : refusedShare(clientIp, share))),
+      );
     },
-    async giveBackVerify(clientIp) {
-      await verifyPerIp.giveBack(clientKeyOf(clientIp));
-      await oktaBudget.giveBackVerify();
+    giveBackVerify(clientIp) {
+      return verifyPerIp.giveBack(clientKeyOf(clientIp)).then(giveBackShare);
     },
-    async admitAnswer(stateToken) {
-      try {
-        const result = await wrongAnswers.consume(hmac('flow', stateToken), 1);
-        return { kind: 'ok', remaining: result.remainingPoints };
-      } catch (rejection) {
-        return isLimitReached(rejection) ? { kind: 'exhausted' } : { kind: 'store-down' };
-      }
-    },
+    admitAnswer: (stateToken) => wrongAnswers.consume(hmac('flow', stateToken), 1).then(admittedGuess, refusedGuess),
     giveBackAnswer: (stateToken) => giveBack(wrongAnswers, hmac('flow', stateToken)),
-    async admitCode(flowKey) {
-      try {
-        const result = await wrongCodes.consume(hmac('code', flowKey), 1);
-        return { kind: 'ok', remaining: result.remainingPoints };
-      } catch (rejection) {
-        return isLimitReached(rejection) ? { kind: 'exhausted' } : { kind: 'store-down' };
-      }
-    },
+    admitCode: (flowKey) => wrongCodes.consume(hmac('code', flowKey), 1).then(admittedGuess, refusedGuess),
     giveBackCode: (flowKey) => giveBack(wrongCodes, hmac('code', flowKey)),
     admitResend: (flowKey) => take(resends, hmac('resend', flowKey)),
   };

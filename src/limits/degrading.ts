@@ -38,40 +38,41 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 export function createDegradingLimit(options: { count: Counter; pace: Counter; points: number }): DegradingLimit {
   const { count, pace, points } = options;
 
-  async function undo(key: string): Promise<void> {
-    await count.reward(key, 1).catch(ignoreFailure);
+  const undo = (key: string): Promise<void> => count.reward(key, 1).then(ignoreFailure, ignoreFailure);
+  const admitted = () => OK;
+
+  /** Past the count (the rare path, so an async function is fine here): a wait, or the hard block. */
+  async function overCount(key: string, rejection: unknown): Promise<PacedVerdict> {
+    if (!isLimitReached(rejection)) return { kind: 'store-down' };
+    const consumed = rejection.consumedPoints;
+    if (consumed > 2 * points) {
+      await undo(key);
+      return { kind: 'limited', retryAfterSeconds: seconds(rejection.msBeforeNext), hard: true };
+    }
+    try {
+      // One point a second: two parallel requests cannot both pass between waits.
+      await pace.consume(key, 1);
+    } catch (paced) {
+      await undo(key);
+      if (!isLimitReached(paced)) return { kind: 'store-down' };
+      return { kind: 'limited', retryAfterSeconds: seconds(paced.msBeforeNext), hard: false };
+    }
+    // The (N+k)-th was admitted after a wait of 2^(k-1) s; the next one waits twice as long.
+    const excess = consumed - points;
+    await pace.block(key, Math.min(2 ** excess, MAX_DELAY_SECONDS)).catch(ignoreFailure);
+    return OK;
   }
 
   return {
-    async take(key) {
-      let admitted: number;
-      let msBeforeReset: number;
-      try {
-        const result = await count.consume(key, 1);
+    // A then-chain, not an async method: nearly every request takes the first branch, and an async
+    // method's suspended frame and await cost more than these two closures, on every start and
+    // every link verification.
+    take(key) {
+      return count.consume(key, 1).then(
         // The N-th admitted request starts the first wait, so the (N+1)-th is never immediate.
-        if (result.consumedPoints === points) await pace.block(key, 1).catch(ignoreFailure);
-        return OK;
-      } catch (rejection) {
-        if (!isLimitReached(rejection)) return { kind: 'store-down' };
-        admitted = rejection.consumedPoints;
-        msBeforeReset = rejection.msBeforeNext;
-      }
-      if (admitted > 2 * points) {
-        await undo(key);
-        return { kind: 'limited', retryAfterSeconds: seconds(msBeforeReset), hard: true };
-      }
-      try {
-        // One point a second: two parallel requests cannot both pass between waits.
-        await pace.consume(key, 1);
-      } catch (rejection) {
-        await undo(key);
-        if (!isLimitReached(rejection)) return { kind: 'store-down' };
-        return { kind: 'limited', retryAfterSeconds: seconds(rejection.msBeforeNext), hard: false };
-      }
-      // The (N+k)-th was admitted after a wait of 2^(k-1) s; the next one waits twice as long.
-      const excess = admitted - points;
-      await pace.block(key, Math.min(2 ** excess, MAX_DELAY_SECONDS)).catch(ignoreFailure);
-      return OK;
+        (result) => (result.consumedPoints === points ? pace.block(key, 1).then(admitted, admitted) : OK),
+        (rejection: unknown) => overCount(key, rejection),
+      );
     },
     giveBack: undo,
   };

@@ -30,6 +30,8 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # The heap flags are package.json's start:prod (README "Memory"): a small young generation
 # (short GC pauses, ~40 MiB less RSS) and an old generation bounded at 96 MiB: the live heap was
 # 46-55 MiB with 1,000 flows under way, so a spike has ~40 % headroom before "heap out of memory",
-# and garbage still does not pile up between full GCs.
+# and garbage still does not pile up between full GCs. --no-concurrent-recompilation: V8 optimises
+# on the event loop instead of on compiler threads, whose working memory stayed in the process:
+# ~10 MiB less RSS at 1,000 flows (README "Memory").
 # NODE_OPTIONS=--max-old-space-size=… overrides them (V8 reads NODE_OPTIONS after the command line).
-CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=96", "dist/src/index.js"]
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=96", "--no-concurrent-recompilation", "dist/src/index.js"]

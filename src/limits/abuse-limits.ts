@@ -31,7 +31,7 @@ import { ignoreFailure, isLimitReached, type Counter, type CounterStore } from '
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import { createDegradingLimit, type DegradingLimit, type PacedVerdict } from './degrading.js';
 import { createOktaBudget, type OktaBudget } from './okta-budget.js';
-import { OK, type LimitVerdict } from './verdict.js';
+import { toOk, type LimitVerdict } from './verdict.js';
 
 export interface AbuseLimits {
   /** Counts a start request against its client IP and its username, then takes from the Okta budget. */
@@ -68,7 +68,6 @@ export type AnswerAdmission =
 // The limits' answers, made once where they carry nothing of the request.
 const EXHAUSTED: AnswerAdmission = Object.freeze({ kind: 'exhausted' });
 const STORE_DOWN: AnswerAdmission = Object.freeze({ kind: 'store-down' });
-const taken = (): LimitVerdict => OK;
 const admittedGuess = (result: RateLimiterRes): AnswerAdmission => ({ kind: 'ok', remaining: result.remainingPoints });
 const refusedGuess = (rejection: unknown): AnswerAdmission => (isLimitReached(rejection) ? EXHAUSTED : STORE_DOWN);
 
@@ -122,19 +121,19 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
   // Then-chains with handlers made once, not async functions: every start and every link
   // verification passes three limits, and an async function's suspended frame and awaits cost
   // more than a promise reaction each time. The rare paths (a refusal) may stay async.
+  /** One of our own limits said no: counted for metrics, answered 429 with this Retry-After. */
+  function limitedHere(retryAfterSeconds: number): LimitVerdict {
+    metrics.rateLimitHit('local');
+    return { kind: 'limited', source: 'local', retryAfterSeconds };
+  }
   function localRefusal(rejection: unknown): LimitVerdict {
     if (!isLimitReached(rejection)) return { kind: 'store-down' };
-    metrics.rateLimitHit('local');
-    return { kind: 'limited', source: 'local', retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+    return limitedHere(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
   }
-  const take = (counter: Counter, key: string): Promise<LimitVerdict> => counter.consume(key, 1).then(taken, localRefusal);
+  const take = (counter: Counter, key: string): Promise<LimitVerdict> => counter.consume(key, 1).then(toOk, localRefusal);
   const giveBack = (counter: Counter, key: string): Promise<void> => counter.reward(key, 1).then(ignoreFailure, ignoreFailure);
 
-  function localPaced(verdict: PacedVerdict): LimitVerdict {
-    if (verdict.kind !== 'limited') return verdict;
-    metrics.rateLimitHit('local');
-    return { kind: 'limited', source: 'local', retryAfterSeconds: verdict.retryAfterSeconds };
-  }
+  const localPaced = (verdict: PacedVerdict): LimitVerdict => (verdict.kind === 'limited' ? limitedHere(verdict.retryAfterSeconds) : verdict);
   const takePerIp = (limit: DegradingLimit, clientIp: string | undefined): Promise<LimitVerdict> => limit.take(clientKeyOf(clientIp)).then(localPaced);
 
   function countedBudget(budget: LimitVerdict): LimitVerdict {

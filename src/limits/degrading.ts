@@ -18,7 +18,7 @@
  * held over its limit for the delay, so it works the same in memory and in Redis.
  */
 import { ignoreFailure, isLimitReached, type Counter } from './counters.js';
-import { OK } from './verdict.js';
+import { OK, toOk } from './verdict.js';
 
 export type PacedVerdict =
   | { readonly kind: 'ok' }
@@ -39,7 +39,6 @@ export function createDegradingLimit(options: { count: Counter; pace: Counter; p
   const { count, pace, points } = options;
 
   const undo = (key: string): Promise<void> => count.reward(key, 1).then(ignoreFailure, ignoreFailure);
-  const admitted = () => OK;
 
   /** Past the count (the rare path, so an async function is fine here): a wait, or the hard block. */
   async function overCount(key: string, rejection: unknown): Promise<PacedVerdict> {
@@ -70,7 +69,7 @@ export function createDegradingLimit(options: { count: Counter; pace: Counter; p
     take(key) {
       return count.consume(key, 1).then(
         // The N-th admitted request starts the first wait, so the (N+1)-th is never immediate.
-        (result) => (result.consumedPoints === points ? pace.block(key, 1).then(admitted, admitted) : OK),
+        (result) => (result.consumedPoints === points ? pace.block(key, 1).then(toOk, toOk) : OK),
         (rejection: unknown) => overCount(key, rejection),
       );
     },

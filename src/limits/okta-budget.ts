@@ -21,7 +21,7 @@ import type { Counter } from './counters.js';
 import { ignoreFailure, isLimitReached } from './counters.js';
 import type { OktaCallObservation } from '../okta/client.js';
 import type { Clock } from '../clock.js';
-import { OK, type LimitVerdict } from './verdict.js';
+import { toOk, type LimitVerdict } from './verdict.js';
 
 export interface OktaBudget {
   /** Takes one call from the budget for a start request, or says why not. */
@@ -33,8 +33,6 @@ export interface OktaBudget {
   /** The Okta client's observe hook: counts every other call and reads Okta's rate-limit headers. */
   observe(call: OktaCallObservation): void;
 }
-
-const taken = (): LimitVerdict => OK;
 
 /** The budget's answer to a counter's refusal: used up (retry when it frees), or the store is down. */
 function refusal(rejection: unknown): LimitVerdict {
@@ -58,14 +56,14 @@ export function createOktaBudget(options: { counter: Counter; verifyCounter: Cou
       const now = clock.now();
       if (now < oktaLowUntil) return Promise.resolve({ kind: 'limited', source: 'budget', retryAfterSeconds: Math.ceil((oktaLowUntil - now) / 1000) });
       try {
-        return counter.consume(KEY, 1).then(taken, refusal);
+        return counter.consume(KEY, 1).then(toOk, refusal);
       } catch (rejection) {
         return Promise.resolve(refusal(rejection));
       }
     },
     takeForVerify() {
       try {
-        return verifyCounter.consume(VERIFY_KEY, 1).then(taken, refusal);
+        return verifyCounter.consume(VERIFY_KEY, 1).then(toOk, refusal);
       } catch (rejection) {
         return Promise.resolve(refusal(rejection));
       }

@@ -8,3 +8,6 @@ export type LimitVerdict =
 
 /** The one "ok": verdicts are read, never changed, so every admission can answer with the same object. */
 export const OK: { readonly kind: 'ok' } = Object.freeze({ kind: 'ok' });
+
+/** OK as a promise handler, made once: for the then-chains that answer OK whatever the counter gave back. */
+export const toOk = (): typeof OK => OK;

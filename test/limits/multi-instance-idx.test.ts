@@ -97,6 +97,8 @@ describeWithRedis('two Identity Engine instances sharing one Redis', (testRedis)
     // The start's POST and the code's POST were served by different instances.
     // (A request's one access line: http.request, or the step's audit event written as it.)
     const served = (index: number, path: string) => instances[index]!.lines.some((line) => line.method === 'POST' && line.path === path && line.status === 303);
+    // Log lines reach stdout in batches, at most a moment after the answer (src/log-output.ts).
+    await until(() => served(0, '/forgot-password') && served(1, '/reset-password/code'), 'the access lines of the start and the code');
     expect([served(0, '/forgot-password'), served(1, '/forgot-password'), served(1, '/reset-password/code'), served(0, '/reset-password/code')]).toEqual([true, false, true, false]);
   });
 });

@@ -44,11 +44,8 @@ export interface AbuseLimits {
   giveBackVerify(clientIp: string | undefined): Promise<void>;
   /** Counts an answer against the emailed link's flow; 'exhausted' once the wrong answers are used up. */
   admitAnswer(stateToken: string): Promise<AnswerAdmission>;
-  /** Undoes admitAnswer's count when the answer was not wrong (right, or Okta busy). */
-  giveBackAnswer(stateToken: string): Promise<void>;
   /** Counts a typed code against its flow (MAX_WRONG_ANSWERS, like answers): a code is a guess too. */
   admitCode(flowKey: string): Promise<AnswerAdmission>;
-  giveBackCode(flowKey: string): Promise<void>;
   /** Counts a new code (text, call or email) against its flow: each one reaches a person's phone or inbox. */
   admitResend(flowKey: string): Promise<LimitVerdict>;
   readonly oktaBudget: OktaBudget;
@@ -61,14 +58,22 @@ export interface AbuseLimits {
 const RESENDS_PER_FLOW = 5;
 
 export type AnswerAdmission =
-  | { readonly kind: 'ok'; /** Wrong answers still allowed after this one. */ readonly remaining: number }
+  | {
+      readonly kind: 'ok';
+      /** Wrong answers still allowed after this one. */
+      readonly remaining: number;
+      /**
+       * Undoes this count when the attempt was not a wrong guess (right, or Okta busy). It holds the
+       * counter's key, so the flow's key is not put through the HMAC a second time.
+       */
+      giveBack(): Promise<void>;
+    }
   | { readonly kind: 'exhausted' }
   | { readonly kind: 'store-down' };
 
 // The limits' answers, made once where they carry nothing of the request.
 const EXHAUSTED: AnswerAdmission = Object.freeze({ kind: 'exhausted' });
 const STORE_DOWN: AnswerAdmission = Object.freeze({ kind: 'store-down' });
-const admittedGuess = (result: RateLimiterRes): AnswerAdmission => ({ kind: 'ok', remaining: result.remainingPoints });
 const refusedGuess = (rejection: unknown): AnswerAdmission => (isLimitReached(rejection) ? EXHAUSTED : STORE_DOWN);
 
 /** An IPv4 address in the one spelling ipaddr.js gives back unchanged: four decimal bytes, no leading zeros. */
@@ -150,6 +155,13 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
   }
   const giveBackShare = (): Promise<void> => oktaBudget.giveBackVerify();
 
+  /** A guess (an answer, a typed code) counted under its flow's key, which the admission keeps for giving it back. */
+  const admitGuess = (counter: Counter, key: string): Promise<AnswerAdmission> =>
+    counter.consume(key, 1).then(
+      (result: RateLimiterRes): AnswerAdmission => ({ kind: 'ok', remaining: result.remainingPoints, giveBack: () => giveBack(counter, key) }),
+      refusedGuess,
+    );
+
   return {
     oktaBudget,
     admitStart(username, clientIp) {
@@ -165,10 +177,8 @@ export function createAbuseLimits(options: { config: Config; store: CounterStore
     giveBackVerify(clientIp) {
       return verifyPerIp.giveBack(clientKeyOf(clientIp)).then(giveBackShare);
     },
-    admitAnswer: (stateToken) => wrongAnswers.consume(hmac('flow', stateToken), 1).then(admittedGuess, refusedGuess),
-    giveBackAnswer: (stateToken) => giveBack(wrongAnswers, hmac('flow', stateToken)),
-    admitCode: (flowKey) => wrongCodes.consume(hmac('code', flowKey), 1).then(admittedGuess, refusedGuess),
-    giveBackCode: (flowKey) => giveBack(wrongCodes, hmac('code', flowKey)),
+    admitAnswer: (stateToken) => admitGuess(wrongAnswers, hmac('flow', stateToken)),
+    admitCode: (flowKey) => admitGuess(wrongCodes, hmac('code', flowKey)),
     admitResend: (flowKey) => take(resends, hmac('resend', flowKey)),
   };
 }

@@ -301,7 +301,7 @@ export async function verifyCode(deps: RecoveryDeps, flow: FlowState | null, typ
   await giveBackUnlessGuess(deps, context, result);
   if (perFlow?.kind === 'ok') {
     const wrong = result.kind === 'refused' && result.outcome.kind === 'wrong-code';
-    if (!wrong) await deps.limits.giveBackCode(flow.key);
+    if (!wrong) await perFlow.giveBack();
     else if (perFlow.remaining === 0) return attemptsExhausted(deps, flow, context, 'verify-code', result.error);
     else return finish(deps, context, 'verify-code', { outcome: { kind: 'wrong-code', channel }, flow: { ...flow, linkCode: undefined } }, result.error);
   }
@@ -346,7 +346,7 @@ export async function answerQuestion(
     return finish(deps, context, 'answer', { outcome: { kind: 'wrong-answer', remaining: admission.remaining } }, result.error);
   }
   // Not a wrong answer (right, Okta busy or down, or the flow gone): the attempt does not count.
-  await deps.limits.giveBackAnswer(flow.key);
+  await admission.giveBack();
   return applied(deps, context, 'answer', result, flow);
 }
 

@@ -16,7 +16,8 @@
  * plumbing) on every request, so the steps that only look at a request and pass it on share one
  * layer, and the static assets are not a layer for requests outside /assets/.
  */
-import Koa, { type Context, type Middleware } from 'koa';
+import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { AppDeps } from './deps.js';
 import { publicDir } from './paths.js';
 import { httpMetrics } from './observability/http-metrics.js';
@@ -31,6 +32,7 @@ import { createCookieJar } from './web/cookies.js';
 import { createCsrfGuard } from './web/csrf.js';
 import { errorBoundary } from './web/errors.js';
 import { healthRouter } from './web/health.js';
+import { ServiceKoa } from './web/koa-app.js';
 import { pagesRouter } from './web/pages.js';
 import { createPresenter } from './web/present.js';
 import { requestContext } from './web/request-context.js';
@@ -44,7 +46,8 @@ export function createApp(deps: AppDeps): Koa {
   // A load balancer appends the address it saw to X-Forwarded-For; anything to its left came from
   // the client and is whatever the client wrote. maxIpsCount makes ctx.ip the address our own
   // proxies added (the per-IP limits and Okta's X-Forwarded-For use it), never a spoofed one.
-  const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.trustProxyHops });
+  // Koa, without on-finished's listeners on every response (web/koa-app.ts).
+  const app = new ServiceKoa({ proxy: config.http.trustProxy, maxIpsCount: config.http.trustProxyHops });
   // Koa's default error listener prints stacks to stderr; ours logs through pino instead.
   app.silent = true;
 

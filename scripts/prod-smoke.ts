@@ -53,7 +53,8 @@ function startNode(name: string, script: string, cwd: string, environment: Recor
   const child = spawn(process.execPath, [script], { cwd, env: { PATH: process.env.PATH ?? '', ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the process has ended and its stdout and stderr are read to the end.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const ready = new Promise<string>((resolve) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);
@@ -165,13 +166,15 @@ async function main(): Promise<void> {
   check(signIn.status === 200 && signIn.json().status === 'SUCCESS', `sign-in with the new password answered ${signIn.status}: ${signIn.text}`);
   step('the new password signs in');
 
-  const audit = service.output.map(jsonLine).filter((line) => line?.event === 'recovery.reset');
-  check(audit.some((line) => line?.outcome === 'password-changed'), 'no recovery.reset password-changed audit line in the service log');
-  check(!service.output.some((line) => line.includes(token) || line.includes(newPassword)), 'a secret (token or password) reached the service log');
   service.child.kill('SIGTERM');
   const code = await service.exited;
   check(code === 0, `the service exited with ${code} after SIGTERM:\n${service.output.slice(-20).join('\n')}`);
   step('SIGTERM: exit 0');
+  // Read once the service has exited: log lines reach stdout in batches, and the exit writes the last ones.
+  const audit = service.output.map(jsonLine).filter((line) => line?.event === 'recovery.reset');
+  check(audit.some((line) => line?.outcome === 'password-changed'), 'no recovery.reset password-changed audit line in the service log');
+  check(!service.output.some((line) => line.includes(token) || line.includes(newPassword)), 'a secret (token or password) reached the service log');
+  step('the log: the reset\'s audit line, and no secret');
   emulator.child.kill('SIGTERM');
   await emulator.exited;
   step('passed');

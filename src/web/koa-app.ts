@@ -14,7 +14,8 @@
  * to stock Koa's for each kind of answer, so a Koa upgrade that answers differently fails there.
  */
 import Koa, { type Context } from 'koa';
-import { pipeline, Readable, Stream } from 'node:stream';
+import { createRequire } from 'node:module';
+import { pipeline, Readable } from 'node:stream';
 
 /** Statuses whose answers carry no body (RFC 9110), as Koa's `statuses.empty`. */
 const BODILESS_STATUSES = new Set([204, 205, 304]);
@@ -29,12 +30,11 @@ export class ServiceKoa extends Koa {
   }
 }
 
-/** A Node stream, or one from another copy of node:stream (Koa checks its shape the same way). */
-function isNodeStream(body: unknown): body is NodeJS.ReadableStream {
-  if (body instanceof Stream) return true;
-  const candidate = body as { pipe?: unknown; read?: unknown; readable?: unknown; destroy?: unknown } | null;
-  return typeof candidate === 'object' && candidate !== null && candidate.readable === true && typeof candidate.pipe === 'function' && typeof candidate.read === 'function' && typeof candidate.destroy === 'function';
-}
+/**
+ * Koa's own test for a stream body (a Node stream, or one shaped like it from another copy of
+ * node:stream), taken from Koa rather than written again: its package exports its files.
+ */
+const isNodeStream = createRequire(import.meta.url)('koa/lib/is-stream.js') as (body: unknown) => body is NodeJS.ReadableStream;
 
 /** What Koa's `respond` does with `ctx.body` once the middleware is done. */
 function respond(ctx: Context): void {

@@ -145,3 +145,62 @@ export async function startServiceProcess(entry: string, env: Record<string, str
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * The Node flags production runs the service with: those `npm start` passes to node (package.json,
+ * mirrored by the Dockerfile's CMD). The benches use them unless told otherwise.
+ */
+export function shippedNodeFlags(projectRoot: string): string {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return (/\bnode((?:\s+--\S+)*)\s+dist\/src\/index\.js/.exec(pkg.scripts['start:prod'] ?? '')?.[1] ?? '').trim();
+}
+
+/**
+ * The service's environment in every bench (run.ts, ab.ts): production mode against the emulator,
+ * with the abuse limits and the Okta budget on (their counting is part of the cost measured) but
+ * thresholds one load generator (one client IP, a few usernames) never meets.
+ */
+export function benchServiceEnv(options: { engine: 'classic' | 'idx'; oktaUrl: string; url: string; port: number; probePort: number; maxSockets: number; instance?: string }): Record<string, string> {
+  const { engine } = options;
+  return {
+    NODE_ENV: 'production',
+    OKTA_ORG_URL: options.oktaUrl,
+    // The emulated org is an Identity Engine org that keeps Classic's API: no auto-detection.
+    OKTA_ENGINE: engine,
+    ...(engine === 'idx' ? { OKTA_CLIENT_ID: '0oa1recoveryemulator' } : {}),
+    PUBLIC_URL: options.url,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    COOKIE_SECRET: 'benchmark-cookie-secret-of-at-least-32-bytes',
+    LOG_LEVEL: 'info',
+    OKTA_MAX_SOCKETS: String(options.maxSockets),
+    RATE_LIMIT_START_PER_IP: '100000000/1m',
+    RATE_LIMIT_START_PER_USERNAME: '100000000/1m',
+    RATE_LIMIT_VERIFY_PER_IP: '100000000/1m',
+    OKTA_CALL_BUDGET_PER_MINUTE: '1000000',
+    OKTA_RATE_LIMIT_RESERVE: '0',
+    // BENCH_REDIS_URL: count in Redis, as a multi-instance deployment does.
+    ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench-${process.pid}-${options.instance ?? engine}` } : {}),
+    BENCH_PROBE_PORT: String(options.probePort),
+  };
+}
+
+/**
+ * What the email carries (Classic's token, IDX's code) for a login, asked of the emulator for all
+ * the logins that want one in the same event-loop turn at once, so IPC stays out of the way.
+ */
+export function batched(fetchAll: (logins: string[]) => Promise<string[]>): (login: string) => Promise<string> {
+  let queue: { login: string; resolve: (secret: string) => void }[] = [];
+  return (login) =>
+    new Promise<string>((resolve) => {
+      if (queue.length === 0) {
+        setImmediate(async () => {
+          const batch = queue;
+          queue = [];
+          const secrets = await fetchAll(batch.map((entry) => entry.login));
+          batch.forEach((entry, index) => entry.resolve(secrets[index] ?? ''));
+        });
+      }
+      queue.push({ login, resolve });
+    });
+}

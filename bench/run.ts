@@ -26,12 +26,12 @@
  * Then a burst of emails over the pooled SMTP transport against one connection per email
  * (bench/mail.ts, its own knobs there); BENCH_MAIL_ONLY=1 runs that part alone.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { runLoad, postJson, type System, type Target } from './load.js';
-import { cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
+import { batched, benchServiceEnv, shippedNodeFlags, cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderMailReport, runMailBurst } from './mail.js';
 import { renderReport, type ScenarioFigures, type KnownUnknown } from './report.js';
@@ -45,15 +45,7 @@ const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 20);
 const knownUnknownCount = Number(process.env.BENCH_KNOWN_UNKNOWN ?? 300);
 const thinkMs = Number(process.env.BENCH_THINK_MS ?? 1000);
 const saturationRounds = Math.max(1, Number(process.env.BENCH_SATURATION_ROUNDS ?? 3));
-/**
- * The service runs with the Node flags production runs it with: those `npm start` passes to node
- * (package.json, mirrored by the Dockerfile's CMD), unless BENCH_SERVICE_NODE_FLAGS says otherwise.
- */
-function shippedNodeFlags(): string {
-  const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return (/\bnode((?:\s+--\S+)*)\s+dist\/src\/index\.js/.exec(pkg.scripts['start:prod'] ?? '')?.[1] ?? '').trim();
-}
-const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? shippedNodeFlags()).split(' ').filter(Boolean);
+const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? shippedNodeFlags(projectRoot)).split(' ').filter(Boolean);
 const maxSockets = 64;
 
 function writeReport(report: string): void {
@@ -100,27 +92,7 @@ async function main(): Promise<void> {
     return startServiceProcess(
       path.join(projectRoot, 'dist', 'src', 'index.js'),
       {
-        NODE_ENV: 'production',
-        OKTA_ORG_URL: emulator.urls[system],
-        // The emulated org is an Identity Engine org that keeps Classic's API: no auto-detection.
-        OKTA_ENGINE: engine,
-        ...(engine === 'idx' ? { OKTA_CLIENT_ID: '0oa1recoveryemulator' } : {}),
-        PUBLIC_URL: urlOf(port),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        COOKIE_SECRET: 'benchmark-cookie-secret-of-at-least-32-bytes',
-        LOG_LEVEL: 'info',
-        OKTA_MAX_SOCKETS: String(maxSockets),
-        // One load generator is one client IP and a few usernames: the abuse limits and the Okta
-        // budget stay on (their counting is part of the cost measured) with thresholds it never meets.
-        RATE_LIMIT_START_PER_IP: '100000000/1m',
-        RATE_LIMIT_START_PER_USERNAME: '100000000/1m',
-        RATE_LIMIT_VERIFY_PER_IP: '100000000/1m',
-        OKTA_CALL_BUDGET_PER_MINUTE: '1000000',
-        OKTA_RATE_LIMIT_RESERVE: '0',
-        // BENCH_REDIS_URL: count in Redis, as a multi-instance deployment does.
-        ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench-${process.pid}-${engine}` } : {}),
-        BENCH_PROBE_PORT: String(probePorts[system]),
+        ...benchServiceEnv({ engine, oktaUrl: emulator.urls[system], url: urlOf(port), port, probePort: probePorts[system], maxSockets }),
         ...(process.env.BENCH_HEAP_PROFILE ? { BENCH_HEAP_PROFILE_DIR: profileDir(engine) } : {}),
       },
       urlOf(port),
@@ -148,21 +120,6 @@ async function main(): Promise<void> {
   if (koa) targets.set('koa', { target: { name: 'koa', url: koa.url }, pid: koa.child.pid ?? 0 });
 
   // What the email carries (Classic's token, IDX's code), fetched in batches so IPC stays out of the way.
-  function batched(fetchAll: (logins: string[]) => Promise<string[]>): (login: string) => Promise<string> {
-    let queue: { login: string; resolve: (secret: string) => void }[] = [];
-    return (login) =>
-      new Promise<string>((resolve) => {
-        if (queue.length === 0) {
-          setImmediate(async () => {
-            const batch = queue;
-            queue = [];
-            const secrets = await fetchAll(batch.map((entry) => entry.login));
-            batch.forEach((entry, index) => entry.resolve(secrets[index] ?? ''));
-          });
-        }
-        queue.push({ login, resolve });
-      });
-  }
   const tokenFor = batched((logins) => emulator.tokens(logins));
   const codeFor = batched((logins) => emulator.codes(logins));
 

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:ab`: two builds or two sets of Node flags of our service (Classic), A and B,
+ * measured *at the same time*, each under its own load of the same size, against one emulator.
+ *
+ * Why: on two shared cores, CPU per flow of the same code moves by ±20 % between rounds a minute
+ * apart (bench/run.ts runs the systems in turn), which hides a 10 % lever however many rounds are
+ * run. Two instances loaded together share whatever the machine is doing in that window, so the
+ * ratio B / A of one round carries little of it; the median of several rounds' ratios, with the
+ * sides swapped each round (which load starts first), judges the lever.
+ *
+ * Knobs (environment): AB_FLAGS_A / AB_FLAGS_B (Node flags; each defaults to the production start
+ * script's, as in run.ts), AB_ENTRY_A / AB_ENTRY_B (another build's dist/src/index.js; default this
+ * build's), AB_ROUNDS (6), AB_SCENARIO (saturation: back-to-back flows, for CPU; paced: think time
+ * BENCH_THINK_MS, for memory and latency), BENCH_CONCURRENCY (users per side: 200 at saturation,
+ * 1000 paced), BENCH_DURATION_S (10), BENCH_OKTA_LATENCY_MS (20). Prints a markdown table.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runLoad, percentile, type LoadResult } from './load.js';
+import { batched, benchServiceEnv, cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, shippedNodeFlags, startEmulatorProcess, startServiceProcess } from './processes.js';
+import { BENCH_ANSWER, benchLogin } from './protocol.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(here, '..', '..');
+const paced = (process.env.AB_SCENARIO ?? 'saturation') === 'paced';
+const users = Number(process.env.BENCH_CONCURRENCY ?? (paced ? 1000 : 200));
+const thinkMs = paced ? Number(process.env.BENCH_THINK_MS ?? 1000) : 0;
+const durationMs = Number(process.env.BENCH_DURATION_S ?? 10) * 1000;
+const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 20);
+const rounds = Math.max(1, Number(process.env.AB_ROUNDS ?? 6));
+const maxSockets = 64;
+const flagsOf = (value: string | undefined) => (value ?? shippedNodeFlags(projectRoot)).split(' ').filter(Boolean);
+
+interface Side {
+  readonly label: 'A' | 'B';
+  readonly flags: string[];
+  readonly entry: string;
+  /** The first of this side's users: A's and B's users are different people. */
+  readonly firstUser: number;
+}
+
+interface Reading {
+  cpuMsPerFlow: number;
+  flowsPerSecond: number;
+  peakRssMib: number;
+  kibPerRequest: number;
+  p99Ms: number;
+}
+
+const sides: Side[] = [
+  { label: 'A', flags: flagsOf(process.env.AB_FLAGS_A), entry: process.env.AB_ENTRY_A ?? path.join(projectRoot, 'dist', 'src', 'index.js'), firstUser: 0 },
+  { label: 'B', flags: flagsOf(process.env.AB_FLAGS_B), entry: process.env.AB_ENTRY_B ?? path.join(projectRoot, 'dist', 'src', 'index.js'), firstUser: users },
+];
+
+const median = (values: number[]) => percentile(values, 50);
+const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+async function main(): Promise<void> {
+  const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), { BENCH_USERS: String(2 * users), BENCH_OKTA_LATENCY_MS: String(latencyMs) });
+  const tokenFor = batched((logins) => emulator.tokens(logins));
+  const probe = probeFlags(path.join(here, 'heap-probe.js'));
+  const started = await Promise.all(
+    sides.map(async (side) => {
+      const port = await freePort();
+      const probePort = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const oktaUrl = side.label === 'A' ? emulator.urls.ours : emulator.urls.baseline;
+      const env = benchServiceEnv({ engine: 'classic', oktaUrl, url, port, probePort, maxSockets, instance: side.label });
+      const child = await startServiceProcess(side.entry, env, url, [...probe, ...side.flags]);
+      return { side, url, probePort, pid: child.pid ?? 0, child };
+    }),
+  );
+
+  async function measure(instance: (typeof started)[number], delayMs: number): Promise<Reading & { result: LoadResult }> {
+    resetPeakRss(instance.pid);
+    await readProbe(instance.probePort);
+    const cpuBefore = cpuSeconds(instance.pid);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const result = await runLoad({
+      target: { name: 'ours', url: instance.url },
+      concurrency: users,
+      durationMs,
+      login: (index) => benchLogin(instance.side.firstUser + index),
+      answer: BENCH_ANSWER,
+      tokenFor,
+      thinkMs,
+    });
+    const cpu = cpuSeconds(instance.pid) - cpuBefore;
+    const heap = await readProbe(instance.probePort);
+    const requests = Object.values(result.timings).reduce((sum, values) => sum + values.length, 0);
+    return {
+      result,
+      cpuMsPerFlow: (cpu * 1000) / Math.max(1, result.flows),
+      flowsPerSecond: (result.flows * 1000) / result.elapsedMs,
+      peakRssMib: peakRssMib(instance.pid),
+      kibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
+      p99Ms: Math.max(...Object.values(result.timings).map((values) => percentile(values, 99))),
+    };
+  }
+
+  process.stderr.write(`bench:ab: warming up both sides\n`);
+  await Promise.all(started.map((instance) => runLoad({ target: { name: 'ours', url: instance.url }, concurrency: 50, durationMs: 3000, login: (index) => benchLogin(instance.side.firstUser + index), answer: BENCH_ANSWER, tokenFor })));
+
+  const readings: { a: Reading; b: Reading }[] = [];
+  for (let round = 0; round < rounds; round++) {
+    process.stderr.write(`bench:ab: round ${round + 1} of ${rounds}\n`);
+    // Swapped each round: the side whose users arrive a moment later alternates.
+    const [a, b] = await Promise.all([measure(started[0]!, round % 2 === 0 ? 0 : 50), measure(started[1]!, round % 2 === 0 ? 50 : 0)]);
+    for (const [label, reading] of [['A', a], ['B', b]] as const) {
+      if (reading.result.failures > 0) throw new Error(`side ${label}: ${reading.result.failures} flows failed, first: ${reading.result.firstFailure}`);
+    }
+    readings.push({ a, b });
+  }
+
+  const lines = [
+    `# A/B, ${new Date().toISOString()}, Node ${process.version}, ${paced ? `paced (think ${thinkMs} ms)` : 'saturation'}, ${users} users per side, ${durationMs / 1000} s per round, Okta latency ${latencyMs} ms`,
+    '',
+    `- A: ${sides[0]!.flags.join(' ')} ${path.relative(process.cwd(), sides[0]!.entry)}`,
+    `- B: ${sides[1]!.flags.join(' ')} ${path.relative(process.cwd(), sides[1]!.entry)}`,
+    '',
+    '| round | A CPU ms/flow | B CPU ms/flow | B / A | A flows/s | B flows/s | A peak RSS MiB | B peak RSS MiB | A KiB/request | B KiB/request | A worst step p99 ms | B worst step p99 ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...readings.map(({ a, b }, index) =>
+      `| ${index + 1} | ${fixed(a.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow / a.cpuMsPerFlow, 3)} | ${fixed(a.flowsPerSecond, 1)} | ${fixed(b.flowsPerSecond, 1)} | ${fixed(a.peakRssMib, 1)} | ${fixed(b.peakRssMib, 1)} | ${fixed(a.kibPerRequest, 1)} | ${fixed(b.kibPerRequest, 1)} | ${fixed(a.p99Ms, 1)} | ${fixed(b.p99Ms, 1)} |`,
+    ),
+    '',
+    `Median of the rounds' B / A: CPU per flow ${fixed(median(readings.map(({ a, b }) => b.cpuMsPerFlow / a.cpuMsPerFlow)), 3)}, flows/s ${fixed(median(readings.map(({ a, b }) => b.flowsPerSecond / a.flowsPerSecond)), 3)}, peak RSS ${fixed(median(readings.map(({ a, b }) => b.peakRssMib - a.peakRssMib)), 1)} MiB (B − A), allocation ${fixed(median(readings.map(({ a, b }) => b.kibPerRequest / a.kibPerRequest)), 3)}.`,
+  ];
+  console.log(lines.join('\n'));
+
+  for (const { child } of started) {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  emulator.child.disconnect();
+}
+
+main().catch((error: unknown) => {
+  console.error('bench:ab failed:', error);
+  process.exit(1);
+});

@@ -11,13 +11,14 @@
  * Knobs (environment): AB_FLAGS_A / AB_FLAGS_B (Node flags; each defaults to the production start
  * script's, as in run.ts), AB_ENTRY_A / AB_ENTRY_B (another build's dist/src/index.js; default this
  * build's), AB_ROUNDS (6), AB_SCENARIO (saturation: back-to-back flows, for CPU; paced: think time
- * BENCH_THINK_MS, for memory and latency), BENCH_CONCURRENCY (users per side: 200 at saturation,
+ * BENCH_THINK_MS, for memory and latency), AB_SYSTEM_B (ours; or relay, koa, baseline: one of
+ * run.ts's baselines as B, for the ratios of the targets measured side by side in one window), BENCH_CONCURRENCY (users per side: 200 at saturation,
  * 1000 paced), BENCH_DURATION_S (10), BENCH_OKTA_LATENCY_MS (20). Prints a markdown table.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad, percentile, type LoadResult } from './load.js';
-import { batched, benchServiceEnv, cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, shippedNodeFlags, startEmulatorProcess, startServiceProcess } from './processes.js';
+import { batched, benchServiceEnv, cpuSeconds, startBaselineProcess, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, shippedNodeFlags, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin } from './protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,6 +34,8 @@ const flagsOf = (value: string | undefined) => (value ?? shippedNodeFlags(projec
 
 interface Side {
   readonly label: 'A' | 'B';
+  /** Our service, or one of run.ts's baselines relaying the same four calls (AB_SYSTEM_B). */
+  readonly system: 'ours' | 'relay' | 'koa' | 'baseline';
   readonly flags: string[];
   readonly entry: string;
   /** The first of this side's users: A's and B's users are different people. */
@@ -48,8 +51,8 @@ interface Reading {
 }
 
 const sides: Side[] = [
-  { label: 'A', flags: flagsOf(process.env.AB_FLAGS_A), entry: process.env.AB_ENTRY_A ?? path.join(projectRoot, 'dist', 'src', 'index.js'), firstUser: 0 },
-  { label: 'B', flags: flagsOf(process.env.AB_FLAGS_B), entry: process.env.AB_ENTRY_B ?? path.join(projectRoot, 'dist', 'src', 'index.js'), firstUser: users },
+  { label: 'A', system: 'ours', flags: flagsOf(process.env.AB_FLAGS_A), entry: process.env.AB_ENTRY_A ?? path.join(projectRoot, 'dist', 'src', 'index.js'), firstUser: 0 },
+  { label: 'B', system: (process.env.AB_SYSTEM_B ?? 'ours') as Side['system'], flags: flagsOf(process.env.AB_FLAGS_B), entry: process.env.AB_ENTRY_B ?? path.join(projectRoot, 'dist', 'src', 'index.js'), firstUser: users },
 ];
 
 const median = (values: number[]) => percentile(values, 50);
@@ -65,6 +68,11 @@ async function main(): Promise<void> {
       const probePort = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const oktaUrl = side.label === 'A' ? emulator.urls.ours : emulator.urls.baseline;
+      if (side.system !== 'ours') {
+        const script = { relay: 'relay-process.js', koa: 'koa-relay-process.js', baseline: 'baseline-process.js' }[side.system];
+        const baseline = await startBaselineProcess(path.join(here, script), { OKTA_ORG_URL: oktaUrl, OKTA_MAX_SOCKETS: String(maxSockets), BENCH_PROBE_PORT: String(probePort) }, probe);
+        return { side, url: baseline.url, probePort, pid: baseline.child.pid ?? 0, child: baseline.child };
+      }
       const env = benchServiceEnv({ engine: 'classic', oktaUrl, url, port, probePort, maxSockets, instance: side.label });
       const child = await startServiceProcess(side.entry, env, url, [...probe, ...side.flags]);
       return { side, url, probePort, pid: child.pid ?? 0, child };
@@ -77,7 +85,7 @@ async function main(): Promise<void> {
     const cpuBefore = cpuSeconds(instance.pid);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     const result = await runLoad({
-      target: { name: 'ours', url: instance.url },
+      target: { name: instance.side.system, url: instance.url },
       concurrency: users,
       durationMs,
       login: (index) => benchLogin(instance.side.firstUser + index),
@@ -99,7 +107,7 @@ async function main(): Promise<void> {
   }
 
   process.stderr.write(`bench:ab: warming up both sides\n`);
-  await Promise.all(started.map((instance) => runLoad({ target: { name: 'ours', url: instance.url }, concurrency: 50, durationMs: 3000, login: (index) => benchLogin(instance.side.firstUser + index), answer: BENCH_ANSWER, tokenFor })));
+  await Promise.all(started.map((instance) => runLoad({ target: { name: instance.side.system, url: instance.url }, concurrency: 50, durationMs: 3000, login: (index) => benchLogin(instance.side.firstUser + index), answer: BENCH_ANSWER, tokenFor })));
 
   const readings: { a: Reading; b: Reading }[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -116,7 +124,7 @@ async function main(): Promise<void> {
     `# A/B, ${new Date().toISOString()}, Node ${process.version}, ${paced ? `paced (think ${thinkMs} ms)` : 'saturation'}, ${users} users per side, ${durationMs / 1000} s per round, Okta latency ${latencyMs} ms`,
     '',
     `- A: ${sides[0]!.flags.join(' ')} ${path.relative(process.cwd(), sides[0]!.entry)}`,
-    `- B: ${sides[1]!.flags.join(' ')} ${path.relative(process.cwd(), sides[1]!.entry)}`,
+    `- B: ${sides[1]!.system === 'ours' ? `${sides[1]!.flags.join(' ')} ${path.relative(process.cwd(), sides[1]!.entry)}` : `the ${sides[1]!.system} baseline (bench/run.ts)`}`,
     '',
     '| round | A CPU ms/flow | B CPU ms/flow | B / A | A flows/s | B flows/s | A peak RSS MiB | B peak RSS MiB | A KiB/request | B KiB/request | A worst step p99 ms | B worst step p99 ms |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -128,7 +136,11 @@ async function main(): Promise<void> {
   ];
   console.log(lines.join('\n'));
 
-  for (const { child } of started) {
+  for (const { child, side } of started) {
+    if (side.system !== 'ours') {
+      child.disconnect();
+      continue;
+    }
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }

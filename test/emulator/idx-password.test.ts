@@ -51,9 +51,10 @@ describe('reset-authenticator', () => {
     expect((await tryPassword(e, 'frank@example.com', 'Harbour-Light-42')).status).toBe(200);
   });
 
-  it('success ends the user\'s other transactions and answers with successWithInteractionCode for a public client', async () => {
+  it('success ends the user\'s other transactions (nobody else\'s) and answers with successWithInteractionCode for a public client', async () => {
     const e = await idxEmulator();
     const other = await afterCode(e, 'bob@example.com');
+    const someoneElses = await afterCode(e, 'frank@example.com');
     const res = await tryPassword(e, 'bob@example.com', 'Harbour-Light-42');
     expect(res.body.successWithInteractionCode.value.map((f: { name: string }) => f.name)).toEqual([
       'grant_type',
@@ -63,6 +64,7 @@ describe('reset-authenticator', () => {
     ]);
     expect(res.body.successWithInteractionCode.href).toBe(`${e.url}/oauth2/v1/token`);
     expect((await submit(e, other.reply.body.cancel)).status).toBe(401);
+    expect((await submit(e, someoneElses.reply.body.cancel)).status).toBe(200);
   });
 });
 

@@ -54,6 +54,20 @@ describe('recovery token (§2.3, §9)', () => {
     // A token issued after the change works.
     expect((await e.post('/recovery/token', { recoveryToken: await tokenFromEmail(e, 'alice@example.com') })).status).toBe(200);
   });
+
+  it("ends the user's other transactions when the password changes, and nobody else's", async () => {
+    const e = await emulator();
+    const alicesOther = await recoveryState(e, 'alice@example.com');
+    const bobs = await e.post('/recovery/token', { recoveryToken: await trustedToken(e, 'bob@example.com') });
+    expect(bobs.status).toBe(200);
+    const bobsToken = await tokenFromEmail(e, 'bob@example.com');
+    const pr = await passwordResetState(e);
+    expect((await e.post('/credentials/reset_password', { stateToken: pr.body.stateToken, newPassword: 'Quartz-Lamp-77' })).status).toBe(200);
+    const dead = await e.post('', { stateToken: alicesOther.body.stateToken });
+    expect([dead.status, dead.body.errorCode]).toEqual([401, 'E0000011']);
+    expect((await e.post('', { stateToken: bobs.body.stateToken })).status).toBe(200);
+    expect((await e.post('/recovery/token', { recoveryToken: bobsToken })).status).toBe(200);
+  });
 });
 
 describe('stateToken sliding expiry (§9)', () => {

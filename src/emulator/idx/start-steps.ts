@@ -45,7 +45,7 @@ export function introspect(deps: IdxDeps, origin: string, handles: Handles): Ste
     txn.recovery = undefined;
     const user = recovery.kind === 'token' ? deps.store.userById(recovery.userId) : undefined;
     if (user && (user.status === 'ACTIVE' || user.status === 'LOCKED_OUT')) {
-      txn.userId = user.id;
+      deps.txns.assignUser(txn, user.id);
       txn.identifier = user.login;
       txn.identified = true;
       txn.step = needsQuestion(deps, user) ? 'security-question' : 'reset-password';
@@ -114,7 +114,7 @@ export function identify(deps: IdxDeps, origin: string, handles: Handles, body: 
   }
   if (onePageLogin) return login(deps, origin, txn, user?.id ?? null, password);
   txn.identifier = identifier.trim();
-  txn.userId = user?.id ?? null;
+  deps.txns.assignUser(txn, user?.id ?? null);
   txn.identified = identifierFirst;
   txn.step = recovering ? 'select-email' : 'password-challenge';
   return current(deps, origin, txn);
@@ -130,7 +130,7 @@ export function login(deps: IdxDeps, origin: string, txn: IdxTransaction, userId
     const msg = message('ERROR', 'errors.E0000004', 'Authentication failed');
     throw new IdxError(401, current(deps, origin, txn, 401, [msg]).body);
   }
-  txn.userId = user.id;
+  deps.txns.assignUser(txn, user.id);
   txn.identifier ??= user.login;
   deps.txns.issueCode(txn, user.id);
   txn.step = 'success';

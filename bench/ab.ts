@@ -17,7 +17,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLoad, percentile, type LoadResult } from './load.js';
+import { runLoad, percentile, STEPS, type LoadResult, type Timings } from './load.js';
 import { batched, benchServiceEnv, cpuSeconds, startBaselineProcess, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, shippedNodeFlags, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin } from './protocol.js';
 
@@ -48,6 +48,7 @@ interface Reading {
   peakRssMib: number;
   kibPerRequest: number;
   p99Ms: number;
+  timings: Timings;
 }
 
 const sides: Side[] = [
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       peakRssMib: peakRssMib(instance.pid),
       kibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
       p99Ms: Math.max(...Object.values(result.timings).map((values) => percentile(values, 99))),
+      timings: result.timings,
     };
   }
 
@@ -134,6 +136,18 @@ async function main(): Promise<void> {
     '',
     `Median of the rounds' B / A: CPU per flow ${fixed(median(readings.map(({ a, b }) => b.cpuMsPerFlow / a.cpuMsPerFlow)), 3)}, flows/s ${fixed(median(readings.map(({ a, b }) => b.flowsPerSecond / a.flowsPerSecond)), 3)}, peak RSS ${fixed(median(readings.map(({ a, b }) => b.peakRssMib - a.peakRssMib)), 1)} MiB (B − A), allocation ${fixed(median(readings.map(({ a, b }) => b.kibPerRequest / a.kibPerRequest)), 3)}.`,
   ];
+  // Step latency: every round's samples pooled per side, and the rounds' own p99 differences.
+  const pooled = (side: 'a' | 'b', step: (typeof STEPS)[number]) => readings.flatMap((reading) => reading[side].timings[step]);
+  lines.push(
+    '',
+    '| step | A p50 ms | A p99 ms | B p50 ms | B p99 ms | A − B p99, pooled | A − B p99, median of rounds |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...STEPS.map((step) => {
+      const [a, b] = [pooled('a', step), pooled('b', step)];
+      const byRound = median(readings.map((reading) => percentile(reading.a.timings[step], 99) - percentile(reading.b.timings[step], 99)));
+      return `| ${step} | ${fixed(percentile(a, 50), 1)} | ${fixed(percentile(a, 99), 1)} | ${fixed(percentile(b, 50), 1)} | ${fixed(percentile(b, 99), 1)} | ${fixed(percentile(a, 99) - percentile(b, 99), 1)} | ${fixed(byRound, 1)} |`;
+    }),
+  );
   console.log(lines.join('\n'));
 
   for (const { child, side } of started) {

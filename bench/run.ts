@@ -19,10 +19,18 @@
  * the production start script's, e.g. "" for Node's defaults),
  * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis),
  * BENCH_SYSTEMS (ours,baseline,relay,koa,ours-idx: which systems to run), BENCH_SCENARIOS
- * (saturation,paced,high: which scenarios), BENCH_SATURATION_ROUNDS (3: saturation runs that many
+ * (saturation,paced,high,side-by-side: which scenarios), BENCH_SATURATION_ROUNDS (3: saturation runs that many
  * times, the systems taking turns in a rotating order, and each system's median round is reported:
  * CPU per flow on two shared cores moves by 15 % between two runs of the same code, and a ratio
- * of two single runs minutes apart carried all of that).
+ * of two single runs minutes apart carried all of that), BENCH_SIDE_BY_SIDE_ROUNDS (3; see below).
+ *
+ * SIDE_BY_SIDE: then ours and a baseline run *at the same time*, each with its own users (ours and
+ * the relay at saturation, ours and Koa + got at saturation, ours and the relay paced), for the
+ * ratios and differences the targets are about. Apart, each system meets a different minute of a
+ * shared machine (its rounds moved by ±20 %, a paced p99 by tens of ms); at the same time both meet
+ * the same one, so a round's ratio, and ours' p99 minus the relay's, carry our cost and little of
+ * the machine's. Each round's ratio is reported, and their median judged. In BENCH_SCENARIOS as
+ * `side-by-side` (run by default).
  * Then a burst of emails over the pooled SMTP transport against one connection per email
  * (bench/mail.ts, its own knobs there); BENCH_MAIL_ONLY=1 runs that part alone.
  */
@@ -34,7 +42,7 @@ import { runLoad, postJson, type System, type Target } from './load.js';
 import { batched, benchServiceEnv, shippedNodeFlags, cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderMailReport, runMailBurst } from './mail.js';
-import { renderReport, type ScenarioFigures, type KnownUnknown } from './report.js';
+import { renderReport, type PairRounds, type ScenarioFigures, type KnownUnknown } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, '..', '..');
@@ -45,6 +53,7 @@ const latencyMs = Number(process.env.BENCH_OKTA_LATENCY_MS ?? 20);
 const knownUnknownCount = Number(process.env.BENCH_KNOWN_UNKNOWN ?? 300);
 const thinkMs = Number(process.env.BENCH_THINK_MS ?? 1000);
 const saturationRounds = Math.max(1, Number(process.env.BENCH_SATURATION_ROUNDS ?? 3));
+const sideBySideRounds = Math.max(1, Number(process.env.BENCH_SIDE_BY_SIDE_ROUNDS ?? 3));
 const serviceNodeFlags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? shippedNodeFlags(projectRoot)).split(' ').filter(Boolean);
 const maxSockets = 64;
 
@@ -144,13 +153,14 @@ async function main(): Promise<void> {
     return { ...last, peakOpen };
   }
 
-  async function scenario(name: System, users: number, duration: number, think = 0): Promise<ScenarioFigures> {
+  /** `firstUser`: where this run's users start, so two systems loaded at once never share a user. */
+  async function scenario(name: System, users: number, duration: number, think = 0, firstUser = 0): Promise<ScenarioFigures> {
     const { target, pid } = targets.get(name)!;
     resetPeakRss(pid);
     await readProbe(probePorts[name]);
     const cpuBefore = cpuSeconds(pid);
     const oktaBefore = await emulator.stats(name);
-    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: benchLogin, answer: BENCH_ANSWER, tokenFor: name === 'ours-idx' ? codeFor : tokenFor, thinkMs: think });
+    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: (index) => benchLogin(firstUser + index), answer: BENCH_ANSWER, tokenFor: name === 'ours-idx' ? codeFor : tokenFor, thinkMs: think });
     const oktaAfter = await settledStats(name);
     const cpu = cpuSeconds(pid) - cpuBefore;
     const heap = await readProbe(probePorts[name]);
@@ -202,8 +212,8 @@ async function main(): Promise<void> {
   for (const name of systems) await scenario(name, 50, 3000);
   const figures: ScenarioFigures[] = [];
   const scenarios = { saturation: [concurrency, 0], paced: [concurrency, thinkMs], high: [highConcurrency, thinkMs] } as const;
-  const chosen = (process.env.BENCH_SCENARIOS ?? 'saturation,paced,high').split(',').map((name) => name.trim()) as (keyof typeof scenarios)[];
-  for (const [users, think] of chosen.filter((name) => name in scenarios).map((name) => scenarios[name])) {
+  const chosen = (process.env.BENCH_SCENARIOS ?? 'saturation,paced,high,side-by-side').split(',').map((name) => name.trim());
+  for (const [users, think] of chosen.filter((name): name is keyof typeof scenarios => name in scenarios).map((name) => scenarios[name])) {
     const rounds = think === 0 ? saturationRounds : 1;
     const byRound = new Map<System, ScenarioFigures[]>(systems.map((name) => [name, []]));
     for (let round = 0; round < rounds; round++) {
@@ -215,6 +225,25 @@ async function main(): Promise<void> {
       }
     }
     for (const name of systems) figures.push(medianRound(byRound.get(name)!));
+  }
+  // Side by side: ours and a baseline loaded at the same time, each with its own users, so both
+  // are measured in the same window of a shared machine (see SIDE_BY_SIDE in the header).
+  const pairs: PairRounds[] = [];
+  if (chosen.includes('side-by-side')) {
+    const plans: [System, number][] = [
+      ['relay', 0],
+      ['baseline', 0],
+      ['relay', thinkMs],
+    ];
+    for (const [other, think] of plans.filter(([other]) => targets.has('ours') && targets.has(other))) {
+      const rounds: { ours: ScenarioFigures; other: ScenarioFigures }[] = [];
+      for (let round = 0; round < sideBySideRounds; round++) {
+        process.stderr.write(`bench: ours and ${other} side by side at ${concurrency} concurrent flows each, think time ${think} ms, round ${round + 1} of ${sideBySideRounds}\n`);
+        const [ours, theirs] = await Promise.all([scenario('ours', concurrency, durationMs, think), scenario(other, concurrency, durationMs, think, concurrency)]);
+        rounds.push({ ours, other: theirs });
+      }
+      pairs.push({ other, thinkMs: think, rounds });
+    }
   }
   process.stderr.write('bench: start step, known vs unknown vs locked vs suspended users\n');
   const startTimes: Partial<Record<System, KnownUnknown>> = {};
@@ -235,6 +264,7 @@ async function main(): Promise<void> {
     maxSockets,
     serviceNodeFlags: serviceNodeFlags.join(' '),
     figures,
+    pairs,
     knownUnknown: startTimes,
     runtimeS: (performance.now() - started) / 1000,
   });

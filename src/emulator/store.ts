@@ -37,6 +37,8 @@ export interface RecoveryTokenRecord {
   relayState: string | undefined;
   expiresAtMs: number;
   used: boolean;
+  /** The user's password changes when it was issued: any later change spends it. */
+  passwordChanges: number;
 }
 
 export type TransactionStatus = 'RECOVERY_CHALLENGE' | 'RECOVERY' | 'PASSWORD_RESET';
@@ -52,6 +54,8 @@ export interface Transaction {
   lastChallengeMs: number | undefined;
   relayState: string | undefined;
   expiresAtMs: number;
+  /** The user's password changes and lockouts when it began: any later one ends it. */
+  userEvents: number;
 }
 
 export type Redemption =
@@ -75,15 +79,16 @@ export class EmulatorStore {
   readonly #tokens = new Map<string, RecoveryTokenRecord>();
   readonly #transactions = new Map<string, Transaction>();
   /**
-   * Indexes, so that no call's cost grows with the traffic seen so far: a benchmark runs tens of
-   * thousands of flows through one emulator, and scans of every token on each password change
+   * No call's cost grows with the traffic seen so far: a benchmark runs tens of thousands of
+   * flows through one emulator, and scanning every token and transaction on each password change
    * made the emulated Okta slower minute by minute (and every system measured after it dearer).
+   * So users are found by identifier in a map, and a password change or a lockout is a count per
+   * user that each token and transaction compares with the one it was made under.
    */
   readonly #userByIdentifier = new Map<string, UserRecord>();
-  /** Per user id, the tokens issued since the user's last password change (which spends them). */
-  readonly #unspentTokensOf = new Map<string, RecoveryTokenRecord[]>();
-  /** Per user id, the state tokens of the user's transactions in #transactions. */
-  readonly #transactionsOf = new Map<string, Set<string>>();
+  readonly #passwordChanges = new Map<string, number>();
+  /** Password changes and lockouts, per user id. */
+  readonly #userEvents = new Map<string, number>();
   readonly #clock: Clock;
   readonly #lifetimes: Lifetimes;
   #created = 0;
@@ -126,11 +131,9 @@ export class EmulatorStore {
       relayState,
       expiresAtMs: this.#clock.now() + this.#lifetimes.recoveryTokenMs,
       used: false,
+      passwordChanges: this.#passwordChanges.get(user.id) ?? 0,
     };
     this.#tokens.set(record.token, record);
-    const unspent = this.#unspentTokensOf.get(user.id);
-    if (unspent) unspent.push(record);
-    else this.#unspentTokensOf.set(user.id, [record]);
     return record;
   }
 
@@ -138,30 +141,30 @@ export class EmulatorStore {
   redeemRecoveryToken(token: string): Redemption {
     const record = this.#tokens.get(token);
     if (!record) return { kind: 'never-issued' };
-    if (record.used || record.expiresAtMs <= this.#clock.now()) return { kind: 'used-or-expired' };
+    const spent = record.used || record.passwordChanges !== (this.#passwordChanges.get(record.userId) ?? 0);
+    if (spent || record.expiresAtMs <= this.#clock.now()) return { kind: 'used-or-expired' };
     record.used = true;
     return { kind: 'ok', record };
   }
 
-  createTransaction(fields: Omit<Transaction, 'stateToken' | 'expiresAtMs'>): Transaction {
+  createTransaction(fields: Omit<Transaction, 'stateToken' | 'expiresAtMs' | 'userEvents'>): Transaction {
     this.#maybeSweep();
-    const txn: Transaction = { ...fields, stateToken: newStateToken(), expiresAtMs: 0 };
+    const txn: Transaction = { ...fields, stateToken: newStateToken(), expiresAtMs: 0, userEvents: this.#userEventsOf(fields.userId) };
     this.touch(txn);
     this.#transactions.set(txn.stateToken, txn);
-    if (txn.userId !== null) {
-      const own = this.#transactionsOf.get(txn.userId);
-      if (own) own.add(txn.stateToken);
-      else this.#transactionsOf.set(txn.userId, new Set([txn.stateToken]));
-    }
     return txn;
+  }
+
+  #userEventsOf(userId: string | null): number {
+    return userId === null ? 0 : (this.#userEvents.get(userId) ?? 0);
   }
 
   /** The live transaction, or undefined when unknown, expired, cancelled or finished (all 401 E0000011, §4.4). */
   liveTransaction(stateToken: string): Transaction | undefined {
     const txn = this.#transactions.get(stateToken);
     if (!txn) return undefined;
-    if (txn.expiresAtMs <= this.#clock.now()) {
-      this.#dropTransaction(txn);
+    if (txn.expiresAtMs <= this.#clock.now() || txn.userEvents !== this.#userEventsOf(txn.userId)) {
+      this.#transactions.delete(stateToken);
       return undefined;
     }
     return txn;
@@ -173,21 +176,12 @@ export class EmulatorStore {
   }
 
   endTransaction(stateToken: string): void {
-    const txn = this.#transactions.get(stateToken);
-    if (txn) this.#dropTransaction(txn);
+    this.#transactions.delete(stateToken);
   }
 
-  #dropTransaction(txn: Transaction): void {
-    this.#transactions.delete(txn.stateToken);
-    if (txn.userId === null) return;
-    const own = this.#transactionsOf.get(txn.userId);
-    own?.delete(txn.stateToken);
-    if (own?.size === 0) this.#transactionsOf.delete(txn.userId);
-  }
-
-  #dropTransactionsOf(user: UserRecord): void {
-    for (const stateToken of this.#transactionsOf.get(user.id) ?? []) this.#transactions.delete(stateToken);
-    this.#transactionsOf.delete(user.id);
+  /** The user's transactions begun before now end (a password change, a lockout). */
+  #endTransactionsOf(user: UserRecord): void {
+    this.#userEvents.set(user.id, this.#userEventsOf(user.id) + 1);
   }
 
   /**
@@ -200,15 +194,14 @@ export class EmulatorStore {
     user.passwordChangedMs = this.#clock.now();
     if (user.status === 'LOCKED_OUT') user.status = 'ACTIVE';
     user.wrongAnswers = 0;
-    for (const record of this.#unspentTokensOf.get(user.id) ?? []) record.used = true;
-    this.#unspentTokensOf.delete(user.id);
-    this.#dropTransactionsOf(user);
+    this.#passwordChanges.set(user.id, (this.#passwordChanges.get(user.id) ?? 0) + 1);
+    this.#endTransactionsOf(user);
   }
 
   /** §3.3 (modelled): after too many wrong answers the user is locked and their transactions die. */
   lockOut(user: UserRecord): void {
     user.status = 'LOCKED_OUT';
-    this.#dropTransactionsOf(user);
+    this.#endTransactionsOf(user);
   }
 
   #maybeSweep(): void {
@@ -216,11 +209,6 @@ export class EmulatorStore {
     const now = this.#clock.now();
     // Dead tokens are kept a day past expiry so they keep answering E0000105, not "never issued".
     for (const [k, t] of this.#tokens) if (t.expiresAtMs + TOKEN_GRAVE_MS <= now) this.#tokens.delete(k);
-    for (const [userId, unspent] of this.#unspentTokensOf) {
-      const kept = unspent.filter((record) => this.#tokens.has(record.token));
-      if (kept.length === 0) this.#unspentTokensOf.delete(userId);
-      else this.#unspentTokensOf.set(userId, kept);
-    }
-    for (const t of this.#transactions.values()) if (t.expiresAtMs <= now) this.#dropTransaction(t);
+    for (const [k, t] of this.#transactions) if (t.expiresAtMs <= now) this.#transactions.delete(k);
   }
 }

@@ -17,8 +17,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLoad, percentile, STEPS, type LoadResult, type Timings } from './load.js';
-import { batched, benchServiceEnv, cpuSeconds, startBaselineProcess, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, shippedNodeFlags, startEmulatorProcess, startServiceProcess } from './processes.js';
+import { runLoad, percentile, STEPS } from './load.js';
+import { batched, benchServiceEnv, measureLoad, startBaselineProcess, freePort, probeFlags, shippedNodeFlags, startEmulatorProcess, startServiceProcess, type ProcessCost } from './processes.js';
 import { BENCH_ANSWER, benchLogin } from './protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,13 +42,10 @@ interface Side {
   readonly firstUser: number;
 }
 
-interface Reading {
-  cpuMsPerFlow: number;
+interface Reading extends ProcessCost {
   flowsPerSecond: number;
-  peakRssMib: number;
-  kibPerRequest: number;
+  /** The slowest step's p99. */
   p99Ms: number;
-  timings: Timings;
 }
 
 const sides: Side[] = [
@@ -70,8 +67,7 @@ async function main(): Promise<void> {
       const url = `http://127.0.0.1:${port}`;
       const oktaUrl = side.label === 'A' ? emulator.urls.ours : emulator.urls.baseline;
       if (side.system !== 'ours') {
-        const script = { relay: 'relay-process.js', koa: 'koa-relay-process.js', baseline: 'baseline-process.js' }[side.system];
-        const baseline = await startBaselineProcess(path.join(here, script), { OKTA_ORG_URL: oktaUrl, OKTA_MAX_SOCKETS: String(maxSockets), BENCH_PROBE_PORT: String(probePort) }, probe);
+        const baseline = await startBaselineProcess(side.system, { oktaUrl, maxSockets, probePort }, probe);
         return { side, url: baseline.url, probePort, pid: baseline.child.pid ?? 0, child: baseline.child };
       }
       const env = benchServiceEnv({ engine: 'classic', oktaUrl, url, port, probePort, maxSockets, instance: side.label });
@@ -80,32 +76,21 @@ async function main(): Promise<void> {
     }),
   );
 
-  async function measure(instance: (typeof started)[number], delayMs: number): Promise<Reading & { result: LoadResult }> {
-    resetPeakRss(instance.pid);
-    await readProbe(instance.probePort);
-    const cpuBefore = cpuSeconds(instance.pid);
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    const result = await runLoad({
-      target: { name: instance.side.system, url: instance.url },
-      concurrency: users,
-      durationMs,
-      login: (index) => benchLogin(instance.side.firstUser + index),
-      answer: BENCH_ANSWER,
-      tokenFor,
-      thinkMs,
+  async function measure(instance: (typeof started)[number], delayMs: number): Promise<Reading> {
+    const cost = await measureLoad(instance.pid, instance.probePort, async () => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return runLoad({
+        target: { name: instance.side.system, url: instance.url },
+        concurrency: users,
+        durationMs,
+        login: (index) => benchLogin(instance.side.firstUser + index),
+        answer: BENCH_ANSWER,
+        tokenFor,
+        thinkMs,
+      });
     });
-    const cpu = cpuSeconds(instance.pid) - cpuBefore;
-    const heap = await readProbe(instance.probePort);
-    const requests = Object.values(result.timings).reduce((sum, values) => sum + values.length, 0);
-    return {
-      result,
-      cpuMsPerFlow: (cpu * 1000) / Math.max(1, result.flows),
-      flowsPerSecond: (result.flows * 1000) / result.elapsedMs,
-      peakRssMib: peakRssMib(instance.pid),
-      kibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
-      p99Ms: Math.max(...Object.values(result.timings).map((values) => percentile(values, 99))),
-      timings: result.timings,
-    };
+    const { result } = cost;
+    return { ...cost, flowsPerSecond: (result.flows * 1000) / result.elapsedMs, p99Ms: Math.max(...Object.values(result.timings).map((values) => percentile(values, 99))) };
   }
 
   process.stderr.write(`bench:ab: warming up both sides\n`);
@@ -131,20 +116,20 @@ async function main(): Promise<void> {
     '| round | A CPU ms/flow | B CPU ms/flow | B / A | A flows/s | B flows/s | A peak RSS MiB | B peak RSS MiB | A KiB/request | B KiB/request | A worst step p99 ms | B worst step p99 ms |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...readings.map(({ a, b }, index) =>
-      `| ${index + 1} | ${fixed(a.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow / a.cpuMsPerFlow, 3)} | ${fixed(a.flowsPerSecond, 1)} | ${fixed(b.flowsPerSecond, 1)} | ${fixed(a.peakRssMib, 1)} | ${fixed(b.peakRssMib, 1)} | ${fixed(a.kibPerRequest, 1)} | ${fixed(b.kibPerRequest, 1)} | ${fixed(a.p99Ms, 1)} | ${fixed(b.p99Ms, 1)} |`,
+      `| ${index + 1} | ${fixed(a.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow / a.cpuMsPerFlow, 3)} | ${fixed(a.flowsPerSecond, 1)} | ${fixed(b.flowsPerSecond, 1)} | ${fixed(a.peakRssMib, 1)} | ${fixed(b.peakRssMib, 1)} | ${fixed(a.allocatedKibPerRequest, 1)} | ${fixed(b.allocatedKibPerRequest, 1)} | ${fixed(a.p99Ms, 1)} | ${fixed(b.p99Ms, 1)} |`,
     ),
     '',
-    `Median of the rounds' B / A: CPU per flow ${fixed(median(readings.map(({ a, b }) => b.cpuMsPerFlow / a.cpuMsPerFlow)), 3)}, flows/s ${fixed(median(readings.map(({ a, b }) => b.flowsPerSecond / a.flowsPerSecond)), 3)}, peak RSS ${fixed(median(readings.map(({ a, b }) => b.peakRssMib - a.peakRssMib)), 1)} MiB (B − A), allocation ${fixed(median(readings.map(({ a, b }) => b.kibPerRequest / a.kibPerRequest)), 3)}.`,
+    `Median of the rounds' B / A: CPU per flow ${fixed(median(readings.map(({ a, b }) => b.cpuMsPerFlow / a.cpuMsPerFlow)), 3)}, flows/s ${fixed(median(readings.map(({ a, b }) => b.flowsPerSecond / a.flowsPerSecond)), 3)}, peak RSS ${fixed(median(readings.map(({ a, b }) => b.peakRssMib - a.peakRssMib)), 1)} MiB (B − A), allocation ${fixed(median(readings.map(({ a, b }) => b.allocatedKibPerRequest / a.allocatedKibPerRequest)), 3)}.`,
   ];
   // Step latency: every round's samples pooled per side, and the rounds' own p99 differences.
-  const pooled = (side: 'a' | 'b', step: (typeof STEPS)[number]) => readings.flatMap((reading) => reading[side].timings[step]);
+  const pooled = (side: 'a' | 'b', step: (typeof STEPS)[number]) => readings.flatMap((reading) => reading[side].result.timings[step]);
   lines.push(
     '',
     '| step | A p50 ms | A p99 ms | B p50 ms | B p99 ms | A − B p99, pooled | A − B p99, median of rounds |',
     '|---|---:|---:|---:|---:|---:|---:|',
     ...STEPS.map((step) => {
       const [a, b] = [pooled('a', step), pooled('b', step)];
-      const byRound = median(readings.map((reading) => percentile(reading.a.timings[step], 99) - percentile(reading.b.timings[step], 99)));
+      const byRound = median(readings.map((reading) => percentile(reading.a.result.timings[step], 99) - percentile(reading.b.result.timings[step], 99)));
       return `| ${step} | ${fixed(percentile(a, 50), 1)} | ${fixed(percentile(a, 99), 1)} | ${fixed(percentile(b, 50), 1)} | ${fixed(percentile(b, 99), 1)} | ${fixed(percentile(a, 99) - percentile(b, 99), 1)} | ${fixed(byRound, 1)} |`;
     }),
   );

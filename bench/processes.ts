@@ -8,8 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProbeReading } from './heap-probe.js';
+import type { LoadResult } from './load.js';
 import type { Client, EmulatorReply, EmulatorRequest, EmulatorStats } from './protocol.js';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every common kernel build. */
@@ -104,10 +105,58 @@ export async function startEmulatorProcess(script: string, env: Record<string, s
   };
 }
 
-/** A baseline (Koa + got, or the bare node:http relay), with the heap probe loaded (nodeFlags). */
-export async function startBaselineProcess(script: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+export type BaselineSystem = 'baseline' | 'relay' | 'koa';
+
+/** Each baseline's script, beside this file: Koa + got, the bare node:http relay, Koa over node:http. */
+const BASELINE_SCRIPTS: Record<BaselineSystem, string> = { baseline: 'baseline-process.js', relay: 'relay-process.js', koa: 'koa-relay-process.js' };
+
+/** A baseline relaying to the emulator at `oktaUrl`, with the heap probe loaded (nodeFlags). */
+export async function startBaselineProcess(
+  system: BaselineSystem,
+  options: { oktaUrl: string; maxSockets: number; probePort: number },
+  nodeFlags: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), BASELINE_SCRIPTS[system]);
+  const env = { OKTA_ORG_URL: options.oktaUrl, OKTA_MAX_SOCKETS: String(options.maxSockets), BENCH_PROBE_PORT: String(options.probePort) };
   const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: nodeFlags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return { child, url: await readyMessage<string>(child, `the baseline ${path.basename(script)}`, 'url') };
+}
+
+/** What one process cost over one load: read from outside (/proc) and from its heap probe. */
+export interface ProcessCost {
+  readonly result: LoadResult;
+  readonly cpuMsPerFlow: number;
+  /** Peak resident memory during this load alone (the kernel's high-water mark, reset before it). */
+  readonly peakRssMib: number;
+  /** JavaScript heap allocated per HTTP request answered, in KiB. */
+  readonly allocatedKibPerRequest: number;
+  readonly gcPausesMs: readonly number[];
+  /** Heap left after the fullest full GC (the live set), MiB; NaN when none ran. */
+  readonly liveHeapMib: number;
+}
+
+/**
+ * Runs `load` against the process `pid` (its heap probe on `probePort`) and says what it cost.
+ * `settle` runs after the load and before the CPU is read: work the process does after its last
+ * answer (calls to Okta made after responding) belongs to the load.
+ */
+export async function measureLoad(pid: number, probePort: number, load: () => Promise<LoadResult>, settle?: () => Promise<void>): Promise<ProcessCost> {
+  resetPeakRss(pid);
+  await readProbe(probePort);
+  const cpuBefore = cpuSeconds(pid);
+  const result = await load();
+  await settle?.();
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const heap = await readProbe(probePort);
+  const requests = Object.values(result.timings).reduce((sum, values) => sum + values.length, 0);
+  return {
+    result,
+    cpuMsPerFlow: (cpu * 1000) / Math.max(1, result.flows),
+    peakRssMib: peakRssMib(pid),
+    allocatedKibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
+    gcPausesMs: heap.pausesMs,
+    liveHeapMib: heap.liveHeapBytes === null ? Number.NaN : heap.liveHeapBytes / 1024 / 1024,
+  };
 }
 
 /** `node --import` flags that load the heap probe (heap-probe.ts) into a measured process. */

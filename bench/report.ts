@@ -1,28 +1,20 @@
 /** The benchmark's report: one markdown document, figures first, then the targets met or missed. */
-import { percentile, STEPS, type LoadResult, type System } from './load.js';
+import { percentile, STEPS, type System } from './load.js';
+import type { ProcessCost } from './processes.js';
 
-export interface ScenarioFigures {
+export interface ScenarioFigures extends ProcessCost {
   readonly target: System;
   readonly concurrency: number;
   /** 0: saturation (flows back to back); otherwise the mean pause before each step. */
   readonly thinkMs: number;
-  readonly result: LoadResult;
-  readonly cpuMsPerFlow: number;
   /**
    * Saturation runs in interleaved rounds (BENCH_SATURATION_ROUNDS): every round's CPU per flow,
    * in round order. The other figures are the median round's (the one whose CPU is the median).
    */
   readonly cpuMsPerFlowByRound?: readonly number[];
-  /** Peak resident memory during this scenario alone (the kernel's high-water mark, reset before it). */
-  readonly peakRssMib: number;
   readonly oktaCallsPerFlow: number;
   readonly oktaConnectionsPer1000: number;
   readonly peakOktaConnections: number;
-  /** JavaScript heap allocated per HTTP request answered (heap-probe.ts), in KiB. */
-  readonly allocatedKibPerRequest: number;
-  readonly gcPausesMs: readonly number[];
-  /** Heap left after the fullest full GC of the scenario (the live set), MiB; NaN when none ran. */
-  readonly liveHeapMib: number;
 }
 
 /** Rounds in which ours and another system were loaded at the same time (run.ts, SIDE_BY_SIDE). */

@@ -39,7 +39,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { runLoad, postJson, type System, type Target } from './load.js';
-import { batched, benchServiceEnv, shippedNodeFlags, cpuSeconds, freePort, peakRssMib, probeFlags, readProbe, resetPeakRss, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
+import { batched, benchServiceEnv, measureLoad, shippedNodeFlags, freePort, probeFlags, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess, type BaselineSystem } from './processes.js';
 import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderMailReport, runMailBurst } from './mail.js';
 import { renderReport, type PairRounds, type ScenarioFigures, type KnownUnknown } from './report.js';
@@ -117,10 +117,11 @@ async function main(): Promise<void> {
   const enabled = new Set((process.env.BENCH_SYSTEMS ?? 'ours,baseline,relay,koa,ours-idx').split(',').map((name) => name.trim()));
   const service = enabled.has('ours') ? await startService('classic') : undefined;
   const idxService = enabled.has('ours-idx') ? await startService('idx') : undefined;
-  const baselineEnv = (system: 'baseline' | 'relay' | 'koa') => ({ OKTA_ORG_URL: emulator.urls[system], OKTA_MAX_SOCKETS: String(maxSockets), BENCH_PROBE_PORT: String(probePorts[system]) });
-  const baseline = enabled.has('baseline') ? await startBaselineProcess(path.join(here, 'baseline-process.js'), baselineEnv('baseline'), probe) : undefined;
-  const relay = enabled.has('relay') ? await startBaselineProcess(path.join(here, 'relay-process.js'), baselineEnv('relay'), probe) : undefined;
-  const koa = enabled.has('koa') ? await startBaselineProcess(path.join(here, 'koa-relay-process.js'), baselineEnv('koa'), probe) : undefined;
+  const startBaseline = (system: BaselineSystem) =>
+    enabled.has(system) ? startBaselineProcess(system, { oktaUrl: emulator.urls[system], maxSockets, probePort: probePorts[system] }, probe) : undefined;
+  const baseline = await startBaseline('baseline');
+  const relay = await startBaseline('relay');
+  const koa = await startBaseline('koa');
   const targets = new Map<System, { target: Target; pid: number }>();
   if (service) targets.set('ours', { target: { name: 'ours', url: urlOf(ports.ours) }, pid: service.pid ?? 0 });
   if (idxService) targets.set('ours-idx', { target: { name: 'ours-idx', url: urlOf(ports['ours-idx']) }, pid: idxService.pid ?? 0 });
@@ -156,28 +157,25 @@ async function main(): Promise<void> {
   /** `firstUser`: where this run's users start, so two systems loaded at once never share a user. */
   async function scenario(name: System, users: number, duration: number, think = 0, firstUser = 0): Promise<ScenarioFigures> {
     const { target, pid } = targets.get(name)!;
-    resetPeakRss(pid);
-    await readProbe(probePorts[name]);
-    const cpuBefore = cpuSeconds(pid);
     const oktaBefore = await emulator.stats(name);
-    const result = await runLoad({ target, concurrency: users, durationMs: duration, login: (index) => benchLogin(firstUser + index), answer: BENCH_ANSWER, tokenFor: name === 'ours-idx' ? codeFor : tokenFor, thinkMs: think });
-    const oktaAfter = await settledStats(name);
-    const cpu = cpuSeconds(pid) - cpuBefore;
-    const heap = await readProbe(probePorts[name]);
-    const requests = Object.values(result.timings).reduce((sum, values) => sum + values.length, 0);
+    let oktaAfter = oktaBefore;
+    const cost = await measureLoad(
+      pid,
+      probePorts[name],
+      () => runLoad({ target, concurrency: users, durationMs: duration, login: (index) => benchLogin(firstUser + index), answer: BENCH_ANSWER, tokenFor: name === 'ours-idx' ? codeFor : tokenFor, thinkMs: think }),
+      async () => {
+        oktaAfter = await settledStats(name);
+      },
+    );
+    const flows = Math.max(1, cost.result.flows);
     return {
+      ...cost,
       target: name,
       concurrency: users,
       thinkMs: think,
-      result,
-      cpuMsPerFlow: (cpu * 1000) / Math.max(1, result.flows),
-      peakRssMib: peakRssMib(pid),
-      oktaCallsPerFlow: (oktaAfter.apiCalls - oktaBefore.apiCalls) / Math.max(1, result.flows),
-      oktaConnectionsPer1000: ((oktaAfter.connections - oktaBefore.connections) * 1000) / Math.max(1, result.flows),
+      oktaCallsPerFlow: (oktaAfter.apiCalls - oktaBefore.apiCalls) / flows,
+      oktaConnectionsPer1000: ((oktaAfter.connections - oktaBefore.connections) * 1000) / flows,
       peakOktaConnections: oktaAfter.peakOpen,
-      allocatedKibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
-      gcPausesMs: heap.pausesMs,
-      liveHeapMib: heap.liveHeapBytes === null ? Number.NaN : heap.liveHeapBytes / 1024 / 1024,
     };
   }
 

@@ -13,6 +13,7 @@
  */
 import type { Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { InFlightResponses } from './in-flight.js';
 
 export type Closer = () => Promise<void> | void;
 /** Resolves true when the dependency can serve; false or a rejection means not ready. */
@@ -66,7 +67,9 @@ export function createLifecycle(options: { logger: Logger; timeoutMs: number }):
   const checks: { name: string; check: ReadinessCheck }[] = [];
   const advisories: { name: string; advisory: Advisory }[] = [];
   const servers: Server[] = [];
-  const inFlight = new Set<ServerResponse>();
+  // Not a Set: one that every response passes through kept them alive past the young-generation
+  // collections (in-flight.ts).
+  const inFlight = new InFlightResponses();
   let shuttingDown = false;
   let stopped: Promise<ShutdownReport> | undefined;
 

@@ -19,13 +19,13 @@ afterEach(async () => {
  * POST /api/recovery/verify over node:http, so the test sees the socket's fate as well as the
  * status. Verify, because it waits for Okta inside the request (start answers before Okta).
  */
-function verifyLink(url: string): Promise<{ status: number; body: string }> {
+function verifyLink(url: string): Promise<{ status: number; body: string; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ token: 'VBQ0gwBp5LyJJFdbmWCM' });
     const outgoing = request(`${url}/api/recovery/verify`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
       let text = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text, connection: response.headers.connection }));
       response.on('error', reject);
     });
     outgoing.on('error', reject);
@@ -83,6 +83,8 @@ describe('graceful shutdown', () => {
     const answered = await inFlight;
     expect(answered.status).toBe(200);
     expect(JSON.parse(answered.body)).toMatchObject({ status: 'RECOVERY' });
+    // A keep-alive client is told not to send its next request to an instance that is leaving.
+    expect(answered.connection).toBe('close');
     expect(report).toEqual({ timedOut: false, failedClosers: [] });
     expect(events).toEqual(['mail-queue drained', 'redis closed']);
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();

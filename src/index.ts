@@ -5,12 +5,18 @@
 import { ConfigError, loadConfig, withOktaOrgUrl } from './config.js';
 import type { DemoOkta } from './demo/demo-okta.js';
 import { flushStdoutLogs } from './logger.js';
+import { unsupportedRuntime } from './runtime.js';
 import { startService } from './server.js';
 
 /** How long the exit waits for log lines still on their way to stdout. */
 const LOG_FLUSH_TIMEOUT_MS = 1000;
 
 async function main(): Promise<void> {
+  const runtime = unsupportedRuntime(process.versions.node);
+  if (runtime) {
+    console.error(runtime);
+    process.exit(1);
+  }
   let config;
   try {
     config = loadConfig(process.env);

@@ -4,6 +4,7 @@
  * the start has answered); the call is drained before the process exits 0, and its audit event
  * is written.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,3 +67,25 @@ it('answers the request in flight after SIGTERM, then exits 0', async () => {
   expect(events.indexOf('recovery.start')).toBeLessThan(events.indexOf('service.stopped'));
   expect(lines.find((line) => line.event === 'recovery.start')).toMatchObject({ outcome: 'email-sent', oktaRequestId: 'slow-okta-1' });
 }, 30_000);
+
+it('refuses to start on a Node older than the oldest supported line, saying so', async () => {
+  // The built service under a Node that reports itself as 20: Node 20's HTTP agent would send
+  // every Okta call to the wrong port, so start-up stops with a sentence instead.
+  const olderNode = `data:text/javascript,Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.20.2' } });`;
+  const child = spawn(process.execPath, ['--import', olderNode, entry], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', OKTA_ORG_URL: oktaUrl, OKTA_ENGINE: 'classic' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // A service that started after all would never exit by itself: stop it, and the test fails.
+  const started = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(started);
+  expect(code).toBe(1);
+  expect(stderr.trim()).toMatch(/^Node 20\.20\.2 is older than 22, the oldest line this service runs on: use Node 22, 24 or 26/);
+  // Nothing was started: no listening line.
+  expect(stdout).not.toContain('service.started');
+});

@@ -113,10 +113,10 @@ async function main(): Promise<void> {
     `- A: ${sides[0]!.flags.join(' ')} ${path.relative(process.cwd(), sides[0]!.entry)}`,
     `- B: ${sides[1]!.system === 'ours' ? `${sides[1]!.flags.join(' ')} ${path.relative(process.cwd(), sides[1]!.entry)}` : `the ${sides[1]!.system} baseline (bench/run.ts)`}`,
     '',
-    '| round | A CPU ms/flow | B CPU ms/flow | B / A | A flows/s | B flows/s | A peak RSS MiB | B peak RSS MiB | A KiB/request | B KiB/request | A worst step p99 ms | B worst step p99 ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| round | A CPU ms/flow | B CPU ms/flow | B / A | A flows/s | B flows/s | A peak RSS MiB | B peak RSS MiB | A KiB/request | B KiB/request | A promoted KiB/request | B promoted KiB/request | A worst step p99 ms | B worst step p99 ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...readings.map(({ a, b }, index) =>
-      `| ${index + 1} | ${fixed(a.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow / a.cpuMsPerFlow, 3)} | ${fixed(a.flowsPerSecond, 1)} | ${fixed(b.flowsPerSecond, 1)} | ${fixed(a.peakRssMib, 1)} | ${fixed(b.peakRssMib, 1)} | ${fixed(a.allocatedKibPerRequest, 1)} | ${fixed(b.allocatedKibPerRequest, 1)} | ${fixed(a.p99Ms, 1)} | ${fixed(b.p99Ms, 1)} |`,
+      `| ${index + 1} | ${fixed(a.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow)} | ${fixed(b.cpuMsPerFlow / a.cpuMsPerFlow, 3)} | ${fixed(a.flowsPerSecond, 1)} | ${fixed(b.flowsPerSecond, 1)} | ${fixed(a.peakRssMib, 1)} | ${fixed(b.peakRssMib, 1)} | ${fixed(a.allocatedKibPerRequest, 1)} | ${fixed(b.allocatedKibPerRequest, 1)} | ${fixed(a.promotedKibPerRequest)} | ${fixed(b.promotedKibPerRequest)} | ${fixed(a.p99Ms, 1)} | ${fixed(b.p99Ms, 1)} |`,
     ),
     '',
     `Median of the rounds' B / A: CPU per flow ${fixed(median(readings.map(({ a, b }) => b.cpuMsPerFlow / a.cpuMsPerFlow)), 3)}, flows/s ${fixed(median(readings.map(({ a, b }) => b.flowsPerSecond / a.flowsPerSecond)), 3)}, peak RSS ${fixed(median(readings.map(({ a, b }) => b.peakRssMib - a.peakRssMib)), 1)} MiB (B − A), allocation ${fixed(median(readings.map(({ a, b }) => b.allocatedKibPerRequest / a.allocatedKibPerRequest)), 3)}.`,

@@ -21,11 +21,25 @@ import { Session } from 'node:inspector';
 import path from 'node:path';
 import v8 from 'node:v8';
 
+interface HeapState {
+  heapStatistics: { usedHeapSize: number };
+  heapSpaceStatistics: { spaceName: string; spaceUsedSize: number }[];
+}
+
 interface GcRecord {
   gcType: string;
   cost: number;
-  beforeGC: { heapStatistics: { usedHeapSize: number } };
-  afterGC: { heapStatistics: { usedHeapSize: number } };
+  beforeGC: HeapState;
+  afterGC: HeapState;
+}
+
+/** Where a young-generation collection puts what it keeps past its second collection. */
+const OLD_SPACES = new Set(['old_space', 'large_object_space']);
+
+function oldBytes(state: HeapState): number {
+  let bytes = 0;
+  for (const space of state.heapSpaceStatistics) if (OLD_SPACES.has(space.spaceName)) bytes += space.spaceUsedSize;
+  return bytes;
 }
 
 export interface ProbeReading {
@@ -36,6 +50,12 @@ export interface ProbeReading {
   fullGcs: number;
   /** Every pause since the previous reading, in ms. */
   pausesMs: number[];
+  /**
+   * Bytes the young-generation collections moved to the old generation: objects that outlived two
+   * of them. A request's objects live for milliseconds; when they get here, something held them
+   * (in-flight.ts), and each full collection that frees them is a pause of its own.
+   */
+  promotedBytes: number;
   usedHeapBytes: number;
   /** The largest heap left after a full collection: the live set (null: no full GC ran). */
   liveHeapBytes: number | null;
@@ -60,6 +80,7 @@ function read(): ProbeReading {
     fullGcs: records.filter((gc) => gc.gcType === 'MarkSweepCompact').length,
     // GCProfiler's cost is in microseconds.
     pausesMs: records.map((gc) => gc.cost / 1000),
+    promotedBytes: records.filter((gc) => gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep').reduce((sum, gc) => sum + Math.max(0, oldBytes(gc.afterGC) - oldBytes(gc.beforeGC)), 0),
     usedHeapBytes: usedNow,
     liveHeapBytes: Math.max(-1, ...records.filter((gc) => gc.gcType === 'MarkSweepCompact').map((gc) => gc.afterGC.heapStatistics.usedHeapSize)),
   };

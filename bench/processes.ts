@@ -131,6 +131,10 @@ export interface ProcessCost {
   /** JavaScript heap allocated per HTTP request answered, in KiB. */
   readonly allocatedKibPerRequest: number;
   readonly gcPausesMs: readonly number[];
+  /** What young-generation collections moved to the old generation, per HTTP request answered, in KiB. */
+  readonly promotedKibPerRequest: number;
+  /** Full (mark-compact) collections during the load. */
+  readonly fullGcs: number;
   /** Heap left after the fullest full GC (the live set), MiB; NaN when none ran. */
   readonly liveHeapMib: number;
 }
@@ -155,6 +159,8 @@ export async function measureLoad(pid: number, probePort: number, load: () => Pr
     peakRssMib: peakRssMib(pid),
     allocatedKibPerRequest: heap.allocatedBytes / 1024 / Math.max(1, requests),
     gcPausesMs: heap.pausesMs,
+    promotedKibPerRequest: heap.promotedBytes / 1024 / Math.max(1, requests),
+    fullGcs: heap.fullGcs,
     liveHeapMib: heap.liveHeapBytes === null ? Number.NaN : heap.liveHeapBytes / 1024 / 1024,
   };
 }

@@ -49,13 +49,13 @@ const label = (s: ScenarioFigures) => `${s.target} | ${s.concurrency} | ${thinkL
 
 function scenarioRows(all: readonly ScenarioFigures[]): string[] {
   const rows = [
-    '| system | concurrent flows | think time | flows | failed | flows/s | CPU ms/flow | peak RSS MiB | live heap MiB | heap KiB/request | GC pauses: count, p50, max ms | Okta calls/flow | Okta connections opened /1000 flows | peak open Okta connections |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|',
+    '| system | concurrent flows | think time | flows | failed | flows/s | CPU ms/flow | peak RSS MiB | live heap MiB | heap KiB/request | promoted KiB/request | GC pauses: count, p50, max ms (full GCs) | Okta calls/flow | Okta connections opened /1000 flows | peak open Okta connections |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|',
   ];
   for (const s of all) {
     const gc = s.gcPausesMs;
     rows.push(
-      `| ${label(s)} | ${s.result.flows} | ${s.result.failures} | ${f1(flowsPerSecond(s))} | ${cpuCell(s)} | ${f1(s.peakRssMib)} | ${f1(s.liveHeapMib)} | ${f1(s.allocatedKibPerRequest)} | ${gc.length}, ${f1(median(gc))}, ${f1(Math.max(0, ...gc))} | ${f2(s.oktaCallsPerFlow)} | ${f1(s.oktaConnectionsPer1000)} | ${s.peakOktaConnections} |`,
+      `| ${label(s)} | ${s.result.flows} | ${s.result.failures} | ${f1(flowsPerSecond(s))} | ${cpuCell(s)} | ${f1(s.peakRssMib)} | ${f1(s.liveHeapMib)} | ${f1(s.allocatedKibPerRequest)} | ${f2(s.promotedKibPerRequest)} | ${gc.length}, ${f1(median(gc))}, ${f1(Math.max(0, ...gc))} (${s.fullGcs}) | ${f2(s.oktaCallsPerFlow)} | ${f1(s.oktaConnectionsPer1000)} | ${s.peakOktaConnections} |`,
     );
   }
   return rows;

@@ -27,33 +27,38 @@ type Tracked = ServerResponse & Linked;
 export class InFlightResponses {
   /** The most recently added response; each links to the one added before it. */
   #newest: Tracked | undefined;
-  #size = 0;
 
+  /** Read only when shutting down: walked then, not counted on every request. */
   get size(): number {
-    return this.#size;
+    let count = 0;
+    for (let at: Linked | undefined = this.#newest; at; at = at[NEXT]) count += 1;
+    return count;
+  }
+
+  /** Every member is the newest or has one added after it. */
+  #holds(tracked: Tracked): boolean {
+    return tracked[PREVIOUS] !== undefined || this.#newest === tracked;
   }
 
   add(response: ServerResponse): void {
     const tracked = response as Tracked;
-    if (tracked[NEXT] !== undefined || tracked[PREVIOUS] !== undefined || this.#newest === tracked) return;
+    if (this.#holds(tracked)) return;
     tracked[NEXT] = this.#newest;
     if (this.#newest) this.#newest[PREVIOUS] = tracked;
     this.#newest = tracked;
-    this.#size += 1;
   }
 
   /** Unlinks the response; one that is not in the list is left alone. */
   delete(response: ServerResponse): void {
     const tracked = response as Tracked;
+    if (!this.#holds(tracked)) return;
     const previous = tracked[PREVIOUS];
     const next = tracked[NEXT];
-    if (previous === undefined && this.#newest !== tracked) return;
     if (previous) previous[NEXT] = next;
     else this.#newest = next as Tracked | undefined;
     if (next) next[PREVIOUS] = previous;
     tracked[PREVIOUS] = undefined;
     tracked[NEXT] = undefined;
-    this.#size -= 1;
   }
 
   *[Symbol.iterator](): IterableIterator<ServerResponse> {

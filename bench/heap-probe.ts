@@ -73,14 +73,15 @@ function read(): ProbeReading {
   const records = (profiler.stop()?.statistics ?? []) as unknown as GcRecord[];
   profiler = new v8.GCProfiler();
   profiler.start();
+  const young = records.filter((gc) => gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep');
   const freed = records.reduce((sum, gc) => sum + Math.max(0, gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize), 0);
   const reading: ProbeReading = {
     allocatedBytes: freed + usedNow - usedAtLastRead,
-    scavenges: records.filter((gc) => gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep').length,
+    scavenges: young.length,
     fullGcs: records.filter((gc) => gc.gcType === 'MarkSweepCompact').length,
     // GCProfiler's cost is in microseconds.
     pausesMs: records.map((gc) => gc.cost / 1000),
-    promotedBytes: records.filter((gc) => gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep').reduce((sum, gc) => sum + Math.max(0, oldBytes(gc.afterGC) - oldBytes(gc.beforeGC)), 0),
+    promotedBytes: young.reduce((sum, gc) => sum + Math.max(0, oldBytes(gc.afterGC) - oldBytes(gc.beforeGC)), 0),
     usedHeapBytes: usedNow,
     liveHeapBytes: Math.max(-1, ...records.filter((gc) => gc.gcType === 'MarkSweepCompact').map((gc) => gc.afterGC.heapStatistics.usedHeapSize)),
   };

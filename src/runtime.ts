@@ -4,7 +4,7 @@
  * on (http-transport.ts), so every Okta call to an org URL that names a port went to port 80 and
  * was refused, and each user got "try again later". Start-up stops instead, with a sentence.
  */
-export const OLDEST_NODE_MAJOR = 22;
+const OLDEST_NODE_MAJOR = 22;
 
 /** Why this Node cannot run the service, or undefined when it can. */
 export function unsupportedRuntime(nodeVersion: string): string | undefined {

@@ -8,8 +8,10 @@
  *   2. access log       — one line per request, token removed from the path; HTTP metrics
  *   3. error boundary   — anything thrown becomes a safe page or JSON error
  *   4. static assets    — under /assets/ only (the files, and the brand's stylesheet)
- *   5. body parser      — JSON and forms, small, unreadable → VALIDATION
- *   6. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes;
+ *   5. admission        — at most MAX_CONCURRENT_REQUESTS worked on at once; the rest wait their
+ *                         turn before anything is built for them (the probes never wait)
+ *   6. body parser      — JSON and forms, small, unreadable → VALIDATION
+ *   7. routes           — health, metrics (with METRICS_TOKEN), JSON API, pages, demo-only routes;
  *                         a request meets only the routers with a route under its first segment
  *
  * Fewer layers than concerns: koa-compose costs each layer a bound function (and its promise
@@ -21,9 +23,10 @@ import type { Context, Middleware } from 'koa';
 import type { AppDeps } from './deps.js';
 import { publicDir } from './paths.js';
 import { httpMetrics } from './observability/http-metrics.js';
-import { metricsRouter } from './observability/metrics-endpoint.js';
+import { METRICS_PATH, metricsRouter } from './observability/metrics-endpoint.js';
 import { createFlowSealer } from './recovery/flow-cookie.js';
 import { accessLog } from './web/access-log.js';
+import { createAdmission } from './web/admission.js';
 import { apiRouter, unlockApiRouter } from './web/api.js';
 import { ASSETS_PREFIX, serveAssets } from './web/assets.js';
 import { serveBrandStylesheet } from './web/brand.js';
@@ -31,7 +34,7 @@ import { parseBody } from './web/body.js';
 import { createCookieJar } from './web/cookies.js';
 import { createCsrfGuard } from './web/csrf.js';
 import { errorBoundary } from './web/errors.js';
-import { healthRouter } from './web/health.js';
+import { healthRouter, LIVENESS_PATH, READINESS_PATH } from './web/health.js';
 import { ServiceKoa } from './web/koa-app.js';
 import { pagesRouter } from './web/pages.js';
 import { createPresenter } from './web/present.js';
@@ -40,6 +43,9 @@ import { mountRouters } from './web/router-dispatch.js';
 import { canonicalPaths } from './web/route-paths.js';
 import { untrustedForwardingWatch } from './web/proxy-check.js';
 import { securityHeaders } from './web/security-headers.js';
+
+/** Paths that never wait at admission: an instance busy with Okta still says it is alive, and is still scraped. */
+const NEVER_WAITS: ReadonlySet<string> = new Set([LIVENESS_PATH, READINESS_PATH, METRICS_PATH]);
 
 export function createApp(deps: AppDeps): Koa {
   const { config } = deps;
@@ -66,6 +72,15 @@ export function createApp(deps: AppDeps): Koa {
     unlockOffered: config.unlockMethods.length > 0,
     csrfToken: (ctx) => csrf.tokenFor(ctx),
   });
+  const admission = createAdmission({
+    limit: config.http.maxConcurrentRequests,
+    // A request that waited this long would have had Okta's timeout by now.
+    maxWaitMs: config.okta.timeoutMs,
+    clock: deps.clock,
+    // The probes and the scrape answer even when every place is taken by a request waiting for Okta.
+    exempt: (ctx) => NEVER_WAITS.has(ctx.path.toLowerCase()),
+  });
+  if (config.http.maxConcurrentRequests > 0) deps.metrics.watchAdmission(admission.counts);
   const stepDeps = { config, engine: deps.engine, clock: deps.clock, logger: deps.logger, audit: deps.audit, mailer: deps.mailer, limits: deps.limits };
 
   // The logo's and the favicon's origins join img-src (a favicon is fetched under img-src too).
@@ -82,6 +97,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(accessLog(deps.logger, httpMetrics(deps.metrics)));
   app.use(errorBoundary((ctx, outcome) => (presenter.isApi(ctx) ? presenter.json(ctx, outcome) : presenter.page(ctx, outcome))));
   app.use(underAssets(serveAssets(publicDir, ['app.css', 'app.js', 'favicon.svg']), serveBrandStylesheet(config.brand.primaryColor)));
+  app.use(admission.middleware);
   app.use(parseBody());
 
   const routers = [

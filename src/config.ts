@@ -122,6 +122,8 @@ const environmentSchema = z.object({
   HOST: z.string().trim().min(1).optional(),
   /** Idle keep-alive connections live this long; above the load balancer's idle timeout (ALB: 60 s). */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
+  /** Requests worked on at once (web/admission.ts); the rest wait their turn. Unset: OKTA_MAX_SOCKETS; 0: no limit. */
+  MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(0).max(100_000).optional(),
   COOKIE_SECRET: cookieSecret.optional(),
   /** The secret COOKIE_SECRET replaced: flows sealed under it still open (flow-cookie.ts); new ones use COOKIE_SECRET. */
   COOKIE_SECRET_PREVIOUS: cookieSecret.optional(),
@@ -292,7 +294,7 @@ export interface Config {
   readonly publicOrigin: string;
   /** Cookies get `Secure` and HSTS is sent only when the public URL is https. */
   readonly secureCookies: boolean;
-  readonly http: { readonly host: string; /** HOST was set, not defaulted. */ readonly hostIsExplicit: boolean; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number; readonly keepAliveTimeoutMs: number };
+  readonly http: { readonly host: string; /** HOST was set, not defaulted. */ readonly hostIsExplicit: boolean; readonly port: number; readonly trustProxy: boolean; readonly trustProxyHops: number; readonly keepAliveTimeoutMs: number; /** 0: no limit. */ readonly maxConcurrentRequests: number };
   readonly cookieSecret: string;
   /** True when COOKIE_SECRET was not given and one was generated for this process only. */
   readonly cookieSecretIsEphemeral: boolean;
@@ -477,7 +479,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     publicOrigin,
     secureCookies: new URL(publicUrl).protocol === 'https:',
     // Demo mode's /dev/mailbox shows every demo user's reset links: on the network only when asked.
-    http: { host: env.HOST ?? (env.OKTA_ORG_URL ? '0.0.0.0' : '127.0.0.1'), hostIsExplicit: env.HOST !== undefined, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    http: { host: env.HOST ?? (env.OKTA_ORG_URL ? '0.0.0.0' : '127.0.0.1'), hostIsExplicit: env.HOST !== undefined, port: env.PORT, trustProxy: env.TRUST_PROXY, trustProxyHops: env.TRUST_PROXY_HOPS, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS ?? env.OKTA_MAX_SOCKETS },
     cookieSecret: env.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     cookieSecretIsEphemeral: !env.COOKIE_SECRET,
     cookieSecretPrevious: env.COOKIE_SECRET_PREVIOUS,

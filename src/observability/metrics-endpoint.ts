@@ -21,10 +21,13 @@ export function bearerMatches(authorization: string | undefined, token: string):
   return match !== null && timingSafeEqual(sha256(match[1] ?? ''), sha256(token));
 }
 
+/** Where both serve the metrics. */
+export const METRICS_PATH = '/metrics';
+
 /** GET /metrics on the main app, only with the bearer token; no token configured → not mounted. */
 export function metricsRouter(registry: Registry, token: string): Router {
   const router = new Router();
-  router.get('/metrics', async (ctx) => {
+  router.get(METRICS_PATH, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (!bearerMatches(ctx.get('authorization') || undefined, token)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
@@ -47,7 +50,7 @@ export interface MetricsServer {
 export async function startMetricsServer(registry: Registry, options: { host: string; port: number; token?: string | undefined }): Promise<MetricsServer> {
   const server: Server = createServer((request: IncomingMessage, response) => {
     const path = (request.url ?? '').split('?')[0];
-    if (request.method !== 'GET' || path !== '/metrics') {
+    if (request.method !== 'GET' || path !== METRICS_PATH) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }

@@ -26,6 +26,8 @@ export interface Metrics {
   rateLimitHit(source: RateLimitSource): void;
   /** The mail queue keeps plain counters (sent, failed, retried, …); exported as emails_total{result}. */
   watchMailQueue(read: () => Readonly<Record<string, number>>): void;
+  /** Requests worked on, waiting, and turned away at admission (web/admission.ts); not called without a limit. */
+  watchAdmission(read: () => { readonly inProgress: number; readonly waiting: number; readonly turnedAway: number }): void;
   /** The in-memory limiter store's size and evictions (limits/memory-store.ts); not called with Redis. */
   watchLimitStore(read: () => { readonly keys: number; readonly evictions: number }): void;
 }
@@ -41,6 +43,7 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
   const registers = [registry];
   let readMailQueue: (() => Readonly<Record<string, number>>) | undefined;
+  let readAdmission: (() => { readonly inProgress: number; readonly waiting: number; readonly turnedAway: number }) | undefined;
   let readLimitStore: (() => { readonly keys: number; readonly evictions: number }) | undefined;
 
   const metrics = {
@@ -109,6 +112,35 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
         this.inc(stats.evictions);
       },
     }),
+    httpRequestsInProgress: new Gauge({
+      name: `${prefix}http_requests_in_progress`,
+      help: 'Requests being worked on now (at most MAX_CONCURRENT_REQUESTS).',
+      registers: [],
+      collect() {
+        const counts = readAdmission?.();
+        if (counts) this.set(counts.inProgress);
+      },
+    }),
+    httpRequestsWaiting: new Gauge({
+      name: `${prefix}http_requests_waiting`,
+      help: 'Requests waiting for admission (MAX_CONCURRENT_REQUESTS are being worked on).',
+      registers: [],
+      collect() {
+        const counts = readAdmission?.();
+        if (counts) this.set(counts.waiting);
+      },
+    }),
+    httpRequestsTurnedAway: new Counter({
+      name: `${prefix}http_requests_turned_away_total`,
+      help: 'Requests answered 503 at admission: waited longer than OKTA_TIMEOUT_MS, or their client left while waiting.',
+      registers: [],
+      collect() {
+        const counts = readAdmission?.();
+        if (!counts) return;
+        this.reset();
+        this.inc(counts.turnedAway);
+      },
+    }),
     httpRequestDuration: new Histogram({
       name: `${prefix}http_request_duration_seconds`,
       help: 'HTTP request duration by method, matched route and status.',
@@ -122,6 +154,12 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
     rateLimitHit: (source) => metrics.rateLimitHits.inc({ source }),
     watchMailQueue: (read) => {
       readMailQueue = read;
+    },
+    watchAdmission: (read) => {
+      readAdmission = read;
+      registry.registerMetric(metrics.httpRequestsInProgress);
+      registry.registerMetric(metrics.httpRequestsWaiting);
+      registry.registerMetric(metrics.httpRequestsTurnedAway);
     },
     watchLimitStore: (read) => {
       readLimitStore = read;

@@ -6,6 +6,7 @@
  */
 import type { Context, Middleware } from 'koa';
 import type { AnyOutcome } from './present.js';
+import { OverloadedError } from './admission.js';
 import { state } from './request-context.js';
 
 /** Thrown by the body parser and guards for requests that cannot be read at all. */
@@ -60,6 +61,11 @@ export function errorBoundary(present: PresentFailure): Middleware {
     if (error instanceof BadRequestError) {
       state(ctx).log?.info({ event: 'http.bad-request', reason: error.message }, 'request refused');
       present(ctx, error.outcome === 'forbidden' ? { kind: 'forbidden' } : UNREADABLE);
+      return;
+    }
+    if (error instanceof OverloadedError) {
+      state(ctx).log?.warn({ event: 'http.turned-away', reason: error.reason }, 'request turned away at admission');
+      present(ctx, { kind: 'upstream-unavailable' });
       return;
     }
     const status = (error as { status?: unknown }).status;

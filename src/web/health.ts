@@ -13,13 +13,16 @@ import { ROUTING } from './route-paths.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { EngineName } from '../recovery/engine.js';
 
+export const LIVENESS_PATH = '/healthz';
+export const READINESS_PATH = '/readyz';
+
 export function healthRouter(lifecycle: Pick<Lifecycle, 'readiness'>, engine: EngineName): Router {
   const router = new Router(ROUTING);
-  router.get('/healthz', (ctx) => {
+  router.get(LIVENESS_PATH, (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };
   });
-  router.get('/readyz', async (ctx) => {
+  router.get(READINESS_PATH, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const readiness = await lifecycle.readiness();
     ctx.status = readiness.ready ? 200 : 503;

@@ -75,6 +75,27 @@ export class OktaMock {
     return this;
   }
 
+  /**
+   * The next POST to `path` is recorded as it arrives and answered only when the returned function
+   * is called: a test holds a request at Okta for exactly as long as it needs to.
+   */
+  hold(path: string, recorded: RecordedResponse | string): () => void {
+    const response = typeof recorded === 'string' ? fixture(recorded) : recorded;
+    const calls = this.calls;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    nock(OKTA_ORG)
+      .post(path)
+      .reply(async (request: Request) => {
+        calls.push({ path, body: bodyOf(await request.text()), headers: Object.fromEntries(request.headers) });
+        await released;
+        return [response.status, response.body, { 'x-okta-request-id': 'reqTest123' }] as const;
+      });
+    return release;
+  }
+
   callsTo(path: string): CapturedOktaCall[] {
     return this.calls.filter((call) => call.path === path);
   }

@@ -46,6 +46,36 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
   let readAdmission: (() => { readonly inProgress: number; readonly waiting: number; readonly turnedAway: number }) | undefined;
   let readLimitStore: (() => { readonly keys: number; readonly evictions: number }) | undefined;
 
+  /**
+   * A gauge whose value another module keeps and this one reads at scrape time; registered only
+   * once something is watched (see watchLimitStore), so an absent source never reads as a zero.
+   */
+  function gaugeReadAtScrape(name: string, help: string, read: () => number | undefined): Gauge {
+    return new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      registers: [],
+      collect() {
+        const value = read();
+        if (value !== undefined) this.set(value);
+      },
+    });
+  }
+  /** The same for a running total kept elsewhere: set at scrape time, never incremented here. */
+  function counterReadAtScrape(name: string, help: string, read: () => number | undefined): Counter {
+    return new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers: [],
+      collect() {
+        const total = read();
+        if (total === undefined) return;
+        this.reset();
+        this.inc(total);
+      },
+    });
+  }
+
   const metrics = {
     registry,
     flowsStarted: new Counter({ name: `${prefix}flows_started_total`, help: 'Recovery flows started (emails asked of Okta).', registers }),
@@ -92,55 +122,27 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
         for (const [result, count] of Object.entries(counts)) this.inc({ result }, count);
       },
     }),
-    limitStoreKeys: new Gauge({
-      name: `${prefix}limit_store_keys`,
-      help: 'Keys the in-memory abuse-limit store holds (bounded by RATE_LIMIT_MEMORY_MAX_KEYS; absent with Redis).',
-      registers: [],
-      collect() {
-        const stats = readLimitStore?.();
-        if (stats) this.set(stats.keys);
-      },
-    }),
-    limitStoreEvictions: new Counter({
-      name: `${prefix}limit_store_evictions_total`,
-      help: 'Live keys the in-memory abuse-limit store dropped because it was full (new keys are then held down for a window).',
-      registers: [],
-      collect() {
-        const stats = readLimitStore?.();
-        if (!stats) return;
-        this.reset();
-        this.inc(stats.evictions);
-      },
-    }),
-    httpRequestsInProgress: new Gauge({
-      name: `${prefix}http_requests_in_progress`,
-      help: 'Requests being worked on now (at most MAX_CONCURRENT_REQUESTS).',
-      registers: [],
-      collect() {
-        const counts = readAdmission?.();
-        if (counts) this.set(counts.inProgress);
-      },
-    }),
-    httpRequestsWaiting: new Gauge({
-      name: `${prefix}http_requests_waiting`,
-      help: 'Requests waiting for admission (MAX_CONCURRENT_REQUESTS are being worked on).',
-      registers: [],
-      collect() {
-        const counts = readAdmission?.();
-        if (counts) this.set(counts.waiting);
-      },
-    }),
-    httpRequestsTurnedAway: new Counter({
-      name: `${prefix}http_requests_turned_away_total`,
-      help: 'Requests answered 503 at admission: waited longer than OKTA_TIMEOUT_MS, or their client left while waiting.',
-      registers: [],
-      collect() {
-        const counts = readAdmission?.();
-        if (!counts) return;
-        this.reset();
-        this.inc(counts.turnedAway);
-      },
-    }),
+    limitStoreKeys: gaugeReadAtScrape(
+      'limit_store_keys',
+      'Keys the in-memory abuse-limit store holds (bounded by RATE_LIMIT_MEMORY_MAX_KEYS; absent with Redis).',
+      () => readLimitStore?.().keys,
+    ),
+    limitStoreEvictions: counterReadAtScrape(
+      'limit_store_evictions_total',
+      'Live keys the in-memory abuse-limit store dropped because it was full (new keys are then held down for a window).',
+      () => readLimitStore?.().evictions,
+    ),
+    httpRequestsInProgress: gaugeReadAtScrape('http_requests_in_progress', 'Requests being worked on now (at most MAX_CONCURRENT_REQUESTS).', () => readAdmission?.().inProgress),
+    httpRequestsWaiting: gaugeReadAtScrape(
+      'http_requests_waiting',
+      'Requests waiting for admission (MAX_CONCURRENT_REQUESTS are being worked on).',
+      () => readAdmission?.().waiting,
+    ),
+    httpRequestsTurnedAway: counterReadAtScrape(
+      'http_requests_turned_away_total',
+      'Requests answered 503 at admission: waited longer than OKTA_TIMEOUT_MS, or their client left while waiting.',
+      () => readAdmission?.().turnedAway,
+    ),
     httpRequestDuration: new Histogram({
       name: `${prefix}http_request_duration_seconds`,
       help: 'HTTP request duration by method, matched route and status.',

@@ -10,11 +10,12 @@
  * for hundreds of ms under load, all of it outlived two young-generation collections and was
  * copied twice and promoted: ~11 KiB of every request at saturation, which made the collector the
  * largest cost above the relay's (README "Benchmark", tenth round). Waiting here, a request holds
- * its Koa context and nothing else, and the work it then does is the same.
+ * its connection, Koa's context and the headers it will answer with (~6.6 KB), and the work it
+ * then does is the same.
  *
- * What waits and what does not: the probes (/healthz, /readyz) and the static assets never wait,
- * so an instance whose requests are all waiting for Okta still says it is alive and still serves
- * its stylesheet. A request that has waited longer than OKTA_TIMEOUT_MS (it would by then have
+ * What waits and what does not: the probes (/healthz, /readyz), the scrape (/metrics) and the
+ * static assets never wait, so an instance whose requests are all waiting for Okta still says it
+ * is alive, is still scraped and still serves its stylesheet. A request that has waited longer than OKTA_TIMEOUT_MS (it would by then have
  * had Okta's timeout) is answered "try again in a few minutes" (503) without being worked on, as is
  * one whose client has gone: neither reaches Okta.
  */
@@ -45,7 +46,7 @@ export interface AdmissionOptions {
   readonly maxWaitMs: number;
   /** For how long a request has waited (the service's clock: tests move it). */
   readonly clock: Clock;
-  /** Requests that never wait (the probes). */
+  /** Requests that never wait (the probes and the scrape). */
   readonly exempt: (ctx: Context) => boolean;
 }
 

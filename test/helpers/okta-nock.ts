@@ -43,6 +43,22 @@ export class OktaMock {
 
   /** The next POST (or GET) to `path` answers with this recorded response (and optional headers). */
   reply(path: string, recorded: RecordedResponse | string, headers: Record<string, string> = {}, method: 'POST' | 'GET' = 'POST'): this {
+    this.intercept(path, method, recorded, headers, Promise.resolve());
+    return this;
+  }
+
+  /**
+   * The next POST to `path` is recorded as it arrives and answered only when the returned function
+   * is called: a test holds a request at Okta for exactly as long as it needs to.
+   */
+  hold(path: string, recorded: RecordedResponse | string): () => void {
+    let release!: () => void;
+    this.intercept(path, 'POST', recorded, {}, new Promise<void>((resolve) => (release = resolve)));
+    return release;
+  }
+
+  /** Records the call, then answers once `answerAfter` settles. */
+  private intercept(path: string, method: 'POST' | 'GET', recorded: RecordedResponse | string, headers: Record<string, string>, answerAfter: Promise<void>): void {
     const response = typeof recorded === 'string' ? fixture(recorded) : recorded;
     const calls = this.calls;
     nock(OKTA_ORG)
@@ -51,9 +67,9 @@ export class OktaMock {
       // bodies are parsed; a form-encoded one (IDX interact) is kept as its text, as nock 14 did.
       .reply(async (request: Request) => {
         calls.push({ path, body: bodyOf(await request.text()), headers: Object.fromEntries(request.headers) });
+        await answerAfter;
         return [response.status, response.body, { 'x-okta-request-id': 'reqTest123', ...headers }] as const;
       });
-    return this;
   }
 
   /** The next POST to `path` fails at the network level. */
@@ -73,27 +89,6 @@ export class OktaMock {
         return [response.status, response.body] as const;
       });
     return this;
-  }
-
-  /**
-   * The next POST to `path` is recorded as it arrives and answered only when the returned function
-   * is called: a test holds a request at Okta for exactly as long as it needs to.
-   */
-  hold(path: string, recorded: RecordedResponse | string): () => void {
-    const response = typeof recorded === 'string' ? fixture(recorded) : recorded;
-    const calls = this.calls;
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    nock(OKTA_ORG)
-      .post(path)
-      .reply(async (request: Request) => {
-        calls.push({ path, body: bodyOf(await request.text()), headers: Object.fromEntries(request.headers) });
-        await released;
-        return [response.status, response.body, { 'x-okta-request-id': 'reqTest123' }] as const;
-      });
-    return release;
   }
 
   callsTo(path: string): CapturedOktaCall[] {

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jest } from '@jest/globals';
 import { createOktaClient, type OktaCallObservation, type OktaClient } from '../../src/okta/client.js';
 import { OktaUnavailableError } from '../../src/okta/errors.js';
 
@@ -162,15 +163,28 @@ describe('the Okta client', () => {
   });
 
   it('cuts a call that waited for a connection past the deadline, and never sends it', async () => {
-    // The one connection is held longer than the deadline: the second call times out while waiting.
-    answer = (_request, response) => setTimeout(() => response.end('{}'), 400);
+    // The one connection is held by a call Okta never answers; the second call waits for it. Both
+    // deadlines are on a fake clock, so they end in the same instant, before the first call's
+    // socket can be handed on: with real timers the second call, armed a moment later under load,
+    // could get the freed connection before its own deadline and rightly be sent.
+    answer = () => undefined;
     const okta = client({ maxSockets: 1, timeoutMs: 200 });
-    const calls = [okta.send('/api/v1/first', { context: CONTEXT, json: {} }), okta.send('/api/v1/second', { context: CONTEXT, json: {} })];
-    const outcomes = await Promise.allSettled(calls);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
-    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('ETIMEDOUT');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(received.map((call) => call.path)).toEqual(['/api/v1/first']);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const calls = [okta.send('/api/v1/first', { context: CONTEXT, json: {} }), okta.send('/api/v1/second', { context: CONTEXT, json: {} })];
+      while (received.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      jest.advanceTimersByTime(200);
+      const outcomes = await Promise.allSettled(calls);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+      expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('ETIMEDOUT');
+    } finally {
+      jest.useRealTimers();
+    }
+    // Calls leave in the order they were made: had the second still been waiting, it would reach
+    // Okta before this third one.
+    answer = (_request, response) => response.end('{}');
+    await okta.send('/api/v1/third', { context: CONTEXT, json: {} });
+    expect(received.map((call) => call.path)).toEqual(['/api/v1/first', '/api/v1/third']);
   });
 
   it('gives every connection back after calls that failed: reset, timed out or refused by Node', async () => {

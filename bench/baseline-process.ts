@@ -19,7 +19,7 @@ const okta = got.extend({
 });
 
 // got's prefixUrl wants paths without their leading slash.
-serveKoaRelay(async (path, body) => {
-  const response = await okta.post(path.slice(1), { json: body });
+serveKoaRelay(async (path, body, contentType) => {
+  const response = await okta.post(path.slice(1), { body, headers: { 'content-type': contentType } });
   return { status: response.statusCode, json: (response.body ?? {}) as unknown as Record<string, unknown> };
 });

@@ -1,30 +1,27 @@
 /**
  * The Koa app both Koa baselines serve (koa-relay-process.ts over node:http, baseline-process.ts
- * over got): Koa and koa-bodyparser relaying the four Classic calls, the stateToken handed to the
- * client in JSON. They differ only in how they call Okta, so what they cost differs only by that.
+ * over got): Koa and koa-bodyparser relaying the same Okta calls as our service (relay-steps.ts:
+ * Classic's four, or IDX's eight with BENCH_RELAY_ENGINE=idx). They differ only in how they call
+ * Okta, so what they cost differs only by that.
  */
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { RELAY_ENDPOINTS } from './protocol.js';
-
-/** POSTs a JSON body to an Okta path (leading slash) and resolves with the status and the parsed answer. */
-export type OktaCall = (path: string, body: Record<string, unknown>) => Promise<{ status: number; json: Record<string, unknown> }>;
+import { relayEngine, relaySteps, type OktaCall } from './relay-steps.js';
 
 export function serveKoaRelay(callOkta: OktaCall): void {
+  const steps = relaySteps(relayEngine(), callOkta);
   const app = new Koa();
   app.use(bodyParser());
   app.use(async (ctx) => {
-    const endpoint = RELAY_ENDPOINTS[ctx.path];
-    if (ctx.method !== 'POST' || !endpoint) {
+    const step = steps[ctx.path];
+    if (ctx.method !== 'POST' || !step) {
       ctx.status = 404;
       return;
     }
-    const body = { ...(ctx.request.body as Record<string, unknown>) };
-    if (ctx.path === '/start') body.factorType = 'EMAIL';
-    const answer = await callOkta(endpoint, body);
-    ctx.status = ctx.path === '/start' && answer.status === 200 ? 202 : answer.status;
-    ctx.body = { status: answer.json.status, stateToken: answer.json.stateToken };
+    const answer = await step({ ...(ctx.request.body as Record<string, unknown>) });
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   });
 
   const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

@@ -1,6 +1,6 @@
 /**
  * The framework floor: Koa and koa-bodyparser (the stack our service is built on) relaying the
- * same four Okta calls over Node's http client with one keep-alive agent, as our Okta client does
+ * same Okta calls over Node's http client with one keep-alive agent, as our Okta client does
  * (src/okta/http-transport.ts). It sits between the bare node:http relay (relay-process.ts: no
  * framework) and Koa + got (baseline-process.ts: the usual stack), and splits what we cost above
  * the relay into what the framework costs and what our own features cost.
@@ -8,4 +8,4 @@
 import { serveKoaRelay } from './koa-relay-app.js';
 import { callOkta } from './relay-okta.js';
 
-serveKoaRelay((path, body) => callOkta(path, JSON.stringify(body)));
+serveKoaRelay(callOkta);

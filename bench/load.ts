@@ -2,15 +2,23 @@
  * The load generator: N virtual users, each running whole recoveries (start, verify, answer,
  * reset) back to back until the time is up, timing every step as the client sees it. The service
  * and both baselines are driven through the same four steps; only the wire shape differs (our
- * flow rides in a sealed cookie, the baselines' stateToken in JSON). Over Identity Engine our
- * flow's cookie starts at the start step and "verify" is the emailed code.
+ * flow rides in a sealed cookie, the baselines' stateToken or stateHandle in JSON). Over Identity
+ * Engine our flow's cookie starts at the start step, and "verify" is the emailed code.
  */
 import http from 'node:http';
+import { CLIENTS, type Client } from './protocol.js';
 
 export const STEPS = ['start', 'verify', 'answer', 'reset'] as const;
 export type Step = (typeof STEPS)[number];
 
-export type System = 'ours' | 'baseline' | 'relay' | 'koa' | 'ours-idx';
+/** Every system the bench can load: the emulator serves each on a listener of its own. */
+export const ALL_SYSTEMS = CLIENTS;
+export type System = Client;
+
+/** The systems over Identity Engine: their "verify" is the emailed code. */
+export function overIdx(system: System): boolean {
+  return system === 'ours-idx' || system === 'relay-idx' || system === 'koa-idx';
+}
 
 export interface Target {
   readonly name: System;
@@ -117,6 +125,15 @@ export async function runFlow(
     const answered = await timed(timings, 'answer', () => postJson(`${api}/answer`, { answer: input.answer }, cookie, agent), 200, thinkMs);
     if (answered.cookies.length > 0) cookie = answered.cookies.join('; ');
     await timed(timings, 'reset', () => postJson(`${api}/reset`, { newPassword: input.newPassword }, cookie, agent), 200, thinkMs);
+    return;
+  }
+  if (overIdx(target.name)) {
+    const started = await timed(timings, 'start', () => postJson(`${target.url}/start`, { username: input.login }, undefined, agent), 202, thinkMs);
+    const code = await tokenFor(input.login);
+    const verified = await timed(timings, 'verify', () => postJson(`${target.url}/verify`, { stateHandle: started.json.stateHandle, code }, undefined, agent), 200, thinkMs);
+    const { stateHandle, questionKey } = verified.json;
+    const answered = await timed(timings, 'answer', () => postJson(`${target.url}/answer`, { stateHandle, questionKey, answer: input.answer }, undefined, agent), 200, thinkMs);
+    await timed(timings, 'reset', () => postJson(`${target.url}/reset`, { stateHandle: answered.json.stateHandle, newPassword: input.newPassword }, undefined, agent), 200, thinkMs);
     return;
   }
   await timed(timings, 'start', () => postJson(`${target.url}/start`, { username: input.login }, undefined, agent), 202, thinkMs);

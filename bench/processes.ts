@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProbeReading } from './heap-probe.js';
 import type { LoadResult } from './load.js';
-import type { Client, EmulatorReply, EmulatorRequest, EmulatorStats } from './protocol.js';
+import { BENCH_IDX_CLIENT_ID, type Client, type EmulatorReply, type EmulatorRequest, type EmulatorStats } from './protocol.js';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every common kernel build. */
 const TICKS_PER_SECOND = 100;
@@ -105,19 +105,36 @@ export async function startEmulatorProcess(script: string, env: Record<string, s
   };
 }
 
-export type BaselineSystem = 'baseline' | 'relay' | 'koa';
+export const BASELINES = ['baseline', 'relay', 'koa', 'relay-idx', 'koa-idx'] as const;
+export type BaselineSystem = (typeof BASELINES)[number];
 
-/** Each baseline's script, beside this file: Koa + got, the bare node:http relay, Koa over node:http. */
-const BASELINE_SCRIPTS: Record<BaselineSystem, string> = { baseline: 'baseline-process.js', relay: 'relay-process.js', koa: 'koa-relay-process.js' };
+/**
+ * Each baseline's script, beside this file, and the engine it relays: Koa + got, the bare
+ * node:http relay and Koa over node:http over Classic; the last two again over Identity Engine.
+ */
+const BASELINE_SCRIPTS: Record<BaselineSystem, [script: string, engine: 'classic' | 'idx']> = {
+  baseline: ['baseline-process.js', 'classic'],
+  relay: ['relay-process.js', 'classic'],
+  koa: ['koa-relay-process.js', 'classic'],
+  'relay-idx': ['relay-process.js', 'idx'],
+  'koa-idx': ['koa-relay-process.js', 'idx'],
+};
 
 /** A baseline relaying to the emulator at `oktaUrl`, with the heap probe loaded (nodeFlags). */
 export async function startBaselineProcess(
   system: BaselineSystem,
-  options: { oktaUrl: string; maxSockets: number; probePort: number },
+  options: { oktaUrl: string; maxSockets: number; probePort: number; idxRedirectUri?: string },
   nodeFlags: string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), BASELINE_SCRIPTS[system]);
-  const env = { OKTA_ORG_URL: options.oktaUrl, OKTA_MAX_SOCKETS: String(options.maxSockets), BENCH_PROBE_PORT: String(options.probePort) };
+  const [file, engine] = BASELINE_SCRIPTS[system];
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), file);
+  const env = {
+    OKTA_ORG_URL: options.oktaUrl,
+    OKTA_MAX_SOCKETS: String(options.maxSockets),
+    BENCH_PROBE_PORT: String(options.probePort),
+    BENCH_RELAY_ENGINE: engine,
+    BENCH_IDX_REDIRECT_URI: options.idxRedirectUri ?? '',
+  };
   const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: nodeFlags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return { child, url: await readyMessage<string>(child, `the baseline ${path.basename(script)}`, 'url') };
 }
@@ -222,7 +239,7 @@ export function benchServiceEnv(options: { engine: 'classic' | 'idx'; oktaUrl: s
     OKTA_ORG_URL: options.oktaUrl,
     // The emulated org is an Identity Engine org that keeps Classic's API: no auto-detection.
     OKTA_ENGINE: engine,
-    ...(engine === 'idx' ? { OKTA_CLIENT_ID: '0oa1recoveryemulator' } : {}),
+    ...(engine === 'idx' ? { OKTA_CLIENT_ID: BENCH_IDX_CLIENT_ID } : {}),
     PUBLIC_URL: options.url,
     PORT: String(options.port),
     HOST: '127.0.0.1',

@@ -16,12 +16,7 @@ export function refusedLogin(status: 'LOCKED_OUT' | 'SUSPENDED', index: number):
   return `${status === 'LOCKED_OUT' ? 'locked' : 'suspended'}${index % REFUSED_USERS_PER_STATUS}@bench.example`;
 }
 
-/**
- * The systems the emulator serves, each on a listener of its own: our service over Classic, the
- * Koa + got baseline, the bare node:http relay, Koa over node:http (the framework floor), and our
- * service over Identity Engine.
- */
-/** The baselines' routes and the Okta endpoint each relays to (the same four calls as our Classic flow). */
+/** The baselines' Classic routes and the Okta endpoint each relays to (the same four calls as our Classic flow). */
 export const RELAY_ENDPOINTS: Readonly<Record<string, string>> = {
   '/start': '/api/v1/authn/recovery/password',
   '/verify': '/api/v1/authn/recovery/token',
@@ -29,8 +24,16 @@ export const RELAY_ENDPOINTS: Readonly<Record<string, string>> = {
   '/reset': '/api/v1/authn/credentials/reset_password',
 };
 
-export const CLIENTS = ['ours', 'baseline', 'relay', 'koa', 'ours-idx'] as const;
+/**
+ * The systems the emulator serves, each on a listener of its own: our service over Classic, the
+ * Koa + got baseline, the bare node:http relay, Koa over node:http (the framework floor), our
+ * service over Identity Engine, and the two node:http floors relaying Identity Engine.
+ */
+export const CLIENTS = ['ours', 'baseline', 'relay', 'koa', 'ours-idx', 'relay-idx', 'koa-idx'] as const;
 export type Client = (typeof CLIENTS)[number];
+
+/** The emulated org's OIDC app, which our IDX service and the IDX relays start their transactions with. */
+export const BENCH_IDX_CLIENT_ID = '0oa1recoveryemulator';
 
 /** `tokens`: Classic's emailed recovery tokens; `codes`: the newest IDX code emailed to each login. */
 export type EmulatorRequest = { type: 'tokens' | 'codes'; id: number; logins: string[] } | { type: 'stats'; id: number; client: Client };

@@ -1,7 +1,8 @@
 /**
  * The Okta side of the two node:http baselines (relay-process.ts, koa-relay-process.ts): one POST
  * over a keep-alive agent with the same socket bound as our Okta
- * client, so the two differ only in what serves the client.
+ * client, so the two differ only in what serves the client. The answer is asked for in the type
+ * sent (IDX's ION), or as JSON.
  */
 import http from 'node:http';
 
@@ -18,10 +19,11 @@ export function readAll(stream: http.IncomingMessage): Promise<string> {
   });
 }
 
-export function callOkta(path: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
+export function callOkta(path: string, body: string, contentType: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const accept = contentType.startsWith('application/ion+json') ? contentType : 'application/json';
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: orgUrl.hostname, port: orgUrl.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { host: orgUrl.hostname, port: orgUrl.port, path, method: 'POST', agent, headers: { 'content-type': contentType, accept, 'content-length': Buffer.byteLength(body) } },
       (response) => {
         readAll(response).then((text) => resolve({ status: response.statusCode ?? 502, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }), reject);
       },

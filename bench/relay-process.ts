@@ -1,14 +1,17 @@
 /**
- * The floor: a relay written against `node:http` alone, making the same four Okta calls over one
- * keep-alive agent (the same socket bound as our Okta client), the stateToken handed to the client
- * in JSON. No framework, no HTTP client library, no parsing beyond JSON.parse. Whatever a recovery
- * relay on Node costs, it costs at least this; the Koa + got baseline (baseline-process.ts) shows
- * what the usual framework and client add on top of it.
+ * The floor: a relay written against `node:http` alone, making the same Okta calls as our service
+ * over one keep-alive agent (the same socket bound as our Okta client): the four Classic calls, or
+ * with BENCH_RELAY_ENGINE=idx the eight IDX calls (relay-steps.ts). No framework, no HTTP client
+ * library, no parsing beyond JSON.parse. Whatever a recovery relay on Node costs, it costs at least
+ * this; the Koa + got baseline (baseline-process.ts) shows what the usual framework and client add
+ * on top of it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RELAY_ENDPOINTS } from './protocol.js';
 import { callOkta, readAll } from './relay-okta.js';
+import { relayEngine, relaySteps } from './relay-steps.js';
+
+const steps = relaySteps(relayEngine(), callOkta);
 
 function reply(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -17,17 +20,15 @@ function reply(response: http.ServerResponse, status: number, body: unknown): vo
 }
 
 const server = http.createServer((request, response) => {
-  const endpoint = RELAY_ENDPOINTS[request.url ?? ''];
-  if (request.method !== 'POST' || !endpoint) {
+  const step = steps[request.url ?? ''];
+  if (request.method !== 'POST' || !step) {
     reply(response, 404, {});
     return;
   }
   readAll(request)
     .then(async (text) => {
-      const body = JSON.parse(text || '{}') as Record<string, unknown>;
-      if (request.url === '/start') body.factorType = 'EMAIL';
-      const answer = await callOkta(endpoint, JSON.stringify(body));
-      reply(response, request.url === '/start' && answer.status === 200 ? 202 : answer.status, { status: answer.json.status, stateToken: answer.json.stateToken });
+      const answer = await step(JSON.parse(text || '{}') as Record<string, unknown>);
+      reply(response, answer.status, answer.body);
     })
     .catch(() => reply(response, 502, {}));
 });

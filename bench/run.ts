@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: our service (over Classic, and over Identity Engine in a second process)
- * against three baselines relaying the same four Classic calls: the bare node:http relay (the
- * floor), Koa over node:http (the framework floor: what our stack costs before any feature of
- * ours) and Koa + got (the usual stack). All relay to the Okta emulator, each in its own process;
+ * against baselines relaying the same Okta calls: over Classic's four, the bare node:http relay
+ * (the floor), Koa over node:http (the framework floor: what our stack costs before any feature of
+ * ours) and Koa + got (the usual stack); over Identity Engine's eight, the two floors again
+ * (relay-idx, koa-idx; bench/relay-steps.ts). All relay to the Okta emulator, each in its own process;
  * this process only generates load and reads the others' CPU and memory from /proc, and their
  * heap allocation and GC pauses from the heap probe each is started with (heap-probe.ts).
  * Prints a markdown report and writes it to bench/results/latest.md.
@@ -18,14 +19,15 @@
  * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_NODE_FLAGS (instead of
  * the production start script's, e.g. "" for Node's defaults),
  * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis),
- * BENCH_SYSTEMS (ours,baseline,relay,koa,ours-idx: which systems to run), BENCH_SCENARIOS
+ * BENCH_SYSTEMS (ours,baseline,relay,koa,ours-idx,relay-idx,koa-idx: which systems to run), BENCH_SCENARIOS
  * (saturation,paced,high,side-by-side: which scenarios), BENCH_SATURATION_ROUNDS (3: saturation runs that many
  * times, the systems taking turns in a rotating order, and each system's median round is reported:
  * CPU per flow on two shared cores moves by 15 % between two runs of the same code, and a ratio
  * of two single runs minutes apart carried all of that), BENCH_SIDE_BY_SIDE_ROUNDS (3; see below).
  *
  * SIDE_BY_SIDE: then ours and a baseline run *at the same time*, each with its own users (ours and
- * the relay at saturation, ours and Koa + got at saturation, ours and the relay paced), for the
+ * the relay at saturation, ours and Koa + got at saturation, ours and the relay paced; the same
+ * over Identity Engine with relay-idx, at saturation and paced), for the
  * ratios and differences the targets are about. Apart, each system meets a different minute of a
  * shared machine (its rounds moved by ±20 %, a paced p99 by tens of ms); at the same time both meet
  * the same one, so a round's ratio, and ours' p99 minus the relay's, carry our cost and little of
@@ -38,8 +40,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import { runLoad, postJson, type System, type Target } from './load.js';
-import { batched, benchServiceEnv, measureLoad, shippedNodeFlags, freePort, probeFlags, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess, type BaselineSystem } from './processes.js';
+import type { ChildProcess } from 'node:child_process';
+import { ALL_SYSTEMS, overIdx, runLoad, postJson, type System, type Target } from './load.js';
+import { BASELINES, batched, benchServiceEnv, measureLoad, shippedNodeFlags, freePort, probeFlags, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
 import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderMailReport, runMailBurst } from './mail.js';
 import { renderReport, type PairRounds, type ScenarioFigures, type KnownUnknown } from './report.js';
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   const users = Math.max(concurrency, highConcurrency) + knownUnknownCount;
   const ports = { ours: await freePort(), 'ours-idx': await freePort() };
   const urlOf = (port: number) => `http://127.0.0.1:${port}`;
-  const probePorts: Record<System, number> = { ours: await freePort(), 'ours-idx': await freePort(), baseline: await freePort(), relay: await freePort(), koa: await freePort() };
+  const probePorts = Object.fromEntries(await Promise.all(ALL_SYSTEMS.map(async (system) => [system, await freePort()] as const))) as Record<System, number>;
   const probe = probeFlags(path.join(here, 'heap-probe.js'));
   const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), {
     BENCH_USERS: String(users),
@@ -114,20 +117,20 @@ async function main(): Promise<void> {
     );
   }
 
-  const enabled = new Set((process.env.BENCH_SYSTEMS ?? 'ours,baseline,relay,koa,ours-idx').split(',').map((name) => name.trim()));
+  const enabled = new Set((process.env.BENCH_SYSTEMS ?? ALL_SYSTEMS.join(',')).split(',').map((name) => name.trim()));
   const service = enabled.has('ours') ? await startService('classic') : undefined;
   const idxService = enabled.has('ours-idx') ? await startService('idx') : undefined;
-  const startBaseline = (system: BaselineSystem) =>
-    enabled.has(system) ? startBaselineProcess(system, { oktaUrl: emulator.urls[system], maxSockets, probePort: probePorts[system] }, probe) : undefined;
-  const baseline = await startBaseline('baseline');
-  const relay = await startBaseline('relay');
-  const koa = await startBaseline('koa');
   const targets = new Map<System, { target: Target; pid: number }>();
   if (service) targets.set('ours', { target: { name: 'ours', url: urlOf(ports.ours) }, pid: service.pid ?? 0 });
   if (idxService) targets.set('ours-idx', { target: { name: 'ours-idx', url: urlOf(ports['ours-idx']) }, pid: idxService.pid ?? 0 });
-  if (baseline) targets.set('baseline', { target: { name: 'baseline', url: baseline.url }, pid: baseline.child.pid ?? 0 });
-  if (relay) targets.set('relay', { target: { name: 'relay', url: relay.url }, pid: relay.child.pid ?? 0 });
-  if (koa) targets.set('koa', { target: { name: 'koa', url: koa.url }, pid: koa.child.pid ?? 0 });
+  const baselines: ChildProcess[] = [];
+  for (const system of BASELINES.filter((name) => enabled.has(name))) {
+    // The IDX relays start transactions with the IDX service's app, whose one redirect URI is ours.
+    const options = { oktaUrl: emulator.urls[system], maxSockets, probePort: probePorts[system], idxRedirectUri: `${urlOf(ports['ours-idx'])}/reset-password/callback` };
+    const { child, url } = await startBaselineProcess(system, options, probe);
+    baselines.push(child);
+    targets.set(system, { target: { name: system, url }, pid: child.pid ?? 0 });
+  }
 
   // What the email carries (Classic's token, IDX's code), fetched in batches so IPC stays out of the way.
   const tokenFor = batched((logins) => emulator.tokens(logins));
@@ -162,7 +165,7 @@ async function main(): Promise<void> {
     const cost = await measureLoad(
       pid,
       probePorts[name],
-      () => runLoad({ target, concurrency: users, durationMs: duration, login: (index) => benchLogin(firstUser + index), answer: BENCH_ANSWER, tokenFor: name === 'ours-idx' ? codeFor : tokenFor, thinkMs: think }),
+      () => runLoad({ target, concurrency: users, durationMs: duration, login: (index) => benchLogin(firstUser + index), answer: BENCH_ANSWER, tokenFor: overIdx(name) ? codeFor : tokenFor, thinkMs: think }),
       async () => {
         oktaAfter = await settledStats(name);
       },
@@ -228,24 +231,26 @@ async function main(): Promise<void> {
   // are measured in the same window of a shared machine (see SIDE_BY_SIDE in the header).
   const pairs: PairRounds[] = [];
   if (chosen.includes('side-by-side')) {
-    const plans: [System, number][] = [
-      ['relay', 0],
-      ['baseline', 0],
-      ['relay', thinkMs],
+    const plans: [PairRounds['system'], System, number][] = [
+      ['ours', 'relay', 0],
+      ['ours', 'baseline', 0],
+      ['ours', 'relay', thinkMs],
+      ['ours-idx', 'relay-idx', 0],
+      ['ours-idx', 'relay-idx', thinkMs],
     ];
-    for (const [other, think] of plans.filter(([other]) => targets.has('ours') && targets.has(other))) {
+    for (const [system, other, think] of plans.filter(([system, other]) => targets.has(system) && targets.has(other))) {
       const rounds: { ours: ScenarioFigures; other: ScenarioFigures }[] = [];
       for (let round = 0; round < sideBySideRounds; round++) {
-        process.stderr.write(`bench: ours and ${other} side by side at ${concurrency} concurrent flows each, think time ${think} ms, round ${round + 1} of ${sideBySideRounds}\n`);
-        const [ours, theirs] = await Promise.all([scenario('ours', concurrency, durationMs, think), scenario(other, concurrency, durationMs, think, concurrency)]);
+        process.stderr.write(`bench: ${system} and ${other} side by side at ${concurrency} concurrent flows each, think time ${think} ms, round ${round + 1} of ${sideBySideRounds}\n`);
+        const [ours, theirs] = await Promise.all([scenario(system, concurrency, durationMs, think), scenario(other, concurrency, durationMs, think, concurrency)]);
         rounds.push({ ours, other: theirs });
       }
-      pairs.push({ other, thinkMs: think, rounds });
+      pairs.push({ system, other, thinkMs: think, rounds });
     }
   }
   process.stderr.write('bench: start step, known vs unknown vs locked vs suspended users\n');
   const startTimes: Partial<Record<System, KnownUnknown>> = {};
-  for (const name of systems.filter((system) => system !== 'relay' && system !== 'koa')) startTimes[name] = await knownVsUnknown(name);
+  for (const name of systems.filter((system) => system === 'ours' || system === 'ours-idx' || system === 'baseline')) startTimes[name] = await knownVsUnknown(name);
   process.stderr.write('bench: mail burst, pooled vs one connection per email\n');
   const mail = await runMailBurst();
 
@@ -278,9 +283,7 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }
-  baseline?.child.disconnect();
-  relay?.child.disconnect();
-  koa?.child.disconnect();
+  for (const child of baselines) child.disconnect();
   emulator.child.disconnect();
 }
 

@@ -254,6 +254,8 @@ export function benchServiceEnv(options: { engine: 'classic' | 'idx'; oktaUrl: s
     // BENCH_REDIS_URL: count in Redis, as a multi-instance deployment does.
     ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench-${process.pid}-${options.instance ?? engine}` } : {}),
     BENCH_PROBE_PORT: String(options.probePort),
+    // BENCH_SERVICE_ENV="NAME=value NAME=value": more of the service's variables, for an experiment.
+    ...Object.fromEntries((process.env.BENCH_SERVICE_ENV ?? '').split(' ').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
   };
 }
 

@@ -16,7 +16,7 @@
  * (10 per scenario), BENCH_OKTA_LATENCY_MS (20, the emulator's simulated Okta latency),
  * BENCH_THINK_MS (1000), BENCH_KNOWN_UNKNOWN (300 start requests of each kind), BENCH_PROFILE (1:
  * CPU-profile the service), BENCH_HEAP_PROFILE (1: profile its allocation, garbage included; both
- * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_NODE_FLAGS (instead of
+ * into bench/results/profile/<engine>/, summarised by profile-summary.ts), BENCH_SERVICE_ENV ("NAME=value ...": more of the service's variables), BENCH_SERVICE_NODE_FLAGS (instead of
  * the production start script's, e.g. "" for Node's defaults),
  * BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379: the service counts its limits in Redis),
  * BENCH_SYSTEMS (ours,baseline,relay,koa,ours-idx,relay-idx,koa-idx: which systems to run), BENCH_SCENARIOS

@@ -6,7 +6,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProbeReading } from './heap-probe.js';
@@ -43,11 +42,33 @@ export function resetPeakRss(pid: number): void {
 }
 
 export async function freePort(): Promise<number> {
+  // Below the kernel's range for outgoing connections: a port is chosen seconds before its process
+  // listens on it, and one from that range (what port 0 gives) was taken meanwhile by a client
+  // socket of another process often enough to end a run with EADDRINUSE.
+  const below = ephemeralLow();
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
+    if (await listensOn(port)) return port;
+  }
+  throw new Error(`no free port between 10000 and ${below}`);
+}
+
+/** The first port of net.ipv4.ip_local_port_range (Linux), 32768 where it cannot be read. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function listensOn(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 function readyMessage<T>(child: ChildProcess, what: string, field: 'url' | 'urls'): Promise<T> {

@@ -6,13 +6,12 @@
  * Engine our flow's cookie starts at the start step, and "verify" is the emailed code.
  */
 import http from 'node:http';
-import { CLIENTS, type Client } from './protocol.js';
+import type { Client } from './protocol.js';
 
 export const STEPS = ['start', 'verify', 'answer', 'reset'] as const;
 export type Step = (typeof STEPS)[number];
 
-/** Every system the bench can load: the emulator serves each on a listener of its own. */
-export const ALL_SYSTEMS = CLIENTS;
+/** Every system the bench can load (protocol.ts's CLIENTS): the emulator serves each on a listener of its own. */
 export type System = Client;
 
 /** The systems over Identity Engine: their "verify" is the emailed code. */

@@ -28,7 +28,7 @@ export type RelayStep = (body: Record<string, unknown>) => Promise<StepReply>;
 
 export type RelayEngine = 'classic' | 'idx';
 
-export const JSON_TYPE = 'application/json';
+const JSON_TYPE = 'application/json';
 const ION_TYPE = 'application/ion+json; okta-version=1.0.0';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const CHALLENGE_ANSWER = '/idp/idx/challenge/answer';

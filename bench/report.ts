@@ -99,8 +99,8 @@ const ENGINES = [
   { engine: 'IDX', ours: 'ours-idx', relay: 'relay-idx', koa: 'koa-idx' },
 ] as const;
 
-/** "ours" over Classic, "ours-idx" over Identity Engine: each judged against its own engine's relay. */
-const relayOf = (system: System): string => (system === 'ours-idx' ? 'node:http relay over IDX' : 'node:http relay');
+/** The baselines by what the targets call them; ours over each engine is judged against its own engine's relay. */
+const otherName: Partial<Record<System, string>> = { relay: 'node:http relay', 'relay-idx': 'node:http relay over IDX', baseline: 'Koa + got baseline' };
 
 function costTargets(input: ReportInput, find: (target: System, concurrency: number, paced: boolean) => ScenarioFigures | undefined): Target[] {
   const targets: Target[] = [];
@@ -110,9 +110,9 @@ function costTargets(input: ReportInput, find: (target: System, concurrency: num
     const koa = find(names.koa, input.concurrency, false);
     if (ours && relay) {
       const cpu = ours.cpuMsPerFlow / relay.cpuMsPerFlow;
-      targets.push([`CPU per flow, ${names.ours} / ${relayOf(names.ours)}, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(relay.cpuMsPerFlow)} ms, medians${roundRatios(ours, relay)}) (target ≤ 3×)`, cpu <= 3]);
+      targets.push([`CPU per flow, ${names.ours} / ${otherName[names.relay]}, saturation`, `${f2(cpu)}× (${f2(ours.cpuMsPerFlow)} / ${f2(relay.cpuMsPerFlow)} ms, medians${roundRatios(ours, relay)}) (target ≤ 3×)`, cpu <= 3]);
       const throughput = flowsPerSecond(ours) / flowsPerSecond(relay);
-      targets.push([`flows/s, ${names.ours} / ${relayOf(names.ours)}, ${input.concurrency} flows, saturation`, `${f2(throughput)}× (${f1(flowsPerSecond(ours))} / ${f1(flowsPerSecond(relay))}) (target ≥ 0.5×)`, throughput >= 0.5]);
+      targets.push([`flows/s, ${names.ours} / ${otherName[names.relay]}, ${input.concurrency} flows, saturation`, `${f2(throughput)}× (${f1(flowsPerSecond(ours))} / ${f1(flowsPerSecond(relay))}) (target ≥ 0.5×)`, throughput >= 0.5]);
     }
     if (names.engine === 'Classic') {
       const baseline = find('baseline', input.concurrency, false);
@@ -167,8 +167,6 @@ function latencyTargets(input: ReportInput, find: (target: System, concurrency: 
   }
   return targets;
 }
-
-const otherName: Partial<Record<System, string>> = { relay: 'node:http relay', 'relay-idx': 'node:http relay over IDX', baseline: 'Koa + got baseline' };
 
 function pairRows(pairs: readonly PairRounds[]): string[] {
   const rows = [

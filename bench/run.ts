@@ -41,9 +41,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
-import { ALL_SYSTEMS, overIdx, runLoad, postJson, type System, type Target } from './load.js';
+import { overIdx, runLoad, postJson, type System, type Target } from './load.js';
 import { BASELINES, batched, benchServiceEnv, measureLoad, shippedNodeFlags, freePort, probeFlags, writeHeapProfile, startBaselineProcess, startEmulatorProcess, startServiceProcess } from './processes.js';
-import { BENCH_ANSWER, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
+import { BENCH_ANSWER, CLIENTS, benchLogin, refusedLogin, unknownLogin } from './protocol.js';
 import { renderMailReport, runMailBurst } from './mail.js';
 import { renderReport, type PairRounds, type ScenarioFigures, type KnownUnknown } from './report.js';
 
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const users = Math.max(concurrency, highConcurrency) + knownUnknownCount;
   const ports = { ours: await freePort(), 'ours-idx': await freePort() };
   const urlOf = (port: number) => `http://127.0.0.1:${port}`;
-  const probePorts = Object.fromEntries(await Promise.all(ALL_SYSTEMS.map(async (system) => [system, await freePort()] as const))) as Record<System, number>;
+  const probePorts = Object.fromEntries(await Promise.all(CLIENTS.map(async (system) => [system, await freePort()] as const))) as Record<System, number>;
   const probe = probeFlags(path.join(here, 'heap-probe.js'));
   const emulator = await startEmulatorProcess(path.join(here, 'emulator-process.js'), {
     BENCH_USERS: String(users),
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const enabled = new Set((process.env.BENCH_SYSTEMS ?? ALL_SYSTEMS.join(',')).split(',').map((name) => name.trim()));
+  const enabled = new Set((process.env.BENCH_SYSTEMS ?? CLIENTS.join(',')).split(',').map((name) => name.trim()));
   const service = enabled.has('ours') ? await startService('classic') : undefined;
   const idxService = enabled.has('ours-idx') ? await startService('idx') : undefined;
   const targets = new Map<System, { target: Target; pid: number }>();
